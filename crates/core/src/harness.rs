@@ -1,0 +1,174 @@
+//! What every model binary does around its own work: parse the command line and config, prepare
+//! the inputs, open the measured window, run, close it, and print one report.
+//!
+//! Exit codes: 0 the run finished (failed requests are counted, not fatal); 1 the run could not
+//! be done; 2 usage or config error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::config::{self, Config, ConfigError};
+use crate::report::{IoStats, Report, SCHEMA_VERSION, Work};
+use crate::sampler::{Probe, Sampler};
+
+/// The command line every model binary takes.
+#[derive(Debug, Parser)]
+#[command(version, about = None, long_about = None)]
+pub struct Args {
+    /// TOML config file; without it the built-in defaults (= configs/default.toml) apply.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Override one key, e.g. `--set cpu.workers=4` or `--set 'io.endpoints=["/get"]'`.
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Internal: run as a worker process of a process model.
+    #[arg(long, hide = true)]
+    pub worker: bool,
+}
+
+/// The model family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// CPU-bound: char-encoding.
+    Cpu,
+    /// IO-bound: HTTP.
+    Io,
+}
+
+impl Family {
+    fn name(self) -> &'static str {
+        match self {
+            Family::Cpu => "cpu",
+            Family::Io => "io",
+        }
+    }
+}
+
+/// What a model returns from its measured run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Work done.
+    pub work: Work,
+    /// HTTP counters (io family).
+    pub io: Option<IoStats>,
+}
+
+/// A concurrency model: the part of a binary that differs from the others.
+pub trait Model {
+    /// Binary name, e.g. `cpu-sync`.
+    const NAME: &'static str;
+    /// Family of the model.
+    const FAMILY: Family;
+    /// Workload name, e.g. `char-encoding`.
+    const SCENARIO: &'static str;
+    /// Inputs built before the measured window opens.
+    type Input;
+
+    /// Builds the inputs; not measured.
+    fn prepare(cfg: &Config) -> anyhow::Result<Self::Input>;
+
+    /// Does the measured work: build the runtime, pool or processes, run, collect. The input
+    /// stays alive until the window closes, so memory figures include it to the end.
+    fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome>;
+
+    /// The runtime or mode within the model, where it has one.
+    fn variant(_cfg: &Config) -> Option<String> {
+        None
+    }
+
+    /// True when the model stands on a library discontinued upstream.
+    fn legacy(_cfg: &Config) -> bool {
+        false
+    }
+
+    /// Configures the process before anything starts (e.g. a runtime's thread-count variable).
+    fn before_start(_cfg: &Config) {}
+
+    /// The hidden worker mode of process models: reads a job on stdin, answers on stdout.
+    fn worker() -> anyhow::Result<()> {
+        anyhow::bail!("{} has no worker mode", Self::NAME)
+    }
+}
+
+/// The whole `main` of a model binary.
+pub fn main<M: Model>() -> ExitCode {
+    init_tracing();
+    let args = Args::parse();
+    if args.worker {
+        return exit(M::worker());
+    }
+    exit(run::<M>(&args).and_then(|report| print(&report)))
+}
+
+/// Loads the config of `args`, runs the model once and returns its report.
+pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
+    let cfg = config::load(args.config.as_deref(), &args.sets)?;
+    M::before_start(&cfg);
+    let env = crate::env::collect();
+    let input = M::prepare(&cfg).context("preparing the inputs")?;
+    tracing::info!(model = M::NAME, "inputs ready; measuring");
+    let sampler = Sampler::start(Duration::from_millis(cfg.sampler.interval_ms))
+        .context("starting the sampler thread")?;
+    let started_at = jiff::Timestamp::now();
+    let t0 = Instant::now();
+    let result = M::run(&cfg, &input, sampler.probe());
+    let wall = t0.elapsed();
+    let measured = sampler.stop();
+    drop(input);
+    let outcome = result?;
+    tracing::info!(model = M::NAME, wall_s = wall.as_secs_f64(), "done");
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        model: M::NAME.into(),
+        variant: M::variant(&cfg),
+        legacy: M::legacy(&cfg),
+        family: M::FAMILY.name().into(),
+        scenario: M::SCENARIO.into(),
+        config: config::to_json(&cfg),
+        started_at: started_at.to_string(),
+        wall_s: wall.as_secs_f64(),
+        work: outcome.work,
+        io: outcome.io,
+        cpu: measured.cpu,
+        memory: measured.memory,
+        threads: measured.threads,
+        processes: measured.processes,
+        samples: measured.samples,
+        sampler: measured.cost,
+        env,
+    })
+}
+
+fn print(report: &Report) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(report).context("serialising the report")?;
+    println!("{json}");
+    Ok(())
+}
+
+fn exit(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            if err.downcast_ref::<ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `warn`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,3 @@
+//! The workloads models run: char-encoding for the CPU family.
+
+pub mod urls;

@@ -1,0 +1,187 @@
+//! cpu-procs: `cpu.workers` child processes. The binary runs itself in a hidden worker mode; the
+//! parent streams each worker its contiguous shard of URLs over a pipe (a header line, then one URL
+//! a line) and reads the worker's tally back as JSON, so moving the data between processes is part
+//! of the measured cost, as pickling is in Python's multiprocessing. Starting the processes is in
+//! the window too. The children's CPU time, memory and threads count in the report.
+//!
+//! Run it: `cargo run --release -p cpu-procs -- --set cpu.workers=2`.
+
+use std::io::{BufRead, BufWriter, Read, Write};
+use std::ops::Range;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use concbench_core::workload::urls::{Tally, UrlSet};
+use concbench_core::{Config, Family, Model, Outcome, Probe, cpu};
+
+/// Child processes fed over pipes.
+pub struct CpuProcs;
+
+const HEADER: &str = "concbench-shard-v1";
+
+impl Model for CpuProcs {
+    const NAME: &'static str = "cpu-procs";
+    const FAMILY: Family = Family::Cpu;
+    const SCENARIO: &'static str = cpu::SCENARIO;
+    type Input = Arc<UrlSet>;
+
+    fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
+        cpu::prepare(cfg)
+    }
+
+    fn run(cfg: &Config, urls: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
+        let exe = std::env::current_exe().context("finding this executable to start workers")?;
+        let shards = urls.shards(cfg.cpu.workers);
+        let tallies = std::thread::scope(|s| {
+            let feeders: Vec<_> = shards
+                .into_iter()
+                .enumerate()
+                .map(|(n, range)| {
+                    let exe = &exe;
+                    s.spawn(move || run_worker(exe, urls, n, range, probe))
+                })
+                .collect();
+            feeders
+                .into_iter()
+                .map(|f| f.join().unwrap_or_else(|_| bail!("a feeder thread panicked")))
+                .collect::<anyhow::Result<Vec<Tally>>>()
+        })?;
+        let tally = tallies.into_iter().fold(Tally::default(), Tally::merge);
+        cpu::outcome(urls, tally)
+    }
+
+    fn worker() -> anyhow::Result<()> {
+        let stdin = std::io::stdin().lock();
+        let tally = count_shard(stdin)?;
+        println!("{}", serde_json::to_string(&tally)?);
+        Ok(())
+    }
+}
+
+/// Starts worker `n`, streams it `range`, and returns its tally.
+fn run_worker(
+    exe: &std::path::Path,
+    urls: &UrlSet,
+    n: usize,
+    range: Range<usize>,
+    probe: &Probe,
+) -> anyhow::Result<Tally> {
+    let mut child = Command::new(exe)
+        .arg("--worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("starting worker {n}"))?;
+    let pid = child.id();
+    probe.track_child(pid);
+    let mut stdin = child.stdin.take().expect("stdin was piped");
+    concbench_core::sys::enlarge_pipe(&stdin);
+    let sent = send_shard(&mut stdin, urls, range.clone());
+    drop(stdin); // end of input
+    let mut answer = String::new();
+    let read = child
+        .stdout
+        .take()
+        .expect("stdout was piped")
+        .read_to_string(&mut answer);
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for worker {n} (pid {pid})"))?;
+    if !status.success() {
+        bail!("worker {n} (pid {pid}) failed: {status}");
+    }
+    sent.with_context(|| format!("sending worker {n} (pid {pid}) its shard"))?;
+    read.with_context(|| format!("reading worker {n}'s answer"))?;
+    let tally: Tally = serde_json::from_str(answer.trim())
+        .with_context(|| format!("worker {n} (pid {pid}) answered {answer:?}"))?;
+    if tally.units != range.len() as u64 {
+        bail!(
+            "worker {n} counted {} URLs of the {} it was sent",
+            tally.units,
+            range.len()
+        );
+    }
+    Ok(tally)
+}
+
+/// The wire format: a header line `concbench-shard-v1 START COUNT`, then COUNT URL lengths as
+/// little-endian u32, then the URLs' text back to back, written from the generator's own buffer.
+fn send_shard(pipe: impl Write, urls: &UrlSet, range: Range<usize>) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, pipe);
+    writeln!(out, "{HEADER} {} {}", range.start, range.len())?;
+    for url in urls.lines(range.clone()) {
+        out.write_all(&(url.len() as u32).to_le_bytes())?;
+    }
+    let mut out = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+    out.write_all(urls.text_of(range).as_bytes())?;
+    out.flush()
+}
+
+/// The worker's side: reads the header, the lengths, then counts each URL as it arrives, so
+/// counting overlaps the transfer.
+pub fn count_shard(input: impl Read) -> anyhow::Result<Tally> {
+    let mut input = std::io::BufReader::with_capacity(1 << 20, input);
+    let mut line = String::new();
+    input.read_line(&mut line).context("reading the shard header")?;
+    let (start, len) = parse_header(line.trim_end()).with_context(|| format!("bad shard header {line:?}"))?;
+    let mut lengths = vec![0u8; len * 4];
+    input
+        .read_exact(&mut lengths)
+        .context("reading the URL lengths")?;
+    let mut tally = Tally::default();
+    let mut url = Vec::new();
+    for (k, raw) in lengths.chunks_exact(4).enumerate() {
+        url.resize(u32::from_le_bytes(raw.try_into().expect("4 bytes")) as usize, 0);
+        if input.read_exact(&mut url).is_err() {
+            bail!("the shard ended after {k} of {len} URLs");
+        }
+        let text = std::str::from_utf8(&url).with_context(|| format!("URL {} is not UTF-8", start + k))?;
+        tally.add(start + k, text);
+    }
+    Ok(tally)
+}
+
+fn parse_header(line: &str) -> Option<(usize, usize)> {
+    let mut parts = line.split(' ');
+    if parts.next()? != HEADER {
+        return None;
+    }
+    let start = parts.next()?.parse().ok()?;
+    let len = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((start, len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use concbench_core::config::CpuConfig;
+
+    #[test]
+    fn a_shard_round_trips_through_the_wire_format() {
+        let urls = UrlSet::generate(&CpuConfig {
+            urls: 500,
+            ..CpuConfig::default()
+        });
+        let mut wire = Vec::new();
+        send_shard(&mut wire, &urls, 120..370).unwrap();
+        let tally = count_shard(wire.as_slice()).unwrap();
+        assert_eq!(tally, Tally::of(urls.iter_range(120..370)));
+    }
+
+    #[test]
+    fn a_short_or_garbled_shard_is_an_error() {
+        let urls = UrlSet::generate(&CpuConfig {
+            urls: 10,
+            ..CpuConfig::default()
+        });
+        let mut wire = Vec::new();
+        send_shard(&mut wire, &urls, 0..10).unwrap();
+        let cut = wire.len() - 30;
+        let err = count_shard(&wire[..cut]).unwrap_err();
+        assert!(format!("{err:#}").contains("ended after 9 of 10"), "{err:#}");
+        let err = count_shard(&b"pickle 0 1\nx\n"[..]).unwrap_err();
+        assert!(format!("{err:#}").contains("bad shard header"), "{err:#}");
+    }
+}
