@@ -16,6 +16,7 @@ pub mod harness;
 pub mod report;
 pub mod sampler;
 pub mod sys;
+pub mod testing;
 pub mod workload;
 
 pub use config::Config;

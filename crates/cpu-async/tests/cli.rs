@@ -1,0 +1,34 @@
+//! cpu-async run as a user runs it, on every runtime: identical work, labelled by runtime.
+
+use std::time::Duration;
+
+use concbench_core::testing::{expected_cpu_work, run, set_args};
+
+const EXE: &str = env!("CARGO_BIN_EXE_cpu-async");
+
+#[test]
+fn every_runtime_counts_the_same_work() {
+    let expected = expected_cpu_work(&["cpu.urls=20000"]);
+    for runtime in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
+        let rt = format!("cpu.runtime={runtime}");
+        let sets = ["cpu.urls=20000", "cpu.workers=2", "cpu.chunk=333", rt.as_str()];
+        let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+        assert_eq!(report.work, expected, "{runtime}");
+        assert_eq!(report.variant.as_deref(), Some(runtime));
+        assert_eq!(report.legacy, runtime == "async-std", "{runtime}");
+    }
+}
+
+#[test]
+fn workers_size_the_multi_threaded_runtimes() {
+    for runtime in ["tokio-multi-thread", "smol", "async-std"] {
+        let rt = format!("cpu.runtime={runtime}");
+        let sets = ["cpu.urls=300000", "cpu.workers=5", "sampler.interval_ms=1", rt.as_str()];
+        let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+        // 5 runtime threads + sampler (+ main, which smol counts among its 5).
+        assert!(report.threads.peak >= 6, "{runtime}: {:?}", report.threads);
+    }
+    let sets = ["cpu.urls=300000", "cpu.workers=5", "sampler.interval_ms=1"];
+    let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+    assert!(report.threads.peak <= 3, "current-thread ignores workers: {:?}", report.threads);
+}

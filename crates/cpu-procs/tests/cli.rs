@@ -1,0 +1,31 @@
+//! cpu-procs run as a user runs it: workers are real child processes fed over pipes.
+
+use std::time::Duration;
+
+use concbench_core::testing::{expected_cpu_work, run, set_args};
+
+const EXE: &str = env!("CARGO_BIN_EXE_cpu-procs");
+
+#[test]
+fn processes_count_the_same_work() {
+    for sets in [["cpu.urls=20000", "cpu.workers=2"], ["cpu.urls=7", "cpu.workers=10"]] {
+        let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+        assert_eq!(report.work, expected_cpu_work(&sets), "{sets:?}");
+    }
+}
+
+#[test]
+fn children_count_in_processes_and_cpu() {
+    let sets = ["cpu.urls=600000", "cpu.workers=3", "sampler.interval_ms=2"];
+    let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+    assert_eq!(report.processes.peak, 4, "the parent and 3 workers");
+    assert!(report.threads.peak >= 6, "{:?}", report.threads);
+    assert!(report.cpu.process_avg_pct > 50.0, "children's CPU counts: {:?}", report.cpu);
+}
+
+#[test]
+fn a_worker_fed_garbage_fails_with_a_message() {
+    let r = run(EXE, &["--worker"], Duration::from_secs(10));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("bad shard header"), "{}", r.stderr);
+}

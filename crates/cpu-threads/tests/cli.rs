@@ -1,0 +1,28 @@
+//! cpu-threads run as a user runs it: same work as every CPU model, on a pool of threads.
+
+use std::time::Duration;
+
+use concbench_core::testing::{expected_cpu_work, run, set_args};
+
+const EXE: &str = env!("CARGO_BIN_EXE_cpu-threads");
+
+#[test]
+fn pool_counts_the_same_work_with_any_chunking() {
+    for sets in [
+        ["cpu.urls=20000", "cpu.workers=2", "cpu.chunk=1000"],
+        ["cpu.urls=20001", "cpu.workers=3", "cpu.chunk=7"],
+        ["cpu.urls=999", "cpu.workers=16", "cpu.chunk=100000"],
+    ] {
+        let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+        assert_eq!(report.work, expected_cpu_work(&sets), "{sets:?}");
+        assert_eq!(report.model, "cpu-threads");
+    }
+}
+
+#[test]
+fn pool_threads_show_in_the_thread_count() {
+    let sets = ["cpu.urls=300000", "cpu.workers=6", "sampler.interval_ms=1"];
+    let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+    // main + sampler + 6 pool threads, if a sample fell inside the pool's life.
+    assert!(report.threads.peak >= 8, "{:?}", report.threads);
+}
