@@ -6,7 +6,9 @@ Usage: scripts/cpu-scaling.py [--rounds 5] [--config configs/cpu-scaling.toml] [
 Builds the release binaries, runs each model of the CPU family once per round in turn (so drift of
 the machine falls on every model alike), appends each report to DIR/runs.jsonl as it arrives, checks
 that every run reports the same work and checksum, and prints a Markdown table of medians with the
-speed-up over cpu-sync. The runner crate will replace this stopgap with full statistics.
+speed-up over cpu-sync, both as a ratio of medians and as
+the median of per-round ratios (each round's models ran back to back, so the pair shares the
+machine's state; this machine's speed drifts by up to 2x over seconds). The runner crate will replace this stopgap with full statistics.
 """
 import argparse, datetime, json, os, statistics, subprocess, sys
 
@@ -57,14 +59,16 @@ def main():
     env, cfg = any_report["env"], any_report["config"]["cpu"]
     print(f"{cfg['urls']:,} URLs, {cfg['workers']} workers, chunk {cfg['chunk']}; median of {opts.rounds} interleaved runs;"
           f" work {any_report['work']['bytes']:,} bytes, checksum {any_report['work']['checksum']} in every run.\n")
-    print("| model | median wall (s) | min–max (s) | speed-up vs cpu-sync | process CPU avg % | peak RSS (MiB) | threads | processes |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| model | median wall (s) | min–max (s) | speed-up vs cpu-sync (medians) | paired speed-up (median of rounds) |"
+          " process CPU avg % | peak RSS (MiB) | threads | processes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, reps in runs.items():
         walls = [r["wall_s"] for r in reps]
         med = statistics.median(walls)
         cpu = statistics.median(r["cpu"]["process_avg_pct"] for r in reps)
         rss = statistics.median(r["memory"]["rss_peak_mib"] for r in reps)
-        print(f"| {name} | {med:.3f} | {min(walls):.3f}–{max(walls):.3f} | {base / med:.2f}× | {cpu:.0f} |"
+        paired = statistics.median(s["wall_s"] / r["wall_s"] for s, r in zip(runs["cpu-sync"], reps))
+        print(f"| {name} | {med:.3f} | {min(walls):.3f}–{max(walls):.3f} | {base / med:.2f}× | {paired:.2f}× | {cpu:.0f} |"
               f" {rss:.0f} | {max(r['threads']['peak'] for r in reps)} | {max(r['processes']['peak'] for r in reps)} |")
     print(f"\nMachine: {env['cpu_model']}, {env['cores_logical']} logical cores, {env['mem_total_mib']} MiB, {env['os']},"
           f" kernel {env['kernel']}, {env['rustc']}, commit {env['git_sha']}, profile {env['profile']}. Raw runs: {out}/runs.jsonl")
