@@ -21,9 +21,11 @@ fn main() {
     let profile = std::env::var("PROFILE").unwrap_or_else(|_| "unknown".into());
     println!("cargo:rustc-env=CONCBENCH_PROFILE={profile}");
 
-    // Rebuild when the commit moves; the index changes with every commit and `git add`.
+    // Rerun when the commit moves: HEAD names the branch, refs/ holds where it points (a folder
+    // is scanned whole), the index changes with every commit and `git add`. Only existing paths
+    // are named, since a missing one would rerun this script on every build.
     let git = Path::new("../../.git");
-    for file in ["HEAD", "index"] {
+    for file in ["HEAD", "refs", "packed-refs", "index"] {
         if git.join(file).exists() {
             println!("cargo:rerun-if-changed=../../.git/{file}");
         }

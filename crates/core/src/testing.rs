@@ -72,7 +72,11 @@ pub fn expected_cpu_work(sets: &[&str]) -> Work {
     let cfg = crate::config::load(None, &sets).expect("a valid config");
     let urls = UrlSet::generate(&cfg.cpu);
     let tally = Tally::of(urls.iter_range(0..urls.len()));
-    Work { units: tally.units, bytes: tally.bytes, checksum: tally.checksum_hex() }
+    Work {
+        units: tally.units,
+        bytes: tally.bytes,
+        checksum: tally.checksum_hex(),
+    }
 }
 
 /// `--set` arguments as the binaries take them: `["--set", a, "--set", b, ...]`.

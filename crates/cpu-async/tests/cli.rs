@@ -23,12 +23,21 @@ fn every_runtime_counts_the_same_work() {
 fn workers_size_the_multi_threaded_runtimes() {
     for runtime in ["tokio-multi-thread", "smol", "async-std"] {
         let rt = format!("cpu.runtime={runtime}");
-        let sets = ["cpu.urls=300000", "cpu.workers=5", "sampler.interval_ms=1", rt.as_str()];
+        let sets = [
+            "cpu.urls=300000",
+            "cpu.workers=5",
+            "sampler.interval_ms=1",
+            rt.as_str(),
+        ];
         let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
         // 5 runtime threads + sampler (+ main, which smol counts among its 5).
         assert!(report.threads.peak >= 6, "{runtime}: {:?}", report.threads);
     }
     let sets = ["cpu.urls=300000", "cpu.workers=5", "sampler.interval_ms=1"];
     let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
-    assert!(report.threads.peak <= 3, "current-thread ignores workers: {:?}", report.threads);
+    assert!(
+        report.threads.peak <= 3,
+        "current-thread ignores workers: {:?}",
+        report.threads
+    );
 }

@@ -172,13 +172,25 @@ mod tests {
 
     #[test]
     fn a_crashed_or_babbling_worker_is_reported_not_trusted() {
-        let urls = UrlSet::generate(&CpuConfig { urls: 10, ..CpuConfig::default() });
+        let urls = UrlSet::generate(&CpuConfig {
+            urls: 10,
+            ..CpuConfig::default()
+        });
         let probe = Probe::default();
         let err = run_worker(std::path::Path::new("false"), &urls, 0, 0..10, &probe).unwrap_err();
-        assert!(format!("{err:#}").contains("worker 0") && format!("{err:#}").contains("exit status: 1"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("worker 0") && format!("{err:#}").contains("exit status: 1"),
+            "{err:#}"
+        );
         // `echo --worker` exits 0 having answered "--worker": not a tally (or the pipe broke first).
-        let err = format!("{:#}", run_worker(std::path::Path::new("echo"), &urls, 1, 0..10, &probe).unwrap_err());
-        assert!(err.contains("worker 1") && (err.contains("answered \"--worker") || err.contains("sending")), "{err}");
+        let err = format!(
+            "{:#}",
+            run_worker(std::path::Path::new("echo"), &urls, 1, 0..10, &probe).unwrap_err()
+        );
+        assert!(
+            err.contains("worker 1") && (err.contains("answered \"--worker") || err.contains("sending")),
+            "{err}"
+        );
     }
 
     #[test]

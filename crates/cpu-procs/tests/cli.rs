@@ -8,7 +8,10 @@ const EXE: &str = env!("CARGO_BIN_EXE_cpu-procs");
 
 #[test]
 fn processes_count_the_same_work() {
-    for sets in [["cpu.urls=20000", "cpu.workers=2"], ["cpu.urls=7", "cpu.workers=10"]] {
+    for sets in [
+        ["cpu.urls=20000", "cpu.workers=2"],
+        ["cpu.urls=7", "cpu.workers=10"],
+    ] {
         let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
         assert_eq!(report.work, expected_cpu_work(&sets), "{sets:?}");
     }
@@ -20,7 +23,11 @@ fn children_count_in_processes_and_cpu() {
     let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
     assert_eq!(report.processes.peak, 4, "the parent and 3 workers");
     assert!(report.threads.peak >= 6, "{:?}", report.threads);
-    assert!(report.cpu.process_avg_pct > 50.0, "children's CPU counts: {:?}", report.cpu);
+    assert!(
+        report.cpu.process_avg_pct > 50.0,
+        "children's CPU counts: {:?}",
+        report.cpu
+    );
 }
 
 #[test]

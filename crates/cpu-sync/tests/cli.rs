@@ -11,28 +11,41 @@ const LIMIT: Duration = Duration::from_secs(60);
 fn default_run_counts_the_studys_100000_urls() {
     let report = run(EXE, &[], LIMIT).report();
     assert_eq!(report.model, "cpu-sync");
-    assert_eq!((report.family.as_str(), report.scenario.as_str()), ("cpu", "char-encoding"));
+    assert_eq!(
+        (report.family.as_str(), report.scenario.as_str()),
+        ("cpu", "char-encoding")
+    );
     assert_eq!(report.work.units, 100_000);
     assert_eq!(report.work.bytes, 51_258_766, "the Python study's total");
     assert_eq!(report.work, expected_cpu_work(&[]));
     assert_eq!(report.processes.peak, 1);
     assert!(report.samples >= 1 && report.wall_s > 0.0);
-    assert_eq!(report.config["cpu"]["urls"], 100_000, "the effective config is in the report");
-    assert_eq!(report.env.cores_logical as usize, std::thread::available_parallelism().unwrap().get());
+    assert_eq!(
+        report.config["cpu"]["urls"], 100_000,
+        "the effective config is in the report"
+    );
+    assert_eq!(
+        report.env.cores_logical as usize,
+        std::thread::available_parallelism().unwrap().get()
+    );
 }
 
 #[test]
 fn report_validates_against_the_committed_schema() {
     let r = run(EXE, &set_args(&["cpu.urls=500"]), LIMIT);
     let schema_file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/report.schema.json");
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_file).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_file).unwrap()).unwrap();
     let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is JSON");
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
     let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let mut broken = report.clone();
     broken["work"]["units"] = serde_json::json!("many");
-    assert!(!validator.is_valid(&broken), "the schema must reject a wrong type");
+    assert!(
+        !validator.is_valid(&broken),
+        "the schema must reject a wrong type"
+    );
 }
 
 #[test]
@@ -50,7 +63,11 @@ fn bad_config_exits_2_naming_file_and_key() {
     let cases = [
         ("[cpu]\nworkers = 0\n", "`cpu.workers`", "from 1 to 1024"),
         ("[cpu]\nurls = 0\n", "`cpu.urls`", "(got 0)"),
-        ("[cpu]\nruntime = \"glommio\"\n", "`cpu.runtime`", "tokio-multi-thread"),
+        (
+            "[cpu]\nruntime = \"glommio\"\n",
+            "`cpu.runtime`",
+            "tokio-multi-thread",
+        ),
         ("[cpu]\nwrkers = 2\n", "`cpu.wrkers`", "expected one of"),
         ("[gpu]\n", "line 1", "unknown field `gpu`"),
         ("[cpu]\nurls = \"x\"\n", "`cpu.urls`", "invalid type"),
@@ -62,15 +79,27 @@ fn bad_config_exits_2_naming_file_and_key() {
         assert_eq!(r.code, Some(2), "{text}: {}", r.stderr);
         assert!(r.stdout.is_empty(), "no report on a config error");
         for needle in [file.to_str().unwrap(), key, allowed] {
-            assert!(r.stderr.contains(needle), "{text}: stderr lacks {needle:?}:\n{}", r.stderr);
+            assert!(
+                r.stderr.contains(needle),
+                "{text}: stderr lacks {needle:?}:\n{}",
+                r.stderr
+            );
         }
     }
     let r = run(EXE, &["--config", "/no/such/file.toml"], LIMIT);
     assert_eq!(r.code, Some(2));
-    assert!(r.stderr.contains("/no/such/file.toml") && r.stderr.contains("cannot read"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("/no/such/file.toml") && r.stderr.contains("cannot read"),
+        "{}",
+        r.stderr
+    );
     let r = run(EXE, &["--set", "cpu.workers=zero"], LIMIT);
     assert_eq!(r.code, Some(2));
-    assert!(r.stderr.contains("--set cpu.workers=zero") && r.stderr.contains("`cpu.workers`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--set cpu.workers=zero") && r.stderr.contains("`cpu.workers`"),
+        "{}",
+        r.stderr
+    );
     let r = run(EXE, &["--no-such-flag"], LIMIT);
     assert_eq!(r.code, Some(2), "usage errors exit 2 too");
 }
