@@ -1,22 +1,83 @@
-//! What the CPU-bound models share: their input and how a tally becomes an outcome.
+//! What the CPU-bound models share: the input (the generated URLs), the check that every URL was
+//! counted, and the [`Model`] plumbing. A CPU model implements [`CpuModel`], which is only the
+//! part that differs: how it counts.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::harness::Outcome;
+use crate::harness::{Family, Model, Outcome};
 use crate::report::Work;
+use crate::sampler::Probe;
 use crate::workload::urls::{Tally, UrlSet};
 
 /// The scenario name of the CPU family.
 pub const SCENARIO: &str = "char-encoding";
 
-/// Generates the URLs of `cfg` (outside the measured window).
-pub fn prepare(cfg: &Config) -> anyhow::Result<Arc<UrlSet>> {
-    Ok(Arc::new(UrlSet::generate(&cfg.cpu)))
+/// A CPU-bound model: counts every URL of the shared input its own way.
+pub trait CpuModel {
+    /// Binary name, e.g. `cpu-sync`.
+    const NAME: &'static str;
+
+    /// Counts every URL (measured): build the runtime, pool or processes, count, collect.
+    fn count(cfg: &Config, urls: &Arc<UrlSet>, probe: &Probe) -> anyhow::Result<Tally>;
+
+    /// See [`Model::variant`].
+    fn variant(_cfg: &Config) -> Option<String> {
+        None
+    }
+
+    /// See [`Model::legacy`].
+    fn legacy(_cfg: &Config) -> bool {
+        false
+    }
+
+    /// See [`Model::before_start`].
+    fn before_start(_cfg: &Config) {}
+
+    /// See [`Model::worker`].
+    fn worker() -> anyhow::Result<()> {
+        anyhow::bail!("{} has no worker mode", Self::NAME)
+    }
+}
+
+/// The [`Model`] of a [`CpuModel`]: `harness::main::<Cpu<CpuSync>>()`.
+pub struct Cpu<M>(PhantomData<M>);
+
+impl<M: CpuModel> Model for Cpu<M> {
+    const NAME: &'static str = M::NAME;
+    const FAMILY: Family = Family::Cpu;
+    const SCENARIO: &'static str = SCENARIO;
+    type Input = Arc<UrlSet>;
+
+    fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
+        Ok(Arc::new(UrlSet::generate(&cfg.cpu)))
+    }
+
+    fn run(cfg: &Config, urls: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
+        let tally = M::count(cfg, urls, probe)?;
+        outcome(urls, tally)
+    }
+
+    fn variant(cfg: &Config) -> Option<String> {
+        M::variant(cfg)
+    }
+
+    fn legacy(cfg: &Config) -> bool {
+        M::legacy(cfg)
+    }
+
+    fn before_start(cfg: &Config) {
+        M::before_start(cfg)
+    }
+
+    fn worker() -> anyhow::Result<()> {
+        M::worker()
+    }
 }
 
 /// The outcome of a CPU model, after checking that every URL was counted.
-pub fn outcome(urls: &UrlSet, tally: Tally) -> anyhow::Result<Outcome> {
+fn outcome(urls: &UrlSet, tally: Tally) -> anyhow::Result<Outcome> {
     anyhow::ensure!(
         tally.units == urls.len() as u64,
         "counted {} URLs of {}: work was lost",

@@ -6,7 +6,8 @@
 //! - [`workload`]: the char-encoding URL generator and kernel.
 //! - [`harness`]: the `main` every model binary shares; a model implements [`harness::Model`].
 //!
-//! A model binary is a few lines: `fn main() -> ExitCode { harness::main::<MyModel>() }`.
+//! A model binary is a few lines: `fn main() -> ExitCode { harness::main::<MyModel>() }`; a CPU model
+//! implements [`cpu::CpuModel`] and runs as `harness::main::<cpu::Cpu<MyModel>>()`.
 #![deny(missing_docs)]
 
 pub mod config;

@@ -16,23 +16,17 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use concbench_core::config::AsyncRuntime;
+use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Family, Model, Outcome, Probe, cpu};
+use concbench_core::{Config, Probe};
 
 /// Async tasks on a configurable runtime.
 pub struct CpuAsync;
 
-impl Model for CpuAsync {
+impl CpuModel for CpuAsync {
     const NAME: &'static str = "cpu-async";
-    const FAMILY: Family = Family::Cpu;
-    const SCENARIO: &'static str = cpu::SCENARIO;
-    type Input = Arc<UrlSet>;
 
-    fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
-        cpu::prepare(cfg)
-    }
-
-    fn run(cfg: &Config, urls: &Self::Input, _probe: &Probe) -> anyhow::Result<Outcome> {
+    fn count(cfg: &Config, urls: &Arc<UrlSet>, _probe: &Probe) -> anyhow::Result<Tally> {
         let chunks = urls.chunks(cfg.cpu.chunk);
         let workers = cfg.cpu.workers;
         let tally = match cfg.cpu.runtime {
@@ -41,7 +35,7 @@ impl Model for CpuAsync {
             AsyncRuntime::Smol => on_smol(workers, urls, chunks),
             AsyncRuntime::AsyncStd => on_async_std(urls, chunks),
         };
-        cpu::outcome(urls, tally)
+        Ok(tally)
     }
 
     fn variant(cfg: &Config) -> Option<String> {

@@ -12,25 +12,19 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Family, Model, Outcome, Probe, cpu};
+use concbench_core::{Config, Probe};
 
 /// Child processes fed over pipes.
 pub struct CpuProcs;
 
 const HEADER: &str = "concbench-shard-v1";
 
-impl Model for CpuProcs {
+impl CpuModel for CpuProcs {
     const NAME: &'static str = "cpu-procs";
-    const FAMILY: Family = Family::Cpu;
-    const SCENARIO: &'static str = cpu::SCENARIO;
-    type Input = Arc<UrlSet>;
 
-    fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
-        cpu::prepare(cfg)
-    }
-
-    fn run(cfg: &Config, urls: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
+    fn count(cfg: &Config, urls: &Arc<UrlSet>, probe: &Probe) -> anyhow::Result<Tally> {
         let exe = std::env::current_exe().context("finding this executable to start workers")?;
         let shards = urls.shards(cfg.cpu.workers);
         let tallies = std::thread::scope(|s| {
@@ -48,7 +42,7 @@ impl Model for CpuProcs {
                 .collect::<anyhow::Result<Vec<Tally>>>()
         })?;
         let tally = tallies.into_iter().fold(Tally::default(), Tally::merge);
-        cpu::outcome(urls, tally)
+        Ok(tally)
     }
 
     fn worker() -> anyhow::Result<()> {

@@ -5,24 +5,17 @@
 
 use std::sync::Arc;
 
+use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Family, Model, Outcome, Probe, cpu};
+use concbench_core::{Config, Probe};
 
 /// One thread, one loop.
 pub struct CpuSync;
 
-impl Model for CpuSync {
+impl CpuModel for CpuSync {
     const NAME: &'static str = "cpu-sync";
-    const FAMILY: Family = Family::Cpu;
-    const SCENARIO: &'static str = cpu::SCENARIO;
-    type Input = Arc<UrlSet>;
 
-    fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
-        cpu::prepare(cfg)
-    }
-
-    fn run(_cfg: &Config, urls: &Self::Input, _probe: &Probe) -> anyhow::Result<Outcome> {
-        let tally = Tally::of(urls.iter_range(0..urls.len()));
-        cpu::outcome(urls, tally)
+    fn count(_cfg: &Config, urls: &Arc<UrlSet>, _probe: &Probe) -> anyhow::Result<Tally> {
+        Ok(Tally::of(urls.iter_range(0..urls.len())))
     }
 }

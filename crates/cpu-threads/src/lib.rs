@@ -6,23 +6,17 @@
 
 use std::sync::{Arc, mpsc};
 
+use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Family, Model, Outcome, Probe, cpu};
+use concbench_core::{Config, Probe};
 
 /// A threadpool of `cpu.workers` threads.
 pub struct CpuThreads;
 
-impl Model for CpuThreads {
+impl CpuModel for CpuThreads {
     const NAME: &'static str = "cpu-threads";
-    const FAMILY: Family = Family::Cpu;
-    const SCENARIO: &'static str = cpu::SCENARIO;
-    type Input = Arc<UrlSet>;
 
-    fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
-        cpu::prepare(cfg)
-    }
-
-    fn run(cfg: &Config, urls: &Self::Input, _probe: &Probe) -> anyhow::Result<Outcome> {
+    fn count(cfg: &Config, urls: &Arc<UrlSet>, _probe: &Probe) -> anyhow::Result<Tally> {
         let pool = threadpool::Builder::new()
             .num_threads(cfg.cpu.workers)
             .thread_name("cpu-worker".into())
@@ -43,6 +37,6 @@ impl Model for CpuThreads {
             "{} pool jobs panicked",
             pool.panic_count()
         );
-        cpu::outcome(urls, tally)
+        Ok(tally)
     }
 }
