@@ -158,6 +158,16 @@ pub enum HybridMode {
     BlockingPool,
 }
 
+impl HybridMode {
+    /// The name configs and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::LoopPerThread => "loop-per-thread",
+            Self::BlockingPool => "blocking-pool",
+        }
+    }
+}
+
 /// `[sampler]`: the background sampler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -371,7 +381,12 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     )?;
     check(
         "io.target",
-        c.io.target == "spawn" || c.io.target.contains("://"),
+        !c.io.target.starts_with("https://"),
+        "\"spawn\" or an http:// base URL: TLS is not supported, so https:// targets cannot be used",
+    )?;
+    check(
+        "io.target",
+        c.io.target == "spawn" || c.io.target.starts_with("http://") && c.io.target.len() > "http://".len(),
         "\"spawn\" or a base URL such as \"http://127.0.0.1:8080\"",
     )?;
     range("io.requests", c.io.requests, 1, 10_000_000)?;

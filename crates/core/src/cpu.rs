@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::harness::{Family, Model, Outcome};
+use crate::harness::{Family, Hooks, Model, Outcome};
 use crate::report::Work;
 use crate::sampler::Probe;
 use crate::workload::urls::{Tally, UrlSet};
@@ -15,30 +15,12 @@ use crate::workload::urls::{Tally, UrlSet};
 pub const SCENARIO: &str = "char-encoding";
 
 /// A CPU-bound model: counts every URL of the shared input its own way.
-pub trait CpuModel {
+pub trait CpuModel: Hooks {
     /// Binary name, e.g. `cpu-sync`.
     const NAME: &'static str;
 
     /// Counts every URL (measured): build the runtime, pool or processes, count, collect.
     fn count(cfg: &Config, urls: &Arc<UrlSet>, probe: &Probe) -> anyhow::Result<Tally>;
-
-    /// See [`Model::variant`].
-    fn variant(_cfg: &Config) -> Option<String> {
-        None
-    }
-
-    /// See [`Model::legacy`].
-    fn legacy(_cfg: &Config) -> bool {
-        false
-    }
-
-    /// See [`Model::before_start`].
-    fn before_start(_cfg: &Config) {}
-
-    /// See [`Model::worker`].
-    fn worker() -> anyhow::Result<()> {
-        anyhow::bail!("{} has no worker mode", Self::NAME)
-    }
 }
 
 /// The [`Model`] of a [`CpuModel`]: `harness::main::<Cpu<CpuSync>>()`.
@@ -49,6 +31,7 @@ impl<M: CpuModel> Model for Cpu<M> {
     const FAMILY: Family = Family::Cpu;
     const SCENARIO: &'static str = SCENARIO;
     type Input = Arc<UrlSet>;
+    type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
         Ok(Arc::new(UrlSet::generate(&cfg.cpu)))
@@ -57,22 +40,6 @@ impl<M: CpuModel> Model for Cpu<M> {
     fn run(cfg: &Config, urls: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
         let tally = M::count(cfg, urls, probe)?;
         outcome(urls, tally)
-    }
-
-    fn variant(cfg: &Config) -> Option<String> {
-        M::variant(cfg)
-    }
-
-    fn legacy(cfg: &Config) -> bool {
-        M::legacy(cfg)
-    }
-
-    fn before_start(cfg: &Config) {
-        M::before_start(cfg)
-    }
-
-    fn worker() -> anyhow::Result<()> {
-        M::worker()
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Args {
     /// Internal: run as a worker process of a process model.
     #[arg(long, hide = true)]
     pub worker: bool,
+    /// Internal: run as the HTTP target server of an IO model (`io.target = "spawn"`).
+    #[arg(long, hide = true)]
+    pub serve: bool,
 }
 
 /// The model family.
@@ -67,6 +70,8 @@ pub trait Model {
     const SCENARIO: &'static str;
     /// Inputs built before the measured window opens.
     type Input;
+    /// The model's [`Hooks`].
+    type Hooks: Hooks;
 
     /// Builds the inputs; not measured.
     fn prepare(cfg: &Config) -> anyhow::Result<Self::Input>;
@@ -75,6 +80,15 @@ pub trait Model {
     /// stays alive until the window closes, so memory figures include it to the end.
     fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome>;
 
+    /// Runs the HTTP target server in this process (the hidden `--serve` mode of IO models).
+    fn serve() -> anyhow::Result<()> {
+        anyhow::bail!("{} has no server mode", Self::NAME)
+    }
+}
+
+/// What a model may adjust around its run; every method has a default. A family's model trait
+/// (e.g. [`crate::cpu::CpuModel`]) extends it, and its [`Model`] names the model as `Hooks`.
+pub trait Hooks {
     /// The runtime or mode within the model, where it has one.
     fn variant(_cfg: &Config) -> Option<String> {
         None
@@ -90,7 +104,7 @@ pub trait Model {
 
     /// The hidden worker mode of process models: reads a job on stdin, answers on stdout.
     fn worker() -> anyhow::Result<()> {
-        anyhow::bail!("{} has no worker mode", Self::NAME)
+        anyhow::bail!("this model has no worker mode")
     }
 }
 
@@ -99,7 +113,10 @@ pub fn main<M: Model>() -> ExitCode {
     init_tracing();
     let args = Args::parse();
     if args.worker {
-        return exit(M::worker());
+        return exit(M::Hooks::worker());
+    }
+    if args.serve {
+        return exit(M::serve());
     }
     exit(run::<M>(&args).and_then(|report| print(&report)))
 }
@@ -107,7 +124,7 @@ pub fn main<M: Model>() -> ExitCode {
 /// Loads the config of `args`, runs the model once and returns its report.
 pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
     let cfg = config::load(args.config.as_deref(), &args.sets)?;
-    M::before_start(&cfg);
+    M::Hooks::before_start(&cfg);
     let env = crate::env::collect();
     let input = M::prepare(&cfg).context("preparing the inputs")?;
     tracing::info!(model = M::NAME, "inputs ready; measuring");
@@ -119,13 +136,16 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
     let wall = t0.elapsed();
     let measured = sampler.stop();
     drop(input);
-    let outcome = result?;
+    let mut outcome = result?;
+    if let Some(io) = &mut outcome.io {
+        io.set_rates(wall.as_secs_f64());
+    }
     tracing::info!(model = M::NAME, wall_s = wall.as_secs_f64(), "done");
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         model: M::NAME.into(),
-        variant: M::variant(&cfg),
-        legacy: M::legacy(&cfg),
+        variant: M::Hooks::variant(&cfg),
+        legacy: M::Hooks::legacy(&cfg),
         family: M::FAMILY.name().into(),
         scenario: M::SCENARIO.into(),
         config: config::to_json(&cfg),

@@ -21,5 +21,5 @@ pub mod testing;
 pub mod workload;
 
 pub use config::Config;
-pub use harness::{Family, Model, Outcome};
+pub use harness::{Family, Hooks, Model, Outcome};
 pub use sampler::Probe;

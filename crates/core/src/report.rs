@@ -84,12 +84,25 @@ pub struct IoStats {
     pub errors: std::collections::BTreeMap<String, u64>,
     /// Body bytes received.
     pub bytes_received: u64,
-    /// Requests completed per second of wall time.
+    /// Requests answered, with any status.
+    pub responses: u64,
+    /// Responses (any status) per second of wall time.
     pub req_per_s: f64,
     /// Body bytes per second of wall time.
     pub bytes_per_s: f64,
-    /// Latency distribution in milliseconds.
+    /// Latency of the responses (errors excluded), in milliseconds, from an HDR histogram
+    /// (3 significant digits).
     pub latency_ms: Latency,
+}
+
+impl IoStats {
+    /// Fills in the rates over `wall_s` seconds.
+    pub fn set_rates(&mut self, wall_s: Seconds) {
+        if wall_s > 0.0 {
+            self.req_per_s = self.responses as f64 / wall_s;
+            self.bytes_per_s = self.bytes_received as f64 / wall_s;
+        }
+    }
 }
 
 /// A latency distribution, in milliseconds.

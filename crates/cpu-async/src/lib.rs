@@ -18,7 +18,7 @@ use anyhow::Context;
 use concbench_core::config::AsyncRuntime;
 use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Probe};
+use concbench_core::{Config, Hooks, Probe};
 
 /// Async tasks on a configurable runtime.
 pub struct CpuAsync;
@@ -37,7 +37,9 @@ impl CpuModel for CpuAsync {
         };
         Ok(tally)
     }
+}
 
+impl Hooks for CpuAsync {
     fn variant(cfg: &Config) -> Option<String> {
         Some(cfg.cpu.runtime.name().into())
     }

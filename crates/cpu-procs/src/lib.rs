@@ -14,7 +14,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Probe};
+use concbench_core::{Config, Hooks, Probe};
 
 /// Child processes fed over pipes.
 pub struct CpuProcs;
@@ -44,7 +44,9 @@ impl CpuModel for CpuProcs {
         let tally = tallies.into_iter().fold(Tally::default(), Tally::merge);
         Ok(tally)
     }
+}
 
+impl Hooks for CpuProcs {
     fn worker() -> anyhow::Result<()> {
         let stdin = std::io::stdin().lock();
         let tally = count_shard(stdin)?;

@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Probe};
+use concbench_core::{Config, Hooks, Probe};
 
 /// One thread, one loop.
 pub struct CpuSync;
+
+impl Hooks for CpuSync {}
 
 impl CpuModel for CpuSync {
     const NAME: &'static str = "cpu-sync";

@@ -8,10 +8,12 @@ use std::sync::{Arc, mpsc};
 
 use concbench_core::cpu::CpuModel;
 use concbench_core::workload::urls::{Tally, UrlSet};
-use concbench_core::{Config, Probe};
+use concbench_core::{Config, Hooks, Probe};
 
 /// A threadpool of `cpu.workers` threads.
 pub struct CpuThreads;
+
+impl Hooks for CpuThreads {}
 
 impl CpuModel for CpuThreads {
     const NAME: &'static str = "cpu-threads";

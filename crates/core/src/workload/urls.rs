@@ -143,7 +143,8 @@ fn splitmix64(state: &mut u64) -> u64 {
     mix(*state)
 }
 
-fn mix(mut z: u64) -> u64 {
+/// SplitMix64's finaliser: spreads the bits of `z`; the checksums add these up, order-independently.
+pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

@@ -1,0 +1,153 @@
+//! The async client: hyper 1's HTTP/1 connection API, one connection per in-flight slot, on any
+//! runtime that implements [`Runtime`]. Every async model (tokio, smol, async-std, hybrid) runs
+//! this same code; only the runtime differs.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::header::{ACCEPT, CONNECTION, HOST, HeaderValue, USER_AGENT};
+use hyper::{Request, body::Incoming};
+
+use crate::jobs::Jobs;
+use crate::plan::{self, Plan};
+use crate::tally::{Answer, ErrorKind, Fetch};
+
+/// What the client needs from an async runtime: open a TCP connection, run a background task
+/// (the connection's driver), and sleep (the request timeout).
+pub trait Runtime: Clone + Send + Sync + 'static {
+    /// The connection type, adapted to hyper's IO traits.
+    type Io: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static;
+
+    /// Opens a TCP connection to `addr` with `TCP_NODELAY` set.
+    fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<Self::Io>> + Send;
+
+    /// Runs `task` in the background on this runtime.
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static);
+
+    /// Completes after `duration`.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+}
+
+/// Takes requests from `jobs` until none is left, one at a time over one connection (a new one
+/// after an error, a timeout, or every request without keep-alive).
+pub async fn drive<R: Runtime>(jobs: Arc<Jobs>, rt: R) {
+    let mut slot = Slot { rt, sender: None };
+    while let Some(i) = jobs.next() {
+        let start = Instant::now();
+        let fetch = slot.fetch(jobs.plan(), i).await;
+        jobs.record(i, &fetch, start.elapsed());
+    }
+}
+
+/// How many slots (tasks each driving one connection) a run of `requests` with at most
+/// `concurrency` in flight needs.
+pub fn slots(requests: usize, concurrency: usize) -> usize {
+    concurrency.min(requests).max(1)
+}
+
+struct Slot<R: Runtime> {
+    rt: R,
+    sender: Option<SendRequest<Empty<Bytes>>>,
+}
+
+impl<R: Runtime> Slot<R> {
+    /// Request `i`, bounded by the plan's timeout (connecting included).
+    async fn fetch(&mut self, plan: &Plan, i: usize) -> Fetch {
+        let rt = self.rt.clone();
+        let timeout = plan.timeout;
+        let expire = async move {
+            rt.sleep(timeout).await;
+            Err(ErrorKind::Timeout)
+        };
+        let fetch = futures_lite::future::or(self.exchange(plan, i), expire).await;
+        if fetch.is_err() || !plan.keep_alive {
+            self.sender = None;
+        }
+        fetch
+    }
+
+    async fn exchange(&mut self, plan: &Plan, i: usize) -> Fetch {
+        let sender = match &mut self.sender {
+            Some(sender) if !sender.is_closed() => sender,
+            _ => self.sender.insert(connect(&self.rt, plan.target.addr).await?),
+        };
+        // A reused connection may still be finishing the previous exchange.
+        sender.ready().await.map_err(|e| hyper_kind(&e))?;
+        let response = sender
+            .send_request(request(plan, i))
+            .await
+            .map_err(|e| hyper_kind(&e))?;
+        let status = response.status().as_u16();
+        let bytes = read_body(response.into_body(), plan).await?;
+        Ok(Answer { status, bytes })
+    }
+}
+
+async fn connect<R: Runtime>(rt: &R, addr: SocketAddr) -> Result<SendRequest<Empty<Bytes>>, ErrorKind> {
+    let io = rt.connect(addr).await.map_err(|e| ErrorKind::of_connect(&e))?;
+    let (sender, conn) = http1::handshake(io).await.map_err(|e| hyper_kind(&e))?;
+    rt.spawn(async move {
+        if let Err(err) = conn.await {
+            tracing::debug!(%err, "connection ended with an error");
+        }
+    });
+    Ok(sender)
+}
+
+fn request(plan: &Plan, i: usize) -> Request<Empty<Bytes>> {
+    let mut request = Request::new(Empty::new());
+    *request.uri_mut() = plan
+        .path(i)
+        .parse()
+        .unwrap_or_else(|_| hyper::Uri::from_static("/"));
+    let headers = request.headers_mut();
+    if let Ok(host) = HeaderValue::from_str(&plan.target.authority) {
+        headers.insert(HOST, host);
+    }
+    headers.insert(USER_AGENT, HeaderValue::from_static(plan::USER_AGENT));
+    headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+    if !plan.keep_alive {
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    request
+}
+
+async fn read_body(mut body: Incoming, plan: &Plan) -> Result<u64, ErrorKind> {
+    let mut bytes = 0u64;
+    let mut kept = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| hyper_kind(&e))?;
+        if let Some(data) = frame.data_ref() {
+            bytes += data.len() as u64;
+            if plan.sink.keeps_bodies() {
+                kept.extend_from_slice(data);
+            }
+        }
+    }
+    plan.sink.write(&kept);
+    Ok(bytes)
+}
+
+fn hyper_kind(err: &hyper::Error) -> ErrorKind {
+    if err.is_timeout() {
+        return ErrorKind::Timeout;
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        if let Some(io) = inner.downcast_ref::<io::Error>() {
+            return ErrorKind::of_io(io);
+        }
+        source = inner.source();
+    }
+    if err.is_incomplete_message() || err.is_canceled() || err.is_closed() {
+        ErrorKind::Reset
+    } else {
+        ErrorKind::Other
+    }
+}

@@ -1,0 +1,22 @@
+//! concbench-http: the HTTP workload of the IO models, written once.
+//!
+//! - [`plan`]: the target (a spawned bench-server or an external URL), the job list, the body sink.
+//! - [`jobs`]: handing out request indices to workers and counting their results.
+//! - [`tally`]: statuses, error kinds, bytes, the latency histogram, the checksum.
+//! - [`blocking`]: the `ureq` client of the sync, thread, hybrid and process models.
+//! - [`client`] and [`rt`]: the hyper client of the async models, on tokio, smol or async-std.
+//! - [`pool`]: a `threadpool` that reports the OS limit it hit instead of panicking.
+//! - [`model`]: [`model::IoModel`], what an IO binary implements, and its [`model::Io`] wrapper.
+#![deny(missing_docs)]
+
+pub mod blocking;
+pub mod client;
+pub mod jobs;
+pub mod model;
+pub mod plan;
+pub mod pool;
+pub mod rt;
+pub mod tally;
+
+pub use jobs::Jobs;
+pub use model::{Io, IoModel};

@@ -1,0 +1,360 @@
+//! What the IO models count: responses by status, errors by kind, body bytes, an HDR histogram of
+//! latencies and an order-independent checksum over `(request index, outcome)`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use concbench_core::report::{IoStats, Latency, Work};
+use concbench_core::workload::urls::mix;
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+/// Why a request got no response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    /// The connection could not be opened (refused, unreachable, no such host).
+    Connect,
+    /// `io.timeout_ms` passed before the whole response arrived.
+    Timeout,
+    /// The server closed or reset the connection mid-exchange.
+    Reset,
+    /// Anything else (protocol errors, local failures).
+    Other,
+}
+
+impl ErrorKind {
+    /// The name the report uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Timeout => "timeout",
+            Self::Reset => "reset",
+            Self::Other => "other",
+        }
+    }
+
+    /// The kind of an IO error during an exchange.
+    pub fn of_io(err: &std::io::Error) -> Self {
+        use std::io::ErrorKind as K;
+        match err.kind() {
+            K::ConnectionRefused | K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable => {
+                Self::Connect
+            }
+            K::TimedOut | K::WouldBlock => Self::Timeout,
+            K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => Self::Reset,
+            _ => Self::Other,
+        }
+    }
+
+    /// The kind of an IO error while opening a connection: a timeout stays one, all else is connect.
+    pub fn of_connect(err: &std::io::Error) -> Self {
+        match Self::of_io(err) {
+            Self::Timeout => Self::Timeout,
+            _ => Self::Connect,
+        }
+    }
+
+    fn code(self) -> u64 {
+        1000 + self as u64
+    }
+}
+
+/// A response: its status and the body bytes received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    /// HTTP status code.
+    pub status: u16,
+    /// Body bytes received.
+    pub bytes: u64,
+}
+
+/// The result of one request.
+pub type Fetch = Result<Answer, ErrorKind>;
+
+/// Counters of one run, or of one worker's part of it.
+#[derive(Debug, Clone)]
+pub struct HttpTally {
+    requests: u64,
+    ok: u64,
+    status: BTreeMap<u16, u64>,
+    errors: BTreeMap<ErrorKind, u64>,
+    bytes: u64,
+    checksum: u64,
+    latency_us: Histogram<u64>,
+}
+
+/// Latencies up to an hour, 3 significant digits, in microseconds.
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("static bounds are valid")
+}
+
+impl Default for HttpTally {
+    fn default() -> Self {
+        Self {
+            requests: 0,
+            ok: 0,
+            status: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            bytes: 0,
+            checksum: 0,
+            latency_us: histogram(),
+        }
+    }
+}
+
+impl HttpTally {
+    /// Counts request `index`; a response's latency goes into the histogram, an error's does not.
+    pub fn record(&mut self, index: usize, fetch: &Fetch, latency: Duration) {
+        self.requests += 1;
+        let code = match fetch {
+            Ok(answer) => {
+                *self.status.entry(answer.status).or_default() += 1;
+                self.ok += u64::from((200..300).contains(&answer.status));
+                self.bytes += answer.bytes;
+                let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+                self.latency_us.saturating_record(micros.max(1));
+                u64::from(answer.status)
+            }
+            Err(kind) => {
+                *self.errors.entry(*kind).or_default() += 1;
+                kind.code()
+            }
+        };
+        self.checksum = self.checksum.wrapping_add(mix(((index as u64) << 16) ^ code));
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &HttpTally) {
+        self.requests += other.requests;
+        self.ok += other.ok;
+        for (code, n) in &other.status {
+            *self.status.entry(*code).or_default() += n;
+        }
+        for (kind, n) in &other.errors {
+            *self.errors.entry(*kind).or_default() += n;
+        }
+        self.bytes += other.bytes;
+        self.checksum = self.checksum.wrapping_add(other.checksum);
+        self.latency_us
+            .add(&other.latency_us)
+            .expect("histograms with the same bounds add up");
+    }
+
+    /// Requests counted, answered or not.
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    /// Responses with a 2xx status.
+    pub fn ok(&self) -> u64 {
+        self.ok
+    }
+
+    /// Responses by status code.
+    pub fn status(&self) -> &BTreeMap<u16, u64> {
+        &self.status
+    }
+
+    /// Errors by kind.
+    pub fn errors(&self) -> &BTreeMap<ErrorKind, u64> {
+        &self.errors
+    }
+
+    /// The work block of the report: requests, body bytes, checksum.
+    pub fn work(&self) -> Work {
+        Work {
+            units: self.requests,
+            bytes: self.bytes,
+            checksum: format!("{:016x}", self.checksum),
+        }
+    }
+
+    /// The io block of the report; rates are filled in by the harness once the wall time is known.
+    pub fn stats(&self) -> IoStats {
+        let h = &self.latency_us;
+        let ms = |us: u64| if h.is_empty() { 0.0 } else { us as f64 / 1000.0 };
+        let responses: u64 = self.status.values().sum();
+        let mut errors: BTreeMap<String, u64> = [
+            ErrorKind::Connect,
+            ErrorKind::Timeout,
+            ErrorKind::Reset,
+            ErrorKind::Other,
+        ]
+        .into_iter()
+        .map(|k| (k.name().to_string(), 0))
+        .collect();
+        for (kind, n) in &self.errors {
+            errors.insert(kind.name().into(), *n);
+        }
+        IoStats {
+            ok: self.ok,
+            failed: self.requests - self.ok,
+            status: self.status.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+            errors,
+            bytes_received: self.bytes,
+            responses,
+            req_per_s: 0.0,
+            bytes_per_s: 0.0,
+            latency_ms: Latency {
+                min: ms(h.min()),
+                mean: if h.is_empty() { 0.0 } else { h.mean() / 1000.0 },
+                p50: ms(h.value_at_quantile(0.50)),
+                p90: ms(h.value_at_quantile(0.90)),
+                p99: ms(h.value_at_quantile(0.99)),
+                max: ms(h.max()),
+            },
+        }
+    }
+
+    /// The form a worker process sends its parent.
+    pub fn to_wire(&self) -> Wire {
+        Wire {
+            requests: self.requests,
+            ok: self.ok,
+            status: self.status.clone(),
+            errors: self.errors.clone(),
+            bytes: self.bytes,
+            checksum: self.checksum,
+            latency_us: self
+                .latency_us
+                .iter_recorded()
+                .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                .collect(),
+        }
+    }
+
+    /// Rebuilds a tally from a worker's [`Wire`] form.
+    pub fn from_wire(wire: &Wire) -> Self {
+        let mut latency_us = histogram();
+        for &(value, count) in &wire.latency_us {
+            latency_us.saturating_record_n(value, count);
+        }
+        Self {
+            requests: wire.requests,
+            ok: wire.ok,
+            status: wire.status.clone(),
+            errors: wire.errors.clone(),
+            bytes: wire.bytes,
+            checksum: wire.checksum,
+            latency_us,
+        }
+    }
+}
+
+/// A tally as JSON: the histogram as `(value, count)` pairs of its recorded buckets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Wire {
+    requests: u64,
+    ok: u64,
+    status: BTreeMap<u16, u64>,
+    errors: BTreeMap<ErrorKind, u64>,
+    bytes: u64,
+    checksum: u64,
+    latency_us: Vec<(u64, u64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn sample(range: std::ops::Range<usize>) -> HttpTally {
+        let mut t = HttpTally::default();
+        for i in range {
+            let fetch = match i % 4 {
+                0 => Ok(Answer {
+                    status: 200,
+                    bytes: 10,
+                }),
+                1 => Ok(Answer {
+                    status: 503,
+                    bytes: 0,
+                }),
+                2 => Err(ErrorKind::Timeout),
+                _ => Ok(Answer {
+                    status: 204,
+                    bytes: 0,
+                }),
+            };
+            t.record(i, &fetch, ms(i as u64 + 1));
+        }
+        t
+    }
+
+    #[test]
+    fn counts_statuses_errors_and_latencies() {
+        let t = sample(0..8);
+        let s = t.stats();
+        assert_eq!((t.requests(), s.ok, s.failed, s.responses), (8, 4, 4, 6));
+        assert_eq!(
+            s.status,
+            [("200".into(), 2), ("204".into(), 2), ("503".into(), 2)].into()
+        );
+        assert_eq!(s.errors["timeout"], 2);
+        assert_eq!(s.errors["connect"], 0, "every kind is listed, zero or not");
+        assert_eq!(s.bytes_received, 20);
+        // Responses took 1, 2, 4, 5, 6, 8 ms; errors are not in the histogram.
+        assert!((s.latency_ms.min - 1.0).abs() < 0.01, "{:?}", s.latency_ms);
+        assert!((s.latency_ms.max - 8.0).abs() < 0.01, "{:?}", s.latency_ms);
+        assert!(
+            (s.latency_ms.mean - 26.0 / 6.0).abs() < 0.01,
+            "{:?}",
+            s.latency_ms
+        );
+    }
+
+    #[test]
+    fn merging_parts_equals_the_whole_in_any_order() {
+        let whole = sample(0..100);
+        let mut parts = sample(60..100);
+        parts.merge(&sample(0..60));
+        assert_eq!(parts.work(), whole.work());
+        assert_eq!(parts.stats(), whole.stats());
+    }
+
+    #[test]
+    fn wire_round_trip_keeps_everything() {
+        let t = sample(0..50);
+        let json = serde_json::to_string(&t.to_wire()).unwrap();
+        let back = HttpTally::from_wire(&serde_json::from_str(&json).unwrap());
+        assert_eq!(back.work(), t.work());
+        assert_eq!(back.stats(), t.stats());
+    }
+
+    #[test]
+    fn checksum_sees_a_different_status_for_the_same_request() {
+        let mut a = HttpTally::default();
+        let mut b = HttpTally::default();
+        a.record(
+            3,
+            &Ok(Answer {
+                status: 200,
+                bytes: 1,
+            }),
+            ms(1),
+        );
+        b.record(
+            3,
+            &Ok(Answer {
+                status: 503,
+                bytes: 1,
+            }),
+            ms(1),
+        );
+        assert_ne!(a.work().checksum, b.work().checksum);
+        let mut c = HttpTally::default();
+        c.record(
+            4,
+            &Ok(Answer {
+                status: 200,
+                bytes: 1,
+            }),
+            ms(1),
+        );
+        assert_ne!(a.work().checksum, c.work().checksum);
+    }
+}

@@ -1,0 +1,108 @@
+//! io-hybrid: async and OS threads together, in the two designs of `io.hybrid_mode`.
+//!
+//! - `loop-per-thread` (the study's design): `io.workers` OS threads, each running its own
+//!   single-threaded tokio runtime whose tasks drive hyper connections. The `io.concurrency` slots
+//!   are split evenly among the threads; all threads take requests from the one job list.
+//! - `blocking-pool` (asyncio's `run_in_executor`): one single-threaded tokio runtime runs
+//!   `io.concurrency` tasks, and each request is a blocking `ureq` call on tokio's blocking pool,
+//!   capped at `io.workers` threads. At most `min(io.concurrency, io.workers)` are in flight.
+//!
+//! Run it: `cargo run --release -p io-hybrid -- --set io.hybrid_mode=blocking-pool`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use concbench_core::config::HybridMode;
+use concbench_core::workload::urls::split;
+use concbench_core::{Config, Hooks, Probe};
+use concbench_http::{IoModel, Jobs, blocking, client, rt};
+
+/// Async runtimes on OS threads, or an async runtime over a thread pool.
+pub struct IoHybrid;
+
+impl Hooks for IoHybrid {
+    fn variant(cfg: &Config) -> Option<String> {
+        Some(cfg.io.hybrid_mode.name().into())
+    }
+}
+
+impl IoModel for IoHybrid {
+    const NAME: &'static str = "io-hybrid";
+
+    fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
+        match cfg.io.hybrid_mode {
+            HybridMode::LoopPerThread => loop_per_thread(cfg, jobs),
+            HybridMode::BlockingPool => blocking_pool(cfg, jobs),
+        }
+    }
+}
+
+fn current_thread(blocking_threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(blocking_threads.max(1))
+        .build()
+        .context("building a tokio runtime")
+}
+
+fn loop_per_thread(cfg: &Config, jobs: &Arc<Jobs>) -> anyhow::Result<()> {
+    let slots = client::slots(jobs.plan().requests, cfg.io.concurrency);
+    let shares = split(slots, cfg.io.workers);
+    std::thread::scope(|s| {
+        let mut threads = Vec::with_capacity(shares.len());
+        for (n, share) in shares.into_iter().enumerate() {
+            let thread = std::thread::Builder::new()
+                .name(format!("loop-{n}"))
+                .spawn_scoped(s, move || -> anyhow::Result<()> {
+                    current_thread(1)?.block_on(async {
+                        let tasks: Vec<_> = share
+                            .map(|_| tokio::spawn(client::drive(jobs.clone(), rt::Tokio)))
+                            .collect();
+                        for task in tasks {
+                            task.await.context("a request task failed")?;
+                        }
+                        Ok(())
+                    })
+                })
+                .with_context(|| format!("starting event-loop thread {n} of {}", cfg.io.workers))?;
+            threads.push(thread);
+        }
+        for thread in threads {
+            match thread.join() {
+                Ok(result) => result?,
+                Err(_) => bail!("an event-loop thread panicked"),
+            }
+        }
+        Ok(())
+    })
+}
+
+fn blocking_pool(cfg: &Config, jobs: &Arc<Jobs>) -> anyhow::Result<()> {
+    let agent = blocking::agent(jobs.plan(), cfg.io.workers);
+    current_thread(cfg.io.workers)?.block_on(async {
+        let tasks: Vec<_> = (0..client::slots(jobs.plan().requests, cfg.io.concurrency))
+            .map(|_| tokio::spawn(offload(jobs.clone(), agent.clone())))
+            .collect();
+        for task in tasks {
+            task.await.context("a request task failed")??;
+        }
+        Ok(())
+    })
+}
+
+/// Takes requests until none is left, sending each on the blocking pool. The latency is the
+/// request's own, measured on the pool thread, as in the other models.
+async fn offload(jobs: Arc<Jobs>, agent: ureq::Agent) -> anyhow::Result<()> {
+    while let Some(i) = jobs.next() {
+        let (pool_jobs, agent) = (jobs.clone(), agent.clone());
+        let (fetch, latency) = tokio::task::spawn_blocking(move || {
+            let start = Instant::now();
+            (blocking::get(&agent, pool_jobs.plan(), i), start.elapsed())
+        })
+        .await
+        .context("a blocking request panicked")?;
+        jobs.record(i, &fetch, latency);
+    }
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! `bench-server`: the httpbin-compatible target of the IO models. See the library docs.
+//!
+//! `bench-server [--bind 127.0.0.1:0] [--threads N]`: prints `http://ADDR` on the first line of
+//! stdout and serves until SIGTERM or Ctrl-C. Exit 0 after a clean shutdown, 1 on failure, 2 on
+//! bad arguments.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(version, about = "httpbin-compatible HTTP target for concbench")]
+struct Args {
+    /// Address to bind; port 0 picks a free port. Binding beyond loopback exposes the server.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    bind: SocketAddr,
+    /// Runtime worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let args = Args::parse();
+    let opts = concbench_server::Options {
+        bind: args.bind,
+        threads: args.threads,
+        watch_stdin: false,
+    };
+    match concbench_server::run(&opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
