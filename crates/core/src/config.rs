@@ -593,6 +593,19 @@ mod tests {
     }
 
     #[test]
+    fn https_target_is_refused_with_the_reason() {
+        let e = load(None, &["io.target=https://127.0.0.1:8443".into()]).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("`io.target`") && text.contains("TLS is not supported"),
+            "{text}"
+        );
+        let e = load(None, &["io.target=127.0.0.1:80".into()]).unwrap_err();
+        assert!(e.to_string().contains("http://127.0.0.1:8080"), "{e}");
+        assert!(load(None, &["io.target=http://localhost:1".into()]).is_ok());
+    }
+
+    #[test]
     fn errors_from_the_file_still_name_the_file_when_sets_are_given() {
         let err = load_err("[cpu]\nchunk = 0\n", &["cpu.workers=2"]);
         assert!(

@@ -6,6 +6,7 @@
 //! - [`blocking`]: the `ureq` client of the sync, thread, hybrid and process models.
 //! - [`client`] and [`rt`]: the hyper client of the async models, on tokio, smol or async-std.
 //! - [`pool`]: a `threadpool` that reports the OS limit it hit instead of panicking.
+//! - [`testing`]: the IO contract every model's integration tests check.
 //! - [`model`]: [`model::IoModel`], what an IO binary implements, and its [`model::Io`] wrapper.
 #![deny(missing_docs)]
 
@@ -17,6 +18,7 @@ pub mod plan;
 pub mod pool;
 pub mod rt;
 pub mod tally;
+pub mod testing;
 
 pub use jobs::Jobs;
 pub use model::{Io, IoModel};
