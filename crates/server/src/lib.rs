@@ -49,30 +49,93 @@ impl Default for Options {
 }
 
 /// Runs the server until a signal (or stdin's end): binds, announces `http://ADDR` on stdout, serves.
+///
+/// Thread per core, as nginx does: each thread runs its own single-threaded tokio runtime and
+/// accepts on its own `SO_REUSEPORT` listener on the shared port, so a connection lives on one
+/// thread, no task is stolen or woken across threads, and each listener has its own backlog.
 pub fn run(opts: &Options) -> anyhow::Result<()> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(threads) = opts.threads {
-        builder.worker_threads(threads.max(1));
-    }
-    let runtime = builder
-        .enable_all()
-        .build()
-        .context("building the tokio runtime")?;
-    runtime.block_on(async {
-        let listener = bind(opts.bind).await?;
-        let addr = listener.local_addr().context("reading the bound address")?;
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "http://{addr}")
-            .and_then(|()| stdout.flush())
-            .context("announcing the URL")?;
-        drop(stdout);
-        tracing::info!(%addr, "serving");
-        serve(listener, stop_signal(opts.watch_stdin)).await;
-        Ok(())
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let sockets = reuseport_sockets(opts.bind, threads.max(1))?;
+    let addr = sockets[0].local_addr().context("reading the bound address")?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<anyhow::Result<()>>();
+    let count = sockets.len();
+    std::thread::scope(|s| {
+        for (n, socket) in sockets.into_iter().enumerate() {
+            let (mut stop_rx, ready_tx) = (stop_rx.clone(), ready_tx.clone());
+            let thread = std::thread::Builder::new().name(format!("server-{n}"));
+            thread
+                .spawn_scoped(s, move || {
+                    let runtime = match current_thread() {
+                        Ok(runtime) => runtime,
+                        Err(err) => return drop(ready_tx.send(Err(err))),
+                    };
+                    runtime.block_on(async move {
+                        let listener = match socket.listen(BACKLOG) {
+                            Ok(listener) => listener,
+                            Err(err) => {
+                                return drop(
+                                    ready_tx.send(Err(anyhow::anyhow!("listening on {addr}: {err}"))),
+                                );
+                            }
+                        };
+                        let _ = ready_tx.send(Ok(()));
+                        drop(ready_tx);
+                        serve(listener, async move {
+                            let _ = stop_rx.wait_for(|stop| *stop).await;
+                        })
+                        .await;
+                    });
+                })
+                .context("starting a server thread")?;
+        }
+        drop(ready_tx);
+        let started: anyhow::Result<()> = ready_rx.iter().take(count).collect();
+        let announced = started.and_then(|()| {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "http://{addr}")
+                .and_then(|()| stdout.flush())
+                .context("announcing the URL")
+        });
+        if announced.is_ok() {
+            tracing::info!(%addr, threads, "serving");
+            current_thread()?.block_on(stop_signal(opts.watch_stdin));
+        }
+        let _ = stop_tx.send(true);
+        announced
     })
 }
 
-/// Binds `addr` with a large backlog and `SO_REUSEADDR`.
+fn current_thread() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("building a tokio runtime")
+}
+
+/// `count` sockets bound to `addr` with `SO_REUSEPORT` (the first picks the port when it is 0).
+fn reuseport_sockets(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<TcpSocket>> {
+    let mut addr = addr;
+    let mut sockets = Vec::with_capacity(count);
+    for _ in 0..count {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        }
+        .context("creating a listening socket")?;
+        socket.set_reuseaddr(true).context("setting SO_REUSEADDR")?;
+        socket.set_reuseport(true).context("setting SO_REUSEPORT")?;
+        socket.bind(addr).with_context(|| format!("binding {addr}"))?;
+        addr = socket.local_addr().context("reading the bound address")?;
+        sockets.push(socket);
+    }
+    Ok(sockets)
+}
+
+/// Binds `addr` with a large backlog and `SO_REUSEADDR` (one listener, for embedding).
 pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()
