@@ -73,12 +73,18 @@ impl<R: Runtime> Slot<R> {
     }
 
     async fn exchange(&mut self, plan: &Plan, i: usize) -> Fetch {
-        let sender = match &mut self.sender {
-            Some(sender) if !sender.is_closed() => sender,
-            _ => self.sender.insert(connect(&self.rt, plan.target.addr).await?),
+        // A reused connection may still be finishing the previous exchange; if it closes instead
+        // (the server said `Connection: close`), nothing was sent yet: open a new one.
+        let reusable = match &mut self.sender {
+            Some(sender) if !sender.is_closed() => sender.ready().await.is_ok(),
+            _ => false,
         };
-        // A reused connection may still be finishing the previous exchange.
-        sender.ready().await.map_err(|e| hyper_kind(&e))?;
+        if !reusable {
+            let mut fresh = connect(&self.rt, plan.target.addr).await?;
+            fresh.ready().await.map_err(|e| hyper_kind(&e))?;
+            self.sender = Some(fresh);
+        }
+        let sender = self.sender.as_mut().expect("a connection is open");
         let response = sender
             .send_request(request(plan, i))
             .await
