@@ -22,6 +22,12 @@ pub trait IoModel: Hooks {
     /// Sends every request of `jobs` (measured): build the runtime, pool or processes, send,
     /// record each result in `jobs`.
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, probe: &Probe) -> anyhow::Result<()>;
+
+    /// Checks, before the measured window, that the run can be done (e.g. that the OS allows
+    /// the threads it needs).
+    fn preflight(_cfg: &Config) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// The inputs of an IO run: the plan, and the server when this process started one.
@@ -43,6 +49,7 @@ impl<M: IoModel> Model for Io<M> {
     type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<IoInput> {
+        M::preflight(cfg)?;
         let (target, server) = if cfg.io.target == "spawn" {
             let server = SpawnedServer::start()?;
             (Target::parse(&server.url)?, Some(server))

@@ -2,10 +2,95 @@
 //!
 //! `threadpool::ThreadPool::new` starts every thread at once and panics when the OS refuses one
 //! (near 16,000 threads on a default Linux, where each thread's memory maps count against
-//! `vm.max_map_count`). This catches that panic and turns it into an error naming the limits.
+//! `vm.max_map_count`). At that limit even the panic may fail to unwind (the process aborts with
+//! "failed to initiate panic"), so [`probe`] finds out first, outside the measured window, with
+//! threads whose start can fail without a panic; [`start`] still turns a panic into an error.
+
+use std::sync::mpsc;
 
 use anyhow::bail;
 use threadpool::ThreadPool;
+
+/// Checks that `threads` threads can start, before the measured window: an error naming the limit
+/// instead of a crash.
+///
+/// A thread needs a few memory maps (its stack, guard pages, the signal stack), and when
+/// `vm.max_map_count` runs out a new thread aborts the process while setting itself up. So this
+/// starts a first batch of idle threads, measures the maps each one adds, refuses a count that
+/// would not fit, and otherwise starts the rest (where `clone` failing, e.g. at
+/// `kernel.threads-max`, is an ordinary error). Then all of them stop.
+pub fn probe(threads: usize) -> anyhow::Result<()> {
+    const FIRST: usize = 64;
+    let (release, wait) = mpsc::channel::<()>();
+    let wait = std::sync::Arc::new(std::sync::Mutex::new(wait));
+    let mut started = Vec::with_capacity(threads);
+    let before = map_count();
+    let mut outcome = Ok(());
+    for n in 0..threads {
+        if n == FIRST.min(threads) {
+            outcome = fits(threads, n, before);
+            if outcome.is_err() {
+                break;
+            }
+        }
+        let wait = wait.clone();
+        match std::thread::Builder::new().spawn(move || drop(wait.lock().map(|w| w.recv()))) {
+            Ok(handle) => started.push(handle),
+            Err(err) => {
+                outcome = Err(anyhow::anyhow!(
+                    "the OS refused thread {} of the {threads} asked for: {err}; the OS limits in force: {}",
+                    n + 1,
+                    limits()
+                ));
+                break;
+            }
+        }
+    }
+    drop(release); // every waiting thread's `recv` fails, in turn, and the thread ends
+    for handle in started {
+        let _ = handle.join();
+    }
+    outcome
+}
+
+/// Whether `threads` threads fit under `vm.max_map_count`, from the maps the first `started` added.
+fn fits(threads: usize, started: usize, before: Option<usize>) -> anyhow::Result<()> {
+    match (before, map_count(), max_map_count()) {
+        (Some(before), Some(now), Some(max)) => check_maps(threads, started, before, now, max),
+        _ => Ok(()), // not Linux, or /proc unreadable: let the OS decide
+    }
+}
+
+/// [`fits`] on given counts: `before` and `now` maps around starting `started` threads.
+fn check_maps(threads: usize, started: usize, before: usize, now: usize, max: usize) -> anyhow::Result<()> {
+    let per_thread = (now.saturating_sub(before) as f64 / started.max(1) as f64).max(1.0);
+    let needed = now + (per_thread * (threads - started) as f64).ceil() as usize;
+    let margin = 512 + max / 50;
+    if needed + margin <= max {
+        return Ok(());
+    }
+    let room = (max.saturating_sub(before + margin) as f64 / per_thread) as usize;
+    bail!(
+        "{threads} threads would need about {needed} memory maps ({per_thread:.1} per thread), more than \
+         vm.max_map_count = {max} allows: this machine runs about {room} threads at most (raise \
+         vm.max_map_count as root to go further); the OS limits in force: {}",
+        limits()
+    )
+}
+
+fn map_count() -> Option<usize> {
+    std::fs::read_to_string("/proc/self/maps")
+        .ok()
+        .map(|maps| maps.lines().count())
+}
+
+fn max_map_count() -> Option<usize> {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
 
 /// A pool of `threads` threads, or an error naming the OS error and the limits that apply.
 pub fn start(threads: usize) -> anyhow::Result<ThreadPool> {
@@ -44,7 +129,7 @@ pub fn limits() -> String {
         })
         .unwrap_or("?".into());
     format!(
-        "vm.max_map_count = {} (each thread uses about 4 maps), kernel.threads-max = {}, \
+        "vm.max_map_count = {}, kernel.threads-max = {}, \
          ulimit -u = {nproc}, cgroup pids.max = {}",
         read("/proc/sys/vm/max_map_count"),
         read("/proc/sys/kernel/threads-max"),
@@ -60,6 +145,26 @@ mod tests {
         for knob in ["vm.max_map_count", "kernel.threads-max", "ulimit -u", "pids.max"] {
             assert!(text.contains(knob), "{text}");
         }
+    }
+
+    #[test]
+    fn map_budget_refuses_what_does_not_fit_and_names_the_room() {
+        // 64 threads added 256 maps: 4 per thread; 1,000 maps already in use; the margin is
+        // 512 + 2 % of the maximum: (65,530 - 1,000 - 512 - 1,310) / 4 = 15,677.
+        assert!(super::check_maps(10_000, 64, 1_000, 1_256, 65_530).is_ok());
+        let err = super::check_maps(20_000, 64, 1_000, 1_256, 65_530)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("4.0 per thread") && err.contains("vm.max_map_count = 65530"),
+            "{err}"
+        );
+        assert!(err.contains("about 15677 threads at most"), "{err}");
+    }
+
+    #[test]
+    fn probe_starts_and_stops_threads() {
+        super::probe(50).unwrap();
     }
 
     #[test]

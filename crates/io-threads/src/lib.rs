@@ -1,7 +1,7 @@
 //! io-threads: a `threadpool` of `io.workers` threads sharing one `ureq` agent (and its pool of
 //! up to `io.workers` idle connections). Each request is one pool job, as each URL was one
 //! `executor.submit` in the study's `ThreadPoolExecutor`. A pool the OS cannot start (too many
-//! threads) is an error naming the limit, not a panic.
+//! threads) is found before the measured window and is exit 1 naming the limit, not a panic.
 //!
 //! Run it: `cargo run --release -p io-threads -- --set io.workers=100 --set io.requests=1000`.
 
@@ -33,5 +33,9 @@ impl IoModel for IoThreads {
             bail!("{} request jobs panicked", pool.panic_count());
         }
         Ok(())
+    }
+
+    fn preflight(cfg: &Config) -> anyhow::Result<()> {
+        pool::probe(cfg.io.workers)
     }
 }
