@@ -5,6 +5,7 @@
 //! - [`report`]: the JSON run report (schema_version 1).
 //! - [`workload`]: the char-encoding URL generator and kernel.
 //! - [`harness`]: the `main` every model binary shares; a model implements [`harness::Model`].
+//! - [`worker`]: the child processes of the process models.
 //!
 //! A model binary is a few lines: `fn main() -> ExitCode { harness::main::<MyModel>() }`; a CPU model
 //! implements [`cpu::CpuModel`] and runs as `harness::main::<cpu::Cpu<MyModel>>()`.
@@ -18,6 +19,7 @@ pub mod report;
 pub mod sampler;
 pub mod sys;
 pub mod testing;
+pub mod worker;
 pub mod workload;
 
 pub use config::Config;

@@ -8,11 +8,12 @@
 
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::ops::Range;
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use concbench_core::cpu::CpuModel;
+use concbench_core::worker::Worker;
 use concbench_core::workload::urls::{Tally, UrlSet};
 use concbench_core::{Config, Hooks, Probe};
 
@@ -25,8 +26,8 @@ impl CpuModel for CpuProcs {
     const NAME: &'static str = "cpu-procs";
 
     fn count(cfg: &Config, urls: &Arc<UrlSet>, probe: &Probe) -> anyhow::Result<Tally> {
-        let exe = std::env::current_exe().context("finding this executable to start workers")?;
         let shards = urls.shards(cfg.cpu.workers);
+        let exe = std::env::current_exe().context("finding this executable to start workers")?;
         let tallies = std::thread::scope(|s| {
             let feeders: Vec<_> = shards
                 .into_iter()
@@ -57,41 +58,20 @@ impl Hooks for CpuProcs {
 
 /// Starts worker `n`, streams it `range`, and returns its tally.
 fn run_worker(
-    exe: &std::path::Path,
+    exe: &Path,
     urls: &UrlSet,
     n: usize,
     range: Range<usize>,
     probe: &Probe,
 ) -> anyhow::Result<Tally> {
-    let mut child = Command::new(exe)
-        .arg("--worker")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .with_context(|| format!("starting worker {n}"))?;
-    let pid = child.id();
-    probe.track_child(pid);
-    let mut stdin = child.stdin.take().expect("stdin was piped");
+    let (worker, mut stdin) = Worker::start_exe(exe, n, probe)?;
     concbench_core::sys::enlarge_pipe(&stdin);
     let sent = send_shard(&mut stdin, urls, range.clone());
     drop(stdin); // end of input
-    let mut answer = String::new();
-    let read = child
-        .stdout
-        .take()
-        .expect("stdout was piped")
-        .read_to_string(&mut answer);
-    let status = child
-        .wait()
-        .with_context(|| format!("waiting for worker {n} (pid {pid})"))?;
-    if !status.success() {
-        bail!("worker {n} (pid {pid}) failed: {status}");
-    }
-    sent.with_context(|| format!("sending worker {n} (pid {pid}) its shard"))?;
-    read.with_context(|| format!("reading worker {n}'s answer"))?;
-    let tally: Tally = serde_json::from_str(answer.trim())
-        .with_context(|| format!("worker {n} (pid {pid}) answered {answer:?}"))?;
+    let answer = worker.finish()?;
+    sent.with_context(|| format!("sending worker {n} its shard"))?;
+    let tally: Tally =
+        serde_json::from_str(answer.trim()).with_context(|| format!("worker {n} answered {answer:?}"))?;
     if tally.units != range.len() as u64 {
         bail!(
             "worker {n} counted {} URLs of the {} it was sent",

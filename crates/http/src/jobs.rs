@@ -87,17 +87,21 @@ mod tests {
     use crate::tally::Answer;
     use concbench_core::config::IoConfig;
 
-    #[test]
-    fn hands_out_every_index_once_across_threads() {
+    fn plan(requests: usize) -> Arc<Plan> {
         let io = IoConfig {
-            requests: 1000,
+            requests,
             ..IoConfig::default()
         };
-        let plan = Arc::new(Plan::new(
+        Arc::new(Plan::new(
             &io,
             Target::parse("http://127.0.0.1:9").unwrap(),
             BodySink::default(),
-        ));
+        ))
+    }
+
+    #[test]
+    fn hands_out_every_index_once_across_threads() {
+        let plan = plan(1000);
         let jobs = Jobs::new(plan);
         std::thread::scope(|s| {
             for _ in 0..4 {
@@ -119,15 +123,7 @@ mod tests {
 
     #[test]
     fn a_shard_covers_its_range_only() {
-        let io = IoConfig {
-            requests: 10,
-            ..IoConfig::default()
-        };
-        let plan = Arc::new(Plan::new(
-            &io,
-            Target::parse("http://127.0.0.1:9").unwrap(),
-            BodySink::default(),
-        ));
+        let plan = plan(10);
         let jobs = Jobs::over(plan, 3..6);
         let mut seen = vec![];
         jobs.drain(|_, i| {

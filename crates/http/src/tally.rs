@@ -72,8 +72,9 @@ pub struct Answer {
 /// The result of one request.
 pub type Fetch = Result<Answer, ErrorKind>;
 
-/// Counters of one run, or of one worker's part of it.
-#[derive(Debug, Clone)]
+/// Counters of one run, or of one worker's part of it. As JSON (how a worker process sends its
+/// part to the parent) the histogram is the list of its recorded `(value, count)` buckets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HttpTally {
     requests: u64,
     ok: u64,
@@ -81,6 +82,7 @@ pub struct HttpTally {
     errors: BTreeMap<ErrorKind, u64>,
     bytes: u64,
     checksum: u64,
+    #[serde(with = "buckets")]
     latency_us: Histogram<u64>,
 }
 
@@ -206,52 +208,28 @@ impl HttpTally {
             },
         }
     }
-
-    /// The form a worker process sends its parent.
-    pub fn to_wire(&self) -> Wire {
-        Wire {
-            requests: self.requests,
-            ok: self.ok,
-            status: self.status.clone(),
-            errors: self.errors.clone(),
-            bytes: self.bytes,
-            checksum: self.checksum,
-            latency_us: self
-                .latency_us
-                .iter_recorded()
-                .map(|v| (v.value_iterated_to(), v.count_at_value()))
-                .collect(),
-        }
-    }
-
-    /// Rebuilds a tally from a worker's [`Wire`] form.
-    pub fn from_wire(wire: &Wire) -> Self {
-        let mut latency_us = histogram();
-        for &(value, count) in &wire.latency_us {
-            latency_us.saturating_record_n(value, count);
-        }
-        Self {
-            requests: wire.requests,
-            ok: wire.ok,
-            status: wire.status.clone(),
-            errors: wire.errors.clone(),
-            bytes: wire.bytes,
-            checksum: wire.checksum,
-            latency_us,
-        }
-    }
 }
 
-/// A tally as JSON: the histogram as `(value, count)` pairs of its recorded buckets.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Wire {
-    requests: u64,
-    ok: u64,
-    status: BTreeMap<u16, u64>,
-    errors: BTreeMap<ErrorKind, u64>,
-    bytes: u64,
-    checksum: u64,
-    latency_us: Vec<(u64, u64)>,
+/// A histogram as the `(value, count)` pairs of its recorded buckets.
+mod buckets {
+    use hdrhistogram::Histogram;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(h: &Histogram<u64>, s: S) -> Result<S::Ok, S::Error> {
+        let pairs: Vec<(u64, u64)> = h
+            .iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect();
+        pairs.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Histogram<u64>, D::Error> {
+        let mut h = super::histogram();
+        for (value, count) in Vec::<(u64, u64)>::deserialize(d)? {
+            h.saturating_record_n(value, count);
+        }
+        Ok(h)
+    }
 }
 
 #[cfg(test)]
@@ -317,10 +295,10 @@ mod tests {
     }
 
     #[test]
-    fn wire_round_trip_keeps_everything() {
+    fn json_round_trip_keeps_everything() {
         let t = sample(0..50);
-        let json = serde_json::to_string(&t.to_wire()).unwrap();
-        let back = HttpTally::from_wire(&serde_json::from_str(&json).unwrap());
+        let json = serde_json::to_string(&t).unwrap();
+        let back: HttpTally = serde_json::from_str(&json).unwrap();
         assert_eq!(back.work(), t.work());
         assert_eq!(back.stats(), t.stats());
     }

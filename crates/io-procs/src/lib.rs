@@ -9,15 +9,15 @@
 use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use concbench_core::config::IoConfig;
+use concbench_core::worker::Worker;
 use concbench_core::workload::urls::split;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_http::plan::{BodySink, Plan, Target};
-use concbench_http::tally::{HttpTally, Wire};
+use concbench_http::tally::HttpTally;
 use concbench_http::{IoModel, Jobs, blocking};
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +49,7 @@ impl Hooks for IoProcs {
         let agent = blocking::agent(&plan, 1);
         jobs.drain(|plan, i| blocking::get(&agent, plan, i));
         plan.sink.check()?;
-        println!("{}", serde_json::to_string(&jobs.tally().to_wire())?);
+        println!("{}", serde_json::to_string(&jobs.tally())?);
         Ok(())
     }
 }
@@ -58,7 +58,6 @@ impl IoModel for IoProcs {
     const NAME: &'static str = "io-procs";
 
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, probe: &Probe) -> anyhow::Result<()> {
-        let exe = std::env::current_exe().context("finding this executable to start workers")?;
         let shards: Vec<Shard> = split(jobs.plan().requests, cfg.io.workers)
             .into_iter()
             .map(|range| Shard {
@@ -72,10 +71,7 @@ impl IoModel for IoProcs {
             let waiters: Vec<_> = shards
                 .iter()
                 .enumerate()
-                .map(|(n, shard)| {
-                    let exe = &exe;
-                    s.spawn(move || run_worker(exe, n, shard, probe))
-                })
+                .map(|(n, shard)| s.spawn(move || run_worker(n, shard, probe)))
                 .collect();
             waiters
                 .into_iter()
@@ -93,36 +89,17 @@ impl IoModel for IoProcs {
 }
 
 /// Starts worker `n`, sends it `shard` and returns its counters.
-fn run_worker(exe: &std::path::Path, n: usize, shard: &Shard, probe: &Probe) -> anyhow::Result<HttpTally> {
-    let mut child = Command::new(exe)
-        .arg("--worker")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .with_context(|| format!("starting worker {n}"))?;
-    probe.track_child(child.id());
-    let mut stdin = child.stdin.take().expect("stdin was piped");
+fn run_worker(n: usize, shard: &Shard, probe: &Probe) -> anyhow::Result<HttpTally> {
+    let (worker, mut stdin) = Worker::start(n, probe)?;
     let sent = serde_json::to_writer(&mut stdin, shard)
         .map_err(anyhow::Error::from)
-        .and_then(|()| {
-            stdin.write_all(b"\n")?;
-            Ok(())
-        });
+        .and_then(|()| Ok(stdin.write_all(b"\n")?));
     drop(stdin);
-    let mut answer = String::new();
-    let read = child
-        .stdout
-        .take()
-        .expect("stdout was piped")
-        .read_to_string(&mut answer);
-    let status = child.wait().with_context(|| format!("waiting for worker {n}"))?;
-    if !status.success() {
-        bail!("worker {n} (requests {:?}) failed: {status}", shard.range);
-    }
+    let answer = worker
+        .finish()
+        .with_context(|| format!("requests {:?}", shard.range))?;
     sent.with_context(|| format!("sending worker {n} its shard"))?;
-    read.with_context(|| format!("reading worker {n}'s answer"))?;
-    let wire: Wire = serde_json::from_str(answer.trim())
+    let tally: HttpTally = serde_json::from_str(answer.trim())
         .with_context(|| format!("worker {n} answered {:?} instead of its counters", answer.trim()))?;
-    Ok(HttpTally::from_wire(&wire))
+    Ok(tally)
 }

@@ -120,13 +120,7 @@ fn reuseport_sockets(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<TcpSo
     let mut addr = addr;
     let mut sockets = Vec::with_capacity(count);
     for _ in 0..count {
-        let socket = if addr.is_ipv4() {
-            TcpSocket::new_v4()
-        } else {
-            TcpSocket::new_v6()
-        }
-        .context("creating a listening socket")?;
-        socket.set_reuseaddr(true).context("setting SO_REUSEADDR")?;
+        let socket = socket(addr)?;
         socket.set_reuseport(true).context("setting SO_REUSEPORT")?;
         socket.bind(addr).with_context(|| format!("binding {addr}"))?;
         addr = socket.local_addr().context("reading the bound address")?;
@@ -137,17 +131,23 @@ fn reuseport_sockets(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<TcpSo
 
 /// Binds `addr` with a large backlog and `SO_REUSEADDR` (one listener, for embedding).
 pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    let socket = socket(addr)?;
+    socket.bind(addr).with_context(|| format!("binding {addr}"))?;
+    socket
+        .listen(BACKLOG)
+        .with_context(|| format!("listening on {addr}"))
+}
+
+/// A TCP socket for `addr`'s family with `SO_REUSEADDR`, not bound yet.
+fn socket(addr: SocketAddr) -> anyhow::Result<TcpSocket> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()
     } else {
         TcpSocket::new_v6()
     }
-    .context("creating the listening socket")?;
+    .context("creating a listening socket")?;
     socket.set_reuseaddr(true).context("setting SO_REUSEADDR")?;
-    socket.bind(addr).with_context(|| format!("binding {addr}"))?;
-    socket
-        .listen(BACKLOG)
-        .with_context(|| format!("listening on {addr}"))
+    Ok(socket)
 }
 
 /// Accepts and serves connections until `stop` completes, then drains for at most [`DRAIN`].

@@ -143,17 +143,11 @@ fn echo<B>(req: &Request<B>, peer: SocketAddr) -> Value {
             String::from_utf8_lossy(value.as_bytes()).into(),
         );
     }
-    let host = req
-        .headers()
-        .get(hyper::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
     json!({
         "args": args,
         "headers": headers,
         "origin": peer.ip().to_string(),
-        "url": format!("http://{host}{path_and_query}"),
+        "url": request_url(req),
     })
 }
 
@@ -198,13 +192,7 @@ fn fast_echo<B>(req: &Request<B>, peer: SocketAddr) -> Reply {
     out.extend_from_slice(b",\n  \"origin\": ");
     write_str(&mut out, &peer.ip().to_string());
     out.extend_from_slice(b",\n  \"url\": ");
-    let host = req
-        .headers()
-        .get(hyper::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    write_str(&mut out, &format!("http://{host}{path_and_query}"));
+    write_str(&mut out, &request_url(req));
     out.extend_from_slice(b"\n}\n");
     let mut reply = Response::new(Full::new(Bytes::from(out)));
     reply
@@ -236,6 +224,17 @@ fn write_object<'a>(out: &mut Vec<u8>, entries: impl Iterator<Item = (&'a str, &
 
 fn write_str(out: &mut Vec<u8>, s: &str) {
     serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
+}
+
+/// The URL as the client asked for it, from the `Host` header and the request target.
+fn request_url<B>(req: &Request<B>) -> String {
+    let host = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    format!("http://{host}{path_and_query}")
 }
 
 fn title_case(name: &str) -> String {

@@ -1,0 +1,67 @@
+//! Worker processes of the process models: this executable re-run with the hidden `--worker`
+//! flag, fed on stdin, answering on stdout, registered with the sampler so its CPU, memory and
+//! threads count in the report.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+use anyhow::{Context, bail};
+
+use crate::sampler::Probe;
+
+/// A started worker process.
+#[derive(Debug)]
+pub struct Worker {
+    child: Child,
+    n: usize,
+}
+
+impl Worker {
+    /// Starts worker `n` and hands back its stdin; stderr goes to this process's stderr.
+    pub fn start(n: usize, probe: &Probe) -> anyhow::Result<(Self, ChildStdin)> {
+        let exe = std::env::current_exe().context("finding this executable to start workers")?;
+        Self::start_exe(&exe, n, probe)
+    }
+
+    /// [`Worker::start`] with another executable (tests use it to stand in a failing worker).
+    pub fn start_exe(exe: &Path, n: usize, probe: &Probe) -> anyhow::Result<(Self, ChildStdin)> {
+        let mut child = Command::new(exe)
+            .arg("--worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting worker {n}"))?;
+        probe.track_child(child.id());
+        let stdin = child.stdin.take().expect("stdin was piped");
+        Ok((Self { child, n }, stdin))
+    }
+
+    /// Reads the worker's whole answer, waits for it, and fails unless it exited with success.
+    /// Close its stdin first.
+    pub fn finish(mut self) -> anyhow::Result<String> {
+        let (n, pid) = (self.n, self.child.id());
+        let mut answer = String::new();
+        let read = self
+            .child
+            .stdout
+            .take()
+            .expect("stdout was piped")
+            .read_to_string(&mut answer);
+        let status = self
+            .child
+            .wait()
+            .with_context(|| format!("waiting for worker {n} (pid {pid})"))?;
+        if !status.success() {
+            bail!("worker {n} (pid {pid}) failed: {status}");
+        }
+        read.with_context(|| format!("reading worker {n}'s answer"))?;
+        Ok(answer)
+    }
+
+    /// The worker's number.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+}
