@@ -127,7 +127,7 @@ impl Default for IoConfig {
         Self {
             target: "spawn".into(),
             requests: 200,
-            endpoints: vec!["/delay/0.1".into()],
+            endpoints: vec!["/anything/{i}".into(), "/delay/0.1".into()],
             concurrency: 50,
             workers: 10,
             timeout_ms: 10_000,
@@ -186,8 +186,8 @@ impl Default for SamplerConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunnerConfig {
-    /// Models to run, in order.
-    pub models: Vec<String>,
+    /// Entries to run, in order: a model name, or `{ model, set, label }`.
+    pub models: Vec<Entry>,
     /// Measured runs per model.
     pub repeats: usize,
     /// Unmeasured runs per model before the repeats.
@@ -196,12 +196,136 @@ pub struct RunnerConfig {
     pub run_timeout_s: u64,
 }
 
+/// One entry of the matrix: a model binary, the keys it overrides, and a label.
+///
+/// In TOML either a bare model name (`"cpu-sync"`) or a table
+/// (`{ model = "cpu-threads", set = { "cpu.workers" = 2 }, label = "cpu-threads-2" }`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    /// The model binary.
+    pub model: String,
+    /// `section.key` = value overrides, passed to the model as `--set`.
+    pub set: std::collections::BTreeMap<String, toml::Value>,
+    /// The name in tables and plots; defaults to the model and its overrides.
+    pub label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryTable {
+    model: String,
+    #[serde(default)]
+    set: std::collections::BTreeMap<String, toml::Value>,
+    label: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> serde::de::Visitor<'de> for EntryVisitor {
+            type Value = Entry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a model name or a table { model, set, label }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry, E> {
+                Ok(Entry::model(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                let t = EntryTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Entry {
+                    model: t.model,
+                    set: t.set,
+                    label: t.label,
+                })
+            }
+        }
+        d.deserialize_any(EntryVisitor)
+    }
+}
+
+impl Entry {
+    /// A bare model with no overrides.
+    pub fn model(name: &str) -> Self {
+        Self {
+            model: name.into(),
+            set: Default::default(),
+            label: None,
+        }
+    }
+
+    /// `name` with `set` overrides and a label.
+    pub fn with(name: &str, label: &str, set: &[(&str, toml::Value)]) -> Self {
+        Self {
+            model: name.into(),
+            set: set.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            label: Some(label.into()),
+        }
+    }
+
+    /// The label, or the model followed by its overrides.
+    pub fn name(&self) -> String {
+        match &self.label {
+            Some(label) => label.clone(),
+            None if self.set.is_empty() => self.model.clone(),
+            None => {
+                let sets: Vec<String> = self.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{} {}", self.model, sets.join(" "))
+            }
+        }
+    }
+
+    /// The overrides as `--set` arguments: `section.key=VALUE` with the value written as TOML.
+    pub fn set_args(&self) -> Vec<String> {
+        self.set.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+}
+
+/// The study's matrix in Rust terms (= `configs/default.toml`): the CPU family at 100,000 URLs
+/// (sync, async on each runtime, threads and processes at 2 and 10 workers) and the IO family
+/// (sync, threads at 10/100/1,000, the async runtimes, hybrid at 10/100 threads in both modes,
+/// processes).
+pub fn default_matrix() -> Vec<Entry> {
+    use toml::Value::{Integer as I, String as S};
+    let mut m = vec![Entry::model("cpu-sync")];
+    for rt in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
+        m.push(Entry::with(
+            "cpu-async",
+            &format!("cpu-async {rt}"),
+            &[("cpu.runtime", S(rt.into()))],
+        ));
+    }
+    for model in ["cpu-threads", "cpu-procs"] {
+        for n in [2, 10] {
+            m.push(Entry::with(
+                model,
+                &format!("{model} {n}"),
+                &[("cpu.workers", I(n))],
+            ));
+        }
+    }
+    m.push(Entry::model("io-sync"));
+    for n in [10, 100, 1000] {
+        m.push(Entry::with(
+            "io-threads",
+            &format!("io-threads {n}"),
+            &[("io.workers", I(n))],
+        ));
+    }
+    m.extend(["io-tokio", "io-smol", "io-async-std"].map(Entry::model));
+    for (mode, short) in [("loop-per-thread", "loop"), ("blocking-pool", "pool")] {
+        for n in [10, 100] {
+            let set = [("io.hybrid_mode", S(mode.into())), ("io.workers", I(n))];
+            m.push(Entry::with("io-hybrid", &format!("io-hybrid {short} {n}"), &set));
+        }
+    }
+    m.push(Entry::model("io-procs"));
+    m
+}
+
 impl Default for RunnerConfig {
     fn default() -> Self {
         Self {
-            models: ["cpu-sync", "cpu-async", "cpu-threads", "cpu-procs"]
-                .map(String::from)
-                .to_vec(),
+            models: default_matrix(),
             repeats: 5,
             warmup: 1,
             run_timeout_s: 300,
@@ -402,12 +526,28 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("runner.repeats", c.runner.repeats, 1, 10_000)?;
     range("runner.warmup", c.runner.warmup, 0, 1_000)?;
     range("runner.run_timeout_s", c.runner.run_timeout_s, 1, 86_400)?;
-    for model in &c.runner.models {
+    let mut names = std::collections::BTreeSet::new();
+    for entry in &c.runner.models {
+        let model = &entry.model;
         check(
             "runner.models",
             MODELS.contains(&model.as_str()),
             &format!("model names from: {} (got \"{model}\")", MODELS.join(", ")),
         )?;
+        let name = entry.name();
+        check(
+            "runner.models",
+            names.insert(name.clone()),
+            &format!("distinct labels (\"{name}\" twice)"),
+        )?;
+        for key in entry.set.keys() {
+            check(
+                "runner.models",
+                key.split_once('.')
+                    .is_some_and(|(s, k)| !s.is_empty() && !k.is_empty() && s != "runner"),
+                &format!("`set` keys of the form section.key outside [runner] (got \"{key}\" in \"{name}\")"),
+            )?;
+        }
     }
     Ok(())
 }

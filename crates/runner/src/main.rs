@@ -1,0 +1,112 @@
+//! `runner`: runs the concbench matrix, or re-renders an earlier run's exports.
+//!
+//! `runner [--config FILE] [--set section.key=value]... [--models a,b] [--out DIR] [--label L] [--quiet]`
+//! `runner report DIR`
+//!
+//! Exit codes: 0 the matrix finished (failed runs are recorded, not fatal); 1 it could not run;
+//! 2 usage or config error; 130 interrupted by Ctrl-C (what finished is kept and summarised).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::{Parser, Subcommand};
+use concbench_core::config::ConfigError;
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "Runs the concbench matrix: repeats, statistics, exports, plots"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    /// TOML config file; without it the built-in defaults (= configs/default.toml) apply.
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Override one key for every run, e.g. `--set runner.repeats=3`.
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    sets: Vec<String>,
+    /// Only these entries (labels or model names), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    models: Vec<String>,
+    /// Output folder (default results/runs/<UTC time>[-label]); must not hold a run already.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Suffix of the default output folder.
+    #[arg(long)]
+    label: Option<String>,
+    /// No progress bar and no closing table.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Folder of the model binaries (default: next to this executable).
+    #[arg(long, hide = true)]
+    bin_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Re-render summary.json, summary.csv, report.md and the plots from DIR/runs.jsonl.
+    Report {
+        /// A folder written by an earlier run.
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    concbench_core::harness::init_tracing();
+    let cli = Cli::parse();
+    if let Some(Cmd::Report { dir }) = &cli.command {
+        return match runner::matrix::report(dir) {
+            Ok(summary) => {
+                print!("{}", runner::table::render(&summary));
+                println!("written: {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail(&err),
+        };
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: Ctrl-C will not be caught: {err}");
+    }
+    let opts = runner::matrix::Options {
+        config: cli.config,
+        sets: cli.sets,
+        only: cli.models,
+        out: cli.out,
+        label: cli.label,
+        quiet: cli.quiet,
+        bin_dir: cli.bin_dir,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    match runner::matrix::run(&opts, &stop) {
+        Ok(done) => {
+            if !opts.quiet {
+                eprint!("{}", runner::table::render(&done.summary));
+            }
+            println!("{}", done.dir.display());
+            if done.interrupted {
+                eprintln!(
+                    "interrupted: the runs that finished are in {}",
+                    done.dir.display()
+                );
+                ExitCode::from(130)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {err:#}");
+    if err.chain().any(|e| e.downcast_ref::<ConfigError>().is_some()) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,104 @@
+//! One line of `runs.jsonl`: a run's report, or how it failed. Appended as each run ends, so
+//! nothing measured is lost when a later run fails or the runner is stopped.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use concbench_core::report::Report;
+use serde::{Deserialize, Serialize};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Exit 0 with a report.
+    Ok,
+    /// A non-zero exit, a signal, or output that is not a report.
+    Failed,
+    /// Killed at `run_timeout_s`.
+    Timeout,
+    /// Stopped because the runner was interrupted.
+    Interrupted,
+}
+
+/// One run of one entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The entry's label.
+    pub entry: String,
+    /// The model binary.
+    pub model: String,
+    /// `cpu` or `io`.
+    pub family: String,
+    /// The repeat number (warm-ups and measured runs counted separately, from 0).
+    pub index: usize,
+    /// An unmeasured warm-up run.
+    pub warmup: bool,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Exit code, when it exited.
+    pub exit_code: Option<i32>,
+    /// The signal that ended it, when one did.
+    pub signal: Option<i32>,
+    /// The last lines of its stderr, when it did not succeed.
+    pub stderr_tail: Option<String>,
+    /// The arguments it ran with.
+    pub args: Vec<String>,
+    /// From the end of spawning to exit, seconds.
+    pub elapsed_s: f64,
+    /// The runner's own time around the run, milliseconds: building the command, fork and exec,
+    /// reading and parsing the report, building this record (the append that follows is one
+    /// `write` of one line).
+    pub runner_ms: f64,
+    /// The model's report, when it succeeded.
+    pub report: Option<Report>,
+}
+
+/// The family of a model binary, from its name.
+pub fn family_of(model: &str) -> &'static str {
+    if model.starts_with("io-") { "io" } else { "cpu" }
+}
+
+/// Appends records to a `runs.jsonl`, flushing each line.
+#[derive(Debug)]
+pub struct Log(File);
+
+impl Log {
+    /// Opens (creating or appending to) `path`.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let file = File::options()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        Ok(Self(file))
+    }
+
+    /// Writes one record as one line.
+    pub fn append(&mut self, record: &RunRecord) -> anyhow::Result<()> {
+        let mut line = serde_json::to_vec(record).context("serialising a run record")?;
+        line.push(b'\n');
+        self.0
+            .write_all(&line)
+            .and_then(|()| self.0.flush())
+            .context("appending to runs.jsonl")
+    }
+}
+
+/// Reads every record of a `runs.jsonl`; a line that is not a record is an error naming it.
+pub fn read(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut records = Vec::new();
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = serde_json::from_str(&line)
+            .with_context(|| format!("{} line {}: not a run record", path.display(), n + 1))?;
+        records.push(record);
+    }
+    Ok(records)
+}
