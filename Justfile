@@ -18,12 +18,32 @@ ci:
 run MODEL *ARGS:
     cargo run --release --quiet -p {{MODEL}} -- {{ARGS}}
 
-# The CPU family at 1,000,000 URLs on 2 workers, 5 interleaved rounds, as a Markdown table
-bench-cpu ROUNDS="5":
+# The whole default matrix (configs/default.toml): repeats, statistics, report.md, plots
+bench-all *ARGS:
+    cargo run --release --quiet -p runner -- {{ARGS}}
+
+# Only the CPU family of the matrix
+bench-cpu *ARGS:
+    cargo run --release --quiet -p runner -- --models cpu-sync,cpu-async,cpu-threads,cpu-procs --label cpu {{ARGS}}
+
+# Only the IO family of the matrix
+bench-io *ARGS:
+    cargo run --release --quiet -p runner -- --models io-sync,io-threads,io-tokio,io-smol,io-async-std,io-hybrid,io-procs --label io {{ARGS}}
+
+# Every model once or twice on small inputs (configs/quick.toml), in seconds
+quick *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/quick.toml --label quick {{ARGS}}
+
+# Re-render summary, report and plots of an earlier run from its runs.jsonl
+report DIR:
+    cargo run --release --quiet -p runner -- report {{DIR}}
+
+# The CPU family at 1,000,000 URLs on 2 workers, interleaved rounds, as one Markdown table
+cpu-scaling ROUNDS="5":
     python3 scripts/cpu-scaling.py --rounds {{ROUNDS}}
 
 # The IO acceptance scenarios (1,000 x /delay/0.1, 10,000 x /delay/1, ...) in interleaved rounds
-bench-io ROUNDS="3" *ARGS:
+io-checks ROUNDS="3" *ARGS:
     python3 scripts/io-checks.py --rounds {{ROUNDS}} {{ARGS}}
 
 # Run bench-server on loopback (port 0 picks a free one; the URL is printed first)
@@ -38,10 +58,6 @@ capacity ROUNDS="5" SECONDS="10":
 # The real httpbin from PyPI on loopback, as an IO target
 httpbin PORT="8080":
     scripts/httpbin.sh {{PORT}}
-
-# Every model once on the quick config
-quick:
-    for m in cpu-sync cpu-async cpu-threads cpu-procs io-sync io-threads io-tokio io-smol io-async-std io-hybrid io-procs; do cargo run --release --quiet -p $m -- --config configs/quick.toml | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["model"], r["variant"] or "", r["wall_s"], r["work"]["checksum"])'; done
 
 # Regenerate schema/report.schema.json after changing the report types
 schema:

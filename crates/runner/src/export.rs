@@ -63,9 +63,8 @@ pub fn csv(summary: &Summary) -> String {
         for e in &f.entries {
             for m in metrics_of(&f.family) {
                 let Some(s) = e.metrics.get(m.key) else { continue };
-                let (r, err) = e
-                    .speedup
-                    .map_or((String::new(), String::new()), |[r, e]| (g(r), g(e)));
+                let speedup = e.speedup.filter(|_| m.key == "wall_s");
+                let (r, err) = speedup.map_or((String::new(), String::new()), |[r, e]| (g(r), g(e)));
                 let _ = writeln!(
                     out,
                     "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -221,9 +220,14 @@ fn metric_table(entries: &[EntrySummary], m: &Metric) -> String {
     } else {
         format!(" ({})", m.unit)
     };
-    let mut out = format!(
-        "| entry | runs | mean ± sd{unit} | median | 95 % CI | min – max | outliers | speed vs baseline |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
-    );
+    let wall = m.key == "wall_s";
+    let mut out = format!("| entry | runs | mean ± sd{unit} | median | 95 % CI | min – max | outliers |");
+    out.push_str(if wall { " speed vs baseline |\n" } else { "\n" });
+    out.push_str(if wall {
+        "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+    } else {
+        "|---|---:|---:|---:|---:|---:|---:|\n"
+    });
     for e in entries {
         let runs = if e.failed > 0 {
             format!("{} (+{} failed)", e.ok, e.failed)
@@ -231,21 +235,27 @@ fn metric_table(entries: &[EntrySummary], m: &Metric) -> String {
             e.ok.to_string()
         };
         let Some(s) = e.metrics.get(m.key) else {
-            let _ = writeln!(out, "| {} | {runs} | – | – | – | – | – | – |", e.label);
+            let _ = writeln!(
+                out,
+                "| {} | {runs} | – | – | – | – | –{} |",
+                e.label,
+                if wall { " | –" } else { "" }
+            );
             continue;
         };
-        let speed = match (m.key, e.speedup) {
-            ("wall_s", Some([r, err])) => format!("{r:.2}× ± {err:.2}"),
-            _ => String::new(),
+        let speed = match (wall, e.speedup) {
+            (true, Some([r, err])) => format!(" | {r:.2}× ± {err:.2}"),
+            (true, None) => " | –".into(),
+            (false, _) => String::new(),
         };
-        let _ = writeln!(out, "| {} | {runs} | {} |", e.label, cells(s, &speed));
+        let _ = writeln!(out, "| {} | {runs} | {}{speed} |", e.label, cells(s));
     }
     out
 }
 
-fn cells(s: &Stats, speed: &str) -> String {
+fn cells(s: &Stats) -> String {
     format!(
-        "{} ± {} | {} | {} – {} | {} – {} | {} | {speed}",
+        "{} ± {} | {} | {} – {} | {} – {} | {}",
         num(s.mean),
         num(s.sd),
         num(s.median),
@@ -255,4 +265,79 @@ fn cells(s: &Stats, speed: &str) -> String {
         num(s.max),
         s.outliers.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::summarise;
+    use crate::testdata;
+
+    fn meta() -> Meta {
+        Meta {
+            command: "runner --config configs/test.toml".into(),
+            config: Some("configs/test.toml".into()),
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: "2026-01-01T00:01:00Z".into(),
+            interrupted: false,
+        }
+    }
+
+    /// Compares `text` with the committed snapshot; `UPDATE_SNAPSHOTS=1` rewrites it.
+    fn snapshot(name: &str, text: &str) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(name);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "{name} differs from its snapshot; review and rerun with UPDATE_SNAPSHOTS=1\n{text}"
+        );
+    }
+
+    #[test]
+    fn csv_snapshot() {
+        snapshot(
+            "summary.csv",
+            &csv(&summarise(&testdata::matrix(), &testdata::order())),
+        );
+    }
+
+    #[test]
+    fn markdown_snapshot() {
+        snapshot(
+            "report.md",
+            &markdown(&summarise(&testdata::matrix(), &testdata::order()), &meta()),
+        );
+    }
+
+    #[test]
+    fn write_all_leaves_every_file_and_plot() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(
+            dir.path(),
+            &summarise(&testdata::matrix(), &testdata::order()),
+            &meta(),
+        )
+        .unwrap();
+        for file in [
+            "summary.json",
+            "summary.csv",
+            "report.md",
+            "plots/cpu-wall_s.svg",
+            "plots/io-req_per_s.svg",
+        ] {
+            assert!(dir.path().join(file).is_file(), "{file}");
+        }
+        let svg = std::fs::read_to_string(dir.path().join("plots/cpu-wall_s.svg")).unwrap();
+        assert!(
+            svg.contains("<svg") && svg.contains("cpu-threads 2") && svg.contains("Wall time"),
+            "labels are text"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+        assert_eq!(json["meta"]["command"], "runner --config configs/test.toml");
+        assert_eq!(json["summary"]["families"][0]["baseline"], "cpu-sync");
+    }
 }

@@ -16,3 +16,6 @@ pub mod stats;
 pub mod summary;
 pub mod table;
 pub mod verdict;
+
+#[cfg(test)]
+mod testdata;

@@ -134,7 +134,8 @@ mod tests {
             "{:?}",
             s.ci95
         );
-        assert!(s.outliers.is_empty());
+        // MAD = 0.5, so 9 scores 0.6745 × 4.5 / 0.5 = 6.1 > 3.5; 7 scores 3.4.
+        assert_eq!(s.outliers, vec![7]);
     }
 
     #[test]

@@ -255,3 +255,52 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
         work: reports.first().map(|r| r.work.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata;
+
+    #[test]
+    fn summarises_each_family_with_its_sync_baseline() {
+        let s = summarise(&testdata::matrix(), &testdata::order());
+        assert_eq!(s.families.len(), 2);
+        let cpu = &s.families[0];
+        assert_eq!(
+            (cpu.family.as_str(), cpu.baseline.as_str(), cpu.same_work),
+            ("cpu", "cpu-sync", true)
+        );
+        let threads = &cpu.entries[1];
+        assert_eq!(
+            (threads.label.as_str(), threads.ok, threads.failed),
+            ("cpu-threads 2", 3, 0)
+        );
+        let wall = &threads.metrics["wall_s"];
+        assert!(
+            (wall.mean - 0.56).abs() < 1e-9 && wall.n == 3,
+            "warm-up left out: {wall:?}"
+        );
+        let [speedup, _] = threads.speedup.unwrap();
+        assert!((speedup - 1.01 / 0.56).abs() < 1e-9, "{speedup}");
+        let io = &s.families[1];
+        let broken = io.entries.iter().find(|e| e.label == "io-broken").unwrap();
+        assert_eq!((broken.ok, broken.failed, broken.metrics.len()), (0, 3, 0));
+        assert!(io.entries[1].metrics.contains_key("req_per_s"));
+        assert!(
+            !cpu.entries[0].metrics.contains_key("req_per_s"),
+            "IO metrics only for IO"
+        );
+        assert_eq!(s.runs["ok"] + s.runs["failed"], 19);
+        assert_eq!(s.runner_ms_per_run.as_ref().unwrap().max, 3.0);
+    }
+
+    #[test]
+    fn different_work_is_flagged() {
+        let mut records = testdata::matrix();
+        if let Some(rep) = records[0].report.as_mut() {
+            rep.work.checksum = "ffffffffffffffff".into();
+        }
+        let s = summarise(&records, &testdata::order());
+        assert!(!s.families[0].same_work && s.families[1].same_work);
+    }
+}

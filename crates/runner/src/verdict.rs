@@ -21,7 +21,9 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
         .collect();
     let mut out = Vec::new();
     if measured.is_empty() {
-        return vec!["No run of this family succeeded, so there is nothing to compare.".into()];
+        out.push("No run of this family succeeded, so there is nothing to compare.".into());
+        out.extend(failures(f));
+        return out;
     }
     if !f.same_work {
         out.push("Warning: the runs of this family did not all do the same work (units or checksum differ), so their times are not comparable.".into());
@@ -105,15 +107,19 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
             ));
         }
     }
-    for e in f.entries.iter().filter(|e| e.failed > 0) {
-        out.push(format!(
+    out.extend(failures(f));
+    out
+}
+
+fn failures(f: &FamilySummary) -> impl Iterator<Item = String> + '_ {
+    f.entries.iter().filter(|e| e.failed > 0).map(|e| {
+        format!(
             "{}: {} of {} measured runs failed, hung or were stopped.",
             e.label,
             e.failed,
             e.failed + e.ok
-        ));
-    }
-    out
+        )
+    })
 }
 
 /// The entries with the lowest and the highest value: (low label, low, high label, high).
@@ -126,4 +132,70 @@ fn extremes(
     let low = valued.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
     let high = valued.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
     (low.0.label != high.0.label).then(|| (low.0.label.clone(), low.1, high.0.label.clone(), high.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::summarise;
+    use crate::testdata;
+
+    fn cpu_sentences(records: &[crate::record::RunRecord]) -> Vec<String> {
+        sentences(&summarise(records, &testdata::order()).families[0])
+    }
+
+    #[test]
+    fn sentences_follow_the_numbers() {
+        let text = cpu_sentences(&testdata::matrix()).join("\n");
+        assert!(text.contains("Fastest: cpu-threads 2 at 0.560 s"), "{text}");
+        assert!(text.contains("1.80× ± 0.04 the speed of cpu-sync"), "{text}");
+        assert!(
+            text.contains("No difference from cpu-sync is shown for cpu-procs 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Memory: least cpu-sync (50.0 MiB peak), most cpu-procs 2 (120.0 MiB, 2.4×)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn sentences_change_when_the_data_change() {
+        let mut records = testdata::matrix();
+        for r in records
+            .iter_mut()
+            .filter(|r| r.entry == "cpu-procs 2" && !r.warmup)
+        {
+            let rep = r.report.as_mut().unwrap();
+            rep.wall_s = 0.2 + r.index as f64 * 0.01;
+            rep.memory.rss_peak_mib = 10.0;
+        }
+        let text = cpu_sentences(&records).join("\n");
+        assert!(text.contains("Fastest: cpu-procs 2 at 0.210 s"), "{text}");
+        assert!(!text.contains("No difference from cpu-sync"), "{text}");
+        assert!(
+            text.contains("Memory: least cpu-procs 2 (10.0 MiB peak)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn failures_and_empty_families_are_said() {
+        let s = summarise(&testdata::matrix(), &testdata::order());
+        let io = sentences(&s.families[1]).join("\n");
+        assert!(io.contains("io-broken: 3 of 3 measured runs failed"), "{io}");
+        assert!(io.contains("Throughput: highest io-tokio"), "{io}");
+        let only_failed: Vec<_> = testdata::matrix()
+            .into_iter()
+            .filter(|r| r.entry == "io-broken")
+            .collect();
+        let s = summarise(&only_failed, &testdata::order());
+        assert_eq!(
+            sentences(&s.families[0]),
+            [
+                "No run of this family succeeded, so there is nothing to compare.",
+                "io-broken: 3 of 3 measured runs failed, hung or were stopped."
+            ]
+        );
+    }
 }

@@ -1,0 +1,202 @@
+//! runner run as a user runs it: real model binaries, a real bench-server, real failures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+const RUNNER: &str = env!("CARGO_BIN_EXE_runner");
+
+/// The model binaries next to the runner, brought up to date once: `cargo test -p runner` alone
+/// does not build the other packages' binaries (under `cargo test --workspace` it is a no-op).
+fn bin_dir() -> PathBuf {
+    static BUILD: Once = Once::new();
+    BUILD.call_once(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = Command::new(cargo)
+            .args(["build", "--workspace", "--bins"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "building the model binaries: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    Path::new(RUNNER).parent().unwrap().to_path_buf()
+}
+
+fn runner(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf, Command) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("matrix.toml");
+    std::fs::write(&file, config).unwrap();
+    let out = tmp.path().join("out");
+    let mut cmd = Command::new(RUNNER);
+    cmd.args([
+        "--config",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--bin-dir",
+    ])
+    .arg(bin_dir())
+    .args(extra);
+    (tmp, out, cmd)
+}
+
+fn records(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("runs.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const FAILING_AND_HANGING: &str = r#"
+[cpu]
+urls = 2000
+[io]
+requests = 4
+endpoints = ["/delay/5"]
+[runner]
+models = [
+  "cpu-sync",
+  { model = "io-sync", set = { "io.target" = "http://127.0.0.1:1" }, label = "unreachable" },
+  { model = "io-sync", label = "hangs" },
+]
+repeats = 2
+warmup = 1
+run_timeout_s = 2
+"#;
+
+#[test]
+fn failing_and_hanging_runs_are_recorded_and_the_matrix_goes_on() {
+    let (_tmp, out, mut cmd) = runner(FAILING_AND_HANGING, &[]);
+    let start = Instant::now();
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(start.elapsed() < Duration::from_secs(60));
+    let runs = records(&out);
+    assert_eq!(runs.len(), 9, "3 entries × (1 warm-up + 2 repeats)");
+    let of = |entry: &str| runs.iter().filter(|r| r["entry"] == entry).collect::<Vec<_>>();
+    assert!(
+        of("cpu-sync")
+            .iter()
+            .all(|r| r["outcome"] == "ok" && r["report"]["work"]["units"] == 2000)
+    );
+    for r in of("unreachable") {
+        assert_eq!(
+            (r["outcome"].as_str(), r["exit_code"].as_i64()),
+            (Some("failed"), Some(1))
+        );
+        assert!(r["stderr_tail"].as_str().unwrap().contains("unreachable"), "{r}");
+    }
+    for r in of("hangs") {
+        assert_eq!(
+            (r["outcome"].as_str(), r["signal"].as_i64()),
+            (Some("timeout"), Some(9))
+        );
+    }
+    // Round-robin: the first measured round visits every entry before the second starts.
+    let order: Vec<&str> = runs.iter().map(|r| r["entry"].as_str().unwrap()).collect();
+    assert_eq!(&order[3..6], ["cpu-sync", "unreachable", "hangs"]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let io = &summary["summary"]["families"][1];
+    assert_eq!(io["entries"][0]["failed"], 2);
+    assert_eq!(io["entries"][1]["failed"], 2);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("unreachable: 2 of 2 measured runs failed"),
+        "{report}"
+    );
+    assert!(out.join("plots/cpu-wall_s.svg").is_file() && out.join("summary.csv").is_file());
+
+    // `runner report` re-renders the same exports from runs.jsonl alone.
+    let before = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    std::fs::remove_file(out.join("summary.json")).unwrap();
+    std::fs::remove_file(out.join("report.md")).unwrap();
+    let status = Command::new(RUNNER)
+        .arg("report")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(out.join("summary.json")).unwrap(), before);
+    assert!(out.join("report.md").is_file());
+
+    // Nothing earlier is overwritten.
+    let again = Command::new(RUNNER)
+        .args(["--out", out.to_str().unwrap(), "--quiet", "--models", "cpu-sync"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a run"));
+}
+
+#[test]
+fn ctrl_c_keeps_every_finished_run_and_writes_a_summary() {
+    let config = FAILING_AND_HANGING
+        .replace("run_timeout_s = 2", "run_timeout_s = 60")
+        .replace("warmup = 1", "warmup = 0");
+    let (_tmp, out, mut cmd) = runner(&config, &["--models", "cpu-sync,hangs"]);
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    while records(&out).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the first run never finished"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300)); // "hangs" is running now
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let stopped = Instant::now();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(stopped.elapsed() < Duration::from_secs(10));
+    let runs = records(&out);
+    assert_eq!(runs[0]["outcome"], "ok");
+    assert_eq!(runs.last().unwrap()["outcome"], "interrupted");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["meta"]["interrupted"], true);
+    assert_eq!(summary["summary"]["families"][0]["entries"][0]["ok"], 1);
+    assert!(
+        std::fs::read_to_string(out.join("report.md"))
+            .unwrap()
+            .contains("interrupted before the end")
+    );
+}
+
+#[test]
+fn bad_config_is_exit_2_naming_the_key() {
+    for (config, key) in [
+        ("[runner]\nrepeats = 0\n", "runner.repeats"),
+        ("[runner]\nmodels = [\"cpu-gpu\"]\n", "runner.models"),
+        (
+            "[runner]\nmodels = [{ model = \"cpu-sync\", sett = {} }]\n",
+            "sett",
+        ),
+        (
+            "[runner]\nmodels = [{ model = \"cpu-sync\", set = { \"cpu.workers\" = 0 } }]\n",
+            "cpu.workers",
+        ),
+    ] {
+        let (_tmp, _out, mut cmd) = runner(config, &[]);
+        let output = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{config}: {stderr}");
+        assert!(stderr.contains(key), "{config}: {stderr}");
+    }
+}
