@@ -32,6 +32,8 @@ pub struct Config {
     pub cpu: CpuConfig,
     /// The IO-bound family (HTTP workload).
     pub io: IoConfig,
+    /// The task-cost scenarios (instead of the family's main workload).
+    pub scenario: ScenarioConfig,
     /// The background sampler.
     pub sampler: SamplerConfig,
     /// The matrix runner.
@@ -166,6 +168,78 @@ impl HybridMode {
             Self::BlockingPool => "blocking-pool",
         }
     }
+}
+
+/// `[scenario]`: what the units of concurrency do. `main` runs the family's own workload; the
+/// others are the task-cost suite, run by the CPU-family binaries with their own unit: a task
+/// (cpu-async), an OS thread (cpu-threads), a process (cpu-procs), or one after another (cpu-sync).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScenarioConfig {
+    /// Which scenario.
+    pub name: ScenarioName,
+    /// Units of concurrency started.
+    pub units: usize,
+    /// Sleep of `sleep-fixed`, and the upper bound of `sleep-variable`, in milliseconds.
+    pub sleep_ms: u64,
+    /// cpu-threads: one OS thread per unit (as the article did) or the `cpu.workers` pool.
+    pub threads: ThreadUnits,
+}
+
+impl Default for ScenarioConfig {
+    fn default() -> Self {
+        Self {
+            name: ScenarioName::Main,
+            units: 100,
+            sleep_ms: 50,
+            threads: ThreadUnits::PerUnit,
+        }
+    }
+}
+
+/// The scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScenarioName {
+    /// The family's own workload (char-encoding, HTTP).
+    Main,
+    /// Start `units` empty units and wait for all: the start-up cost per unit.
+    SpawnOnly,
+    /// Each unit waits `sleep_ms` with the model's native sleep.
+    SleepFixed,
+    /// Each unit waits a seeded random fraction of `sleep_ms`.
+    SleepVariable,
+    /// Each unit makes 10,000 tiny blocking system calls (`sched_yield`).
+    BlockingStorm,
+    /// Each unit builds a vector of the first 1,000,000 squares and checks it.
+    Squares,
+    /// All units wait at once; the report gives the memory per unit.
+    IdleScale,
+}
+
+impl ScenarioName {
+    /// The name configs and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Main => "main",
+            Self::SpawnOnly => "spawn-only",
+            Self::SleepFixed => "sleep-fixed",
+            Self::SleepVariable => "sleep-variable",
+            Self::BlockingStorm => "blocking-storm",
+            Self::Squares => "squares",
+            Self::IdleScale => "idle-scale",
+        }
+    }
+}
+
+/// How cpu-threads maps units to threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreadUnits {
+    /// One OS thread per unit.
+    PerUnit,
+    /// The `cpu.workers` threadpool runs the units as jobs.
+    Pool,
 }
 
 /// `[sampler]`: the background sampler.
@@ -522,6 +596,8 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("io.concurrency", c.io.concurrency, 1, 1_000_000)?;
     range("io.workers", c.io.workers, 1, 1_000_000)?;
     range("io.timeout_ms", c.io.timeout_ms, 1, 3_600_000)?;
+    range("scenario.units", c.scenario.units, 1, 10_000_000)?;
+    range("scenario.sleep_ms", c.scenario.sleep_ms, 0, 600_000)?;
     range("sampler.interval_ms", c.sampler.interval_ms, 1, 60_000)?;
     range("runner.repeats", c.runner.repeats, 1, 10_000)?;
     range("runner.warmup", c.runner.warmup, 0, 1_000)?;
@@ -624,7 +700,7 @@ mod tests {
         assert_eq!(e.position, Some((4, 2)), "points at the section name");
         assert!(e.message.contains("unknown field `gpu`"), "{e}");
         assert!(
-            e.message.contains("`cpu`, `io`, `sampler`, `runner`"),
+            e.message.contains("`cpu`, `io`, `scenario`, `sampler`, `runner`"),
             "lists what is allowed: {e}"
         );
     }

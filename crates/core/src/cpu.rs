@@ -5,10 +5,11 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::config::{Config, ScenarioName};
 use crate::harness::{Family, Hooks, Model, Outcome};
-use crate::report::Work;
+use crate::report::{UnitStats, Work};
 use crate::sampler::Probe;
+use crate::workload::units::UnitTally;
 use crate::workload::urls::{Tally, UrlSet};
 
 /// The scenario name of the CPU family.
@@ -21,6 +22,26 @@ pub trait CpuModel: Hooks {
 
     /// Counts every URL (measured): build the runtime, pool or processes, count, collect.
     fn count(cfg: &Config, urls: &Arc<UrlSet>, probe: &Probe) -> anyhow::Result<Tally>;
+
+    /// Runs `scenario.units` units of the task-cost scenario (measured), each doing
+    /// [`units::work`](crate::workload::units::work) and the model's native sleep where the
+    /// scenario sleeps.
+    fn run_units(_cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
+        anyhow::bail!("{} does not run the task-cost scenarios", Self::NAME)
+    }
+}
+
+/// What a model's units returned.
+#[derive(Debug, Clone, Default)]
+pub struct UnitRun {
+    /// Units finished and their checksum.
+    pub tally: UnitTally,
+    /// How the units ran: `task`, `thread`, `pool`, `process` or `sequential`.
+    pub unit: &'static str,
+    /// idle-scale: resident memory before the first unit, MiB.
+    pub rss_before_mib: Option<f64>,
+    /// idle-scale: resident memory with every unit waiting, MiB.
+    pub rss_all_started_mib: Option<f64>,
 }
 
 /// The [`Model`] of a [`CpuModel`]: `harness::main::<Cpu<CpuSync>>()`.
@@ -34,13 +55,53 @@ impl<M: CpuModel> Model for Cpu<M> {
     type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
+        if cfg.scenario.name != ScenarioName::Main {
+            return Ok(Arc::new(UrlSet::default())); // the units need no URLs
+        }
         Ok(Arc::new(UrlSet::generate(&cfg.cpu)))
     }
 
     fn run(cfg: &Config, urls: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
+        if cfg.scenario.name != ScenarioName::Main {
+            return unit_outcome(cfg, M::run_units(cfg, probe)?);
+        }
         let tally = M::count(cfg, urls, probe)?;
         outcome(urls, tally)
     }
+
+    fn scenario(cfg: &Config) -> String {
+        match cfg.scenario.name {
+            ScenarioName::Main => SCENARIO.into(),
+            other => other.name().into(),
+        }
+    }
+}
+
+/// The outcome of a task-cost run, after checking that every unit finished.
+fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
+    anyhow::ensure!(
+        run.tally.units == cfg.scenario.units as u64,
+        "{} units of {} finished: work was lost",
+        run.tally.units,
+        cfg.scenario.units
+    );
+    let per_unit_kib = match (run.rss_before_mib, run.rss_all_started_mib) {
+        (Some(before), Some(all)) => Some((all - before) * 1024.0 / cfg.scenario.units as f64),
+        _ => None,
+    };
+    Ok(Outcome {
+        work: run.tally.work(),
+        io: None,
+        units: Some(UnitStats {
+            scenario: cfg.scenario.name.name().into(),
+            unit: run.unit.into(),
+            count: run.tally.units,
+            per_unit_us: 0.0,
+            rss_before_mib: run.rss_before_mib,
+            rss_all_started_mib: run.rss_all_started_mib,
+            rss_per_unit_kib: per_unit_kib,
+        }),
+    })
 }
 
 /// The outcome of a CPU model, after checking that every URL was counted.
@@ -58,5 +119,6 @@ fn outcome(urls: &UrlSet, tally: Tally) -> anyhow::Result<Outcome> {
             checksum: tally.checksum_hex(),
         },
         io: None,
+        units: None,
     })
 }

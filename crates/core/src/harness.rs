@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use crate::config::{self, Config, ConfigError};
-use crate::report::{IoStats, Report, SCHEMA_VERSION, Work};
+use crate::report::{IoStats, Report, SCHEMA_VERSION, UnitStats, Work};
 use crate::sampler::{Probe, Sampler};
 
 /// The command line every model binary takes.
@@ -58,6 +58,8 @@ pub struct Outcome {
     pub work: Work,
     /// HTTP counters (io family).
     pub io: Option<IoStats>,
+    /// Task-cost scenario figures.
+    pub units: Option<UnitStats>,
 }
 
 /// A concurrency model: the part of a binary that differs from the others.
@@ -79,6 +81,11 @@ pub trait Model {
     /// Does the measured work: build the runtime, pool or processes, run, collect. The input
     /// stays alive until the window closes, so memory figures include it to the end.
     fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome>;
+
+    /// The workload's name in the report: [`Model::SCENARIO`] unless the config picks another.
+    fn scenario(_cfg: &Config) -> String {
+        Self::SCENARIO.into()
+    }
 
     /// Runs the HTTP target server in this process (the hidden `--serve` mode of IO models).
     fn serve() -> anyhow::Result<()> {
@@ -140,6 +147,9 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
     if let Some(io) = &mut outcome.io {
         io.set_rates(wall.as_secs_f64());
     }
+    if let Some(units) = &mut outcome.units {
+        units.set_per_unit(wall.as_secs_f64());
+    }
     tracing::info!(model = M::NAME, wall_s = wall.as_secs_f64(), "done");
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -147,12 +157,13 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
         variant: M::Hooks::variant(&cfg),
         legacy: M::Hooks::legacy(&cfg),
         family: M::FAMILY.name().into(),
-        scenario: M::SCENARIO.into(),
+        scenario: M::scenario(&cfg),
         config: config::to_json(&cfg),
         started_at: started_at.to_string(),
         wall_s: wall.as_secs_f64(),
         work: outcome.work,
         io: outcome.io,
+        units: outcome.units,
         cpu: measured.cpu,
         memory: measured.memory,
         threads: measured.threads,

@@ -5,7 +5,7 @@
 //! - [`report`]: the JSON run report (schema_version 1).
 //! - [`workload`]: the char-encoding URL generator and kernel.
 //! - [`harness`]: the `main` every model binary shares; a model implements [`harness::Model`].
-//! - [`worker`]: the child processes of the process models.
+//! - [`worker`]: the child processes of the process models; [`pool`]: threads in numbers.
 //!
 //! A model binary is a few lines: `fn main() -> ExitCode { harness::main::<MyModel>() }`; a CPU model
 //! implements [`cpu::CpuModel`] and runs as `harness::main::<cpu::Cpu<MyModel>>()`.
@@ -15,6 +15,7 @@ pub mod config;
 pub mod cpu;
 pub mod env;
 pub mod harness;
+pub mod pool;
 pub mod report;
 pub mod sampler;
 pub mod sys;

@@ -42,6 +42,8 @@ pub struct Report {
     pub work: Work,
     /// HTTP counters; present for the io family only.
     pub io: Option<IoStats>,
+    /// Task-cost scenario figures; present when `scenario.name` is not `main`.
+    pub units: Option<UnitStats>,
     /// CPU use over the measured window.
     pub cpu: CpuStats,
     /// Memory over the measured window.
@@ -101,6 +103,35 @@ impl IoStats {
         if wall_s > 0.0 {
             self.req_per_s = self.responses as f64 / wall_s;
             self.bytes_per_s = self.bytes_received as f64 / wall_s;
+        }
+    }
+}
+
+/// What a task-cost scenario measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitStats {
+    /// The scenario, e.g. `spawn-only`.
+    pub scenario: String,
+    /// How the model ran the units: `task`, `thread`, `pool`, `process` or `sequential`.
+    pub unit: String,
+    /// Units started.
+    pub count: u64,
+    /// Wall time per unit, microseconds.
+    pub per_unit_us: f64,
+    /// idle-scale: this process's resident memory before the first unit started, MiB.
+    pub rss_before_mib: Option<Mib>,
+    /// idle-scale: resident memory with every unit started and waiting, MiB.
+    pub rss_all_started_mib: Option<Mib>,
+    /// idle-scale: (all started − before) ÷ count, KiB per unit.
+    pub rss_per_unit_kib: Option<f64>,
+}
+
+impl UnitStats {
+    /// Fills in the time per unit over `wall_s` seconds.
+    pub fn set_per_unit(&mut self, wall_s: Seconds) {
+        if self.count > 0 {
+            self.per_unit_us = wall_s * 1e6 / self.count as f64;
         }
     }
 }

@@ -83,3 +83,55 @@ pub fn expected_cpu_work(sets: &[&str]) -> Work {
 pub fn set_args<'a>(sets: &[&'a str]) -> Vec<&'a str> {
     sets.iter().flat_map(|s| ["--set", s]).collect()
 }
+
+/// What a task-cost run with `--set` overrides `sets` must report as its work.
+pub fn expected_unit_work(sets: &[&str]) -> Work {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let cfg = crate::config::load(None, &sets).expect("test sets are valid");
+    crate::workload::units::expected(&cfg).work()
+}
+
+/// Every task-cost scenario on `exe` (with `extra` sets), checked against [`expected_unit_work`]:
+/// same units, same checksum as one loop computing them; `unit` is the kind the report names.
+pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
+    let scenarios: &[&[&str]] = &[
+        &["scenario.name=spawn-only", "scenario.units=50"],
+        &[
+            "scenario.name=sleep-fixed",
+            "scenario.units=20",
+            "scenario.sleep_ms=20",
+        ],
+        &[
+            "scenario.name=sleep-variable",
+            "scenario.units=20",
+            "scenario.sleep_ms=20",
+        ],
+        &["scenario.name=blocking-storm", "scenario.units=3"],
+        &["scenario.name=squares", "scenario.units=4"],
+        &["scenario.name=idle-scale", "scenario.units=30"],
+    ];
+    for sets in scenarios {
+        let all: Vec<&str> = sets.iter().chain(extra).copied().collect();
+        let r = run(exe, &set_args(&all), Duration::from_secs(120));
+        if unit == "pool" && sets[0].ends_with("idle-scale") {
+            assert_eq!(r.code, Some(1), "a pool cannot hold idle units: {}", r.stderr);
+            assert!(r.stderr.contains("per-unit"), "{}", r.stderr);
+            continue;
+        }
+        let report = r.report();
+        assert_eq!(report.work, expected_unit_work(&all), "{all:?}");
+        let u = report.units.as_ref().expect("a units block");
+        assert_eq!(
+            (u.unit.as_str(), u.scenario.as_str()),
+            (unit, &sets[0]["scenario.name=".len()..]),
+            "{all:?}"
+        );
+        assert_eq!(report.scenario, u.scenario);
+        assert!(u.per_unit_us > 0.0);
+        let idle = sets[0].ends_with("idle-scale") && unit != "sequential";
+        assert_eq!(u.rss_per_unit_kib.is_some(), idle, "{all:?}: {u:?}");
+        if sets[0].ends_with("sleep-fixed") && unit != "sequential" {
+            assert!(report.wall_s >= 0.02, "every unit slept 20 ms");
+        }
+    }
+}

@@ -7,16 +7,19 @@
 //! - `smol`: a `smol::Executor` run by `cpu.workers` threads;
 //! - `async-std`: async-std's executor on `cpu.workers` threads (discontinued upstream: legacy).
 //!
-//! Building and dropping the runtime are inside the measured window.
+//! Building and dropping the runtime are inside the measured window. In the task-cost scenarios
+//! each unit is one task (see `units.rs`).
 //!
 //! Run it: `cargo run --release -p cpu-async -- --set cpu.runtime=tokio-multi-thread --set cpu.workers=2`.
+
+mod units;
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::Context;
 use concbench_core::config::AsyncRuntime;
-use concbench_core::cpu::CpuModel;
+use concbench_core::cpu::{CpuModel, UnitRun};
 use concbench_core::workload::urls::{Tally, UrlSet};
 use concbench_core::{Config, Hooks, Probe};
 
@@ -36,6 +39,16 @@ impl CpuModel for CpuAsync {
             AsyncRuntime::AsyncStd => on_async_std(urls, chunks),
         };
         Ok(tally)
+    }
+
+    fn run_units(cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
+        let workers = cfg.cpu.workers;
+        match cfg.cpu.runtime {
+            AsyncRuntime::TokioCurrentThread => units::on_tokio(tokio_builder(None), cfg),
+            AsyncRuntime::TokioMultiThread => units::on_tokio(tokio_builder(Some(workers)), cfg),
+            AsyncRuntime::Smol => units::on_smol(workers, cfg),
+            AsyncRuntime::AsyncStd => units::on_async_std(cfg),
+        }
     }
 }
 

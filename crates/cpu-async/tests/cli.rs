@@ -41,3 +41,11 @@ fn workers_size_the_multi_threaded_runtimes() {
         report.threads
     );
 }
+
+#[test]
+fn task_cost_scenarios_one_task_per_unit_on_every_runtime() {
+    for rt in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
+        let runtime = format!("cpu.runtime={rt}");
+        concbench_core::testing::unit_contract(EXE, &[&runtime, "cpu.workers=2"], "task");
+    }
+}

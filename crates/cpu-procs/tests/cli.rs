@@ -36,3 +36,19 @@ fn a_worker_fed_garbage_fails_with_a_message() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.contains("bad shard header"), "{}", r.stderr);
 }
+
+#[test]
+fn task_cost_scenarios_are_refused_with_a_clear_error() {
+    let r = run(
+        EXE,
+        &set_args(&["scenario.name=spawn-only"]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("cpu-procs does not run the task-cost scenarios"),
+        "{}",
+        r.stderr
+    );
+}

@@ -1,11 +1,14 @@
 //! cpu-sync: the CPU baseline. One thread runs one loop over every URL: for each character, encode
 //! it to UTF-8 and add its length.
 //!
+//! In the task-cost scenarios it runs the units one after another: the baseline of the suite.
+//!
 //! Run it: `cargo run --release -p cpu-sync -- --set cpu.urls=1000000`.
 
 use std::sync::Arc;
 
-use concbench_core::cpu::CpuModel;
+use concbench_core::cpu::{CpuModel, UnitRun};
+use concbench_core::workload::units::{self, UnitTally};
 use concbench_core::workload::urls::{Tally, UrlSet};
 use concbench_core::{Config, Hooks, Probe};
 
@@ -19,5 +22,20 @@ impl CpuModel for CpuSync {
 
     fn count(_cfg: &Config, urls: &Arc<UrlSet>, _probe: &Probe) -> anyhow::Result<Tally> {
         Ok(Tally::of(urls.iter_range(0..urls.len())))
+    }
+
+    fn run_units(cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
+        let mut tally = UnitTally::default();
+        for i in 0..cfg.scenario.units {
+            if units::sleeps(cfg) {
+                std::thread::sleep(units::sleep_of(cfg, i));
+            }
+            tally.add(i, units::work(cfg, i));
+        }
+        Ok(UnitRun {
+            tally,
+            unit: "sequential",
+            ..UnitRun::default()
+        })
     }
 }

@@ -103,3 +103,8 @@ fn bad_config_exits_2_naming_file_and_key() {
     let r = run(EXE, &["--no-such-flag"], LIMIT);
     assert_eq!(r.code, Some(2), "usage errors exit 2 too");
 }
+
+#[test]
+fn task_cost_scenarios_run_one_unit_after_another() {
+    concbench_core::testing::unit_contract(EXE, &[], "sequential");
+}

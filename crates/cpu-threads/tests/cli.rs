@@ -26,3 +26,13 @@ fn pool_threads_show_in_the_thread_count() {
     // main + sampler + 6 pool threads, if a sample fell inside the pool's life.
     assert!(report.threads.peak >= 8, "{:?}", report.threads);
 }
+
+#[test]
+fn task_cost_scenarios_one_thread_per_unit() {
+    concbench_core::testing::unit_contract(EXE, &[], "thread");
+}
+
+#[test]
+fn task_cost_scenarios_on_the_pool() {
+    concbench_core::testing::unit_contract(EXE, &["scenario.threads=pool", "cpu.workers=3"], "pool");
+}

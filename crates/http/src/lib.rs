@@ -5,7 +5,6 @@
 //! - [`tally`]: statuses, error kinds, bytes, the latency histogram, the checksum.
 //! - [`blocking`]: the `ureq` client of the sync, thread, hybrid and process models.
 //! - [`client`] and [`rt`]: the hyper client of the async models, on tokio, smol or async-std.
-//! - [`pool`]: a `threadpool` that reports the OS limit it hit instead of panicking.
 //! - [`testing`]: the IO contract every model's integration tests check.
 //! - [`model`]: [`model::IoModel`], what an IO binary implements, and its [`model::Io`] wrapper.
 #![deny(missing_docs)]
@@ -15,7 +14,6 @@ pub mod client;
 pub mod jobs;
 pub mod model;
 pub mod plan;
-pub mod pool;
 pub mod rt;
 pub mod tally;
 pub mod testing;

@@ -79,6 +79,7 @@ impl<M: IoModel> Model for Io<M> {
         Ok(Outcome {
             work: tally.work(),
             io: Some(tally.stats()),
+            units: None,
         })
     }
 

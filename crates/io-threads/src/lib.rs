@@ -8,8 +8,9 @@
 use std::sync::Arc;
 
 use anyhow::bail;
+use concbench_core::pool;
 use concbench_core::{Config, Hooks, Probe};
-use concbench_http::{IoModel, Jobs, blocking, pool};
+use concbench_http::{IoModel, Jobs, blocking};
 
 /// A pool of OS threads making blocking requests.
 pub struct IoThreads;

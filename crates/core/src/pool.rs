@@ -1,4 +1,5 @@
-//! A `threadpool` that reports the OS limit it hit instead of panicking.
+//! Threads in numbers: a `threadpool` that reports the OS limit it hit instead of panicking, and
+//! checks that many threads can start.
 //!
 //! `threadpool::ThreadPool::new` starts every thread at once and panics when the OS refuses one
 //! (near 16,000 threads on a default Linux, where each thread's memory maps count against
@@ -51,6 +52,50 @@ pub fn probe(threads: usize) -> anyhow::Result<()> {
         let _ = handle.join();
     }
     outcome
+}
+
+/// Spawns `n` threads running `body(i)`, checking the memory-map budget after the first batch as
+/// [`probe`] does. On a refusal it calls `release` (so that threads already waiting can end),
+/// joins them and returns the error; otherwise the handles, in order.
+pub fn spawn_checked<T: Send + 'static>(
+    n: usize,
+    body: impl Fn(usize) -> T + Send + Sync + Clone + 'static,
+    release: impl FnOnce(),
+) -> anyhow::Result<Vec<std::thread::JoinHandle<T>>> {
+    const FIRST: usize = 64;
+    let before = map_count();
+    let mut handles = Vec::with_capacity(n);
+    let mut refused = None;
+    for i in 0..n {
+        if i == FIRST.min(n) {
+            if let Err(err) = fits(n, i, before) {
+                refused = Some(err);
+                break;
+            }
+        }
+        let body = body.clone();
+        match std::thread::Builder::new().spawn(move || body(i)) {
+            Ok(handle) => handles.push(handle),
+            Err(err) => {
+                refused = Some(anyhow::anyhow!(
+                    "the OS refused thread {} of the {n} asked for: {err}; the OS limits in force: {}",
+                    i + 1,
+                    limits()
+                ));
+                break;
+            }
+        }
+    }
+    match refused {
+        None => Ok(handles),
+        Some(err) => {
+            release();
+            for handle in handles {
+                let _ = handle.join();
+            }
+            Err(err)
+        }
+    }
 }
 
 /// Whether `threads` threads fit under `vm.max_map_count`, from the maps the first `started` added.
