@@ -104,7 +104,16 @@ impl MachineCpu {
 
 /// This process's resident memory now, MiB (`VmRSS` of `/proc/self/status`).
 pub fn rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    rss_mib_at("/proc/self/status")
+}
+
+/// Process `pid`'s resident memory now, MiB.
+pub fn rss_mib_of(pid: u32) -> Option<f64> {
+    rss_mib_at(&format!("/proc/{pid}/status"))
+}
+
+fn rss_mib_at(path: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(path).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)

@@ -2,9 +2,9 @@
 //! flag, fed on stdin, answering on stdout, registered with the sampler so its CPU, memory and
 //! threads count in the report.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use anyhow::{Context, bail};
 
@@ -14,6 +14,7 @@ use crate::sampler::Probe;
 #[derive(Debug)]
 pub struct Worker {
     child: Child,
+    out: BufReader<ChildStdout>,
     n: usize,
 }
 
@@ -35,7 +36,23 @@ impl Worker {
             .with_context(|| format!("starting worker {n}"))?;
         probe.track_child(child.id());
         let stdin = child.stdin.take().expect("stdin was piped");
-        Ok((Self { child, n }, stdin))
+        let out = BufReader::new(child.stdout.take().expect("stdout was piped"));
+        Ok((Self { child, out, n }, stdin))
+    }
+
+    /// Reads one line of the worker's answer (e.g. a "ready" before it waits).
+    pub fn read_line(&mut self) -> anyhow::Result<String> {
+        let mut line = String::new();
+        self.out
+            .read_line(&mut line)
+            .with_context(|| format!("reading from worker {}", self.n))?;
+        anyhow::ensure!(!line.is_empty(), "worker {} ended its output early", self.n);
+        Ok(line)
+    }
+
+    /// The worker's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Reads the worker's whole answer, waits for it, and fails unless it exited with success.
@@ -43,12 +60,7 @@ impl Worker {
     pub fn finish(mut self) -> anyhow::Result<String> {
         let (n, pid) = (self.n, self.child.id());
         let mut answer = String::new();
-        let read = self
-            .child
-            .stdout
-            .take()
-            .expect("stdout was piped")
-            .read_to_string(&mut answer);
+        let read = self.out.read_to_string(&mut answer);
         let status = self
             .child
             .wait()

@@ -4,6 +4,9 @@
 //! of the measured cost, as pickling is in Python's multiprocessing. Starting the processes is in
 //! the window too. The children's CPU time, memory and threads count in the report.
 //!
+//! In the task-cost scenarios each unit is a process of its own: this binary re-run, given its
+//! unit and the config on stdin, answering its value on stdout.
+//!
 //! Run it: `cargo run --release -p cpu-procs -- --set cpu.workers=2`.
 
 use std::io::{BufRead, BufWriter, Read, Write};
@@ -12,8 +15,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use concbench_core::config::ScenarioName;
 use concbench_core::cpu::CpuModel;
+use concbench_core::cpu::UnitRun;
+use concbench_core::sys;
 use concbench_core::worker::Worker;
+use concbench_core::workload::units::{self, UnitTally};
 use concbench_core::workload::urls::{Tally, UrlSet};
 use concbench_core::{Config, Hooks, Probe};
 
@@ -21,6 +28,8 @@ use concbench_core::{Config, Hooks, Probe};
 pub struct CpuProcs;
 
 const HEADER: &str = "concbench-shard-v1";
+/// A unit job: `concbench-unit-v1 INDEX`, then the config as one JSON line.
+const UNIT_HEADER: &str = "concbench-unit-v1";
 
 impl CpuModel for CpuProcs {
     const NAME: &'static str = "cpu-procs";
@@ -45,12 +54,88 @@ impl CpuModel for CpuProcs {
         let tally = tallies.into_iter().fold(Tally::default(), Tally::merge);
         Ok(tally)
     }
+
+    fn run_units(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
+        run_unit_processes(cfg, probe)
+    }
+}
+
+/// A task-cost unit in a worker process: for idle-scale it says `ready` and waits for its stdin
+/// to close; then it sleeps where the scenario sleeps, works, and prints its value.
+fn unit_worker(header: &str, mut input: impl BufRead) -> anyhow::Result<()> {
+    let i: usize = header
+        .trim_end()
+        .strip_prefix(UNIT_HEADER)
+        .and_then(|rest| rest.trim().parse().ok())
+        .with_context(|| format!("bad unit header {header:?}"))?;
+    let mut line = String::new();
+    input.read_line(&mut line).context("reading the unit's config")?;
+    let cfg: Config = serde_json::from_str(&line).context("parsing the unit's config")?;
+    if cfg.scenario.name == ScenarioName::IdleScale {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "ready")
+            .and_then(|()| out.flush())
+            .context("saying ready")?;
+        drop(out);
+        std::io::copy(&mut input, &mut std::io::sink()).context("waiting for the release")?;
+    }
+    if units::sleeps(&cfg) {
+        std::thread::sleep(units::sleep_of(&cfg, i));
+    }
+    println!("{}", units::work(&cfg, i));
+    Ok(())
+}
+
+/// One process per unit, all started before any is waited for.
+fn run_unit_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
+    let idle = cfg.scenario.name == ScenarioName::IdleScale;
+    let job = serde_json::to_string(cfg).context("serialising the config")?;
+    let rss_before_mib = if idle { sys::rss_mib() } else { None };
+    let mut started = Vec::with_capacity(cfg.scenario.units);
+    for i in 0..cfg.scenario.units {
+        let (worker, mut stdin) = Worker::start(i, probe)?;
+        writeln!(stdin, "{UNIT_HEADER} {i}\n{job}").with_context(|| format!("sending unit {i} its job"))?;
+        // Non-idle units may start at once; idle ones wait for their stdin to close.
+        started.push((worker, idle.then_some(stdin)));
+    }
+    let mut rss_all_started_mib = None;
+    if idle {
+        let mut total = sys::rss_mib().unwrap_or(0.0);
+        for (worker, _) in &mut started {
+            let ready = worker.read_line()?;
+            anyhow::ensure!(ready.trim() == "ready", "unit {} said {ready:?}", worker.n());
+            total += sys::rss_mib_of(worker.pid()).unwrap_or(0.0);
+        }
+        rss_all_started_mib = Some(total);
+        std::thread::sleep(units::hold(cfg));
+    }
+    let mut tally = UnitTally::default();
+    for (i, (worker, stdin)) in started.into_iter().enumerate() {
+        drop(stdin); // the release
+        let answer = worker.finish()?;
+        let value = answer
+            .trim()
+            .parse()
+            .with_context(|| format!("unit {i} answered {answer:?}"))?;
+        tally.add(i, value);
+    }
+    Ok(UnitRun {
+        tally,
+        unit: "process",
+        rss_before_mib,
+        rss_all_started_mib,
+    })
 }
 
 impl Hooks for CpuProcs {
     fn worker() -> anyhow::Result<()> {
-        let stdin = std::io::stdin().lock();
-        let tally = count_shard(stdin)?;
+        let mut stdin = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+        let mut header = String::new();
+        stdin.read_line(&mut header).context("reading the job header")?;
+        if header.starts_with(UNIT_HEADER) {
+            return unit_worker(&header, stdin);
+        }
+        let tally = count_after_header(&header, stdin)?;
         println!("{}", serde_json::to_string(&tally)?);
         Ok(())
     }
@@ -101,6 +186,11 @@ pub fn count_shard(input: impl Read) -> anyhow::Result<Tally> {
     let mut input = std::io::BufReader::with_capacity(1 << 20, input);
     let mut line = String::new();
     input.read_line(&mut line).context("reading the shard header")?;
+    count_after_header(&line, input)
+}
+
+/// [`count_shard`] once its header line is read.
+fn count_after_header(line: &str, mut input: impl BufRead) -> anyhow::Result<Tally> {
     let (start, len) = parse_header(line.trim_end()).with_context(|| format!("bad shard header {line:?}"))?;
     let mut lengths = vec![0u8; len * 4];
     input

@@ -38,17 +38,6 @@ fn a_worker_fed_garbage_fails_with_a_message() {
 }
 
 #[test]
-fn task_cost_scenarios_are_refused_with_a_clear_error() {
-    let r = run(
-        EXE,
-        &set_args(&["scenario.name=spawn-only"]),
-        Duration::from_secs(60),
-    );
-    assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("cpu-procs does not run the task-cost scenarios"),
-        "{}",
-        r.stderr
-    );
+fn task_cost_scenarios_one_process_per_unit() {
+    concbench_core::testing::unit_contract(EXE, &[], "process");
 }
