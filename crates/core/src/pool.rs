@@ -7,8 +7,6 @@
 //! "failed to initiate panic"), so [`probe`] finds out first, outside the measured window, with
 //! threads whose start can fail without a panic; [`start`] still turns a panic into an error.
 
-use std::sync::mpsc;
-
 use anyhow::bail;
 use threadpool::ThreadPool;
 
@@ -21,37 +19,15 @@ use threadpool::ThreadPool;
 /// would not fit, and otherwise starts the rest (where `clone` failing, e.g. at
 /// `kernel.threads-max`, is an ordinary error). Then all of them stop.
 pub fn probe(threads: usize) -> anyhow::Result<()> {
-    const FIRST: usize = 64;
-    let (release, wait) = mpsc::channel::<()>();
-    let wait = std::sync::Arc::new(std::sync::Mutex::new(wait));
-    let mut started = Vec::with_capacity(threads);
-    let before = map_count();
-    let mut outcome = Ok(());
-    for n in 0..threads {
-        if n == FIRST.min(threads) {
-            outcome = fits(threads, n, before);
-            if outcome.is_err() {
-                break;
-            }
-        }
-        let wait = wait.clone();
-        match std::thread::Builder::new().spawn(move || drop(wait.lock().map(|w| w.recv()))) {
-            Ok(handle) => started.push(handle),
-            Err(err) => {
-                outcome = Err(anyhow::anyhow!(
-                    "the OS refused thread {} of the {threads} asked for: {err}; the OS limits in force: {}",
-                    n + 1,
-                    limits()
-                ));
-                break;
-            }
-        }
-    }
-    drop(release); // every waiting thread's `recv` fails, in turn, and the thread ends
-    for handle in started {
+    let gate = std::sync::Arc::new(crate::workload::units::Gate::default());
+    let waiting = gate.clone();
+    let opener = gate.clone();
+    let handles = spawn_checked(threads, move |_| waiting.arrive_and_wait(), move || opener.open())?;
+    gate.open(); // every idle thread ends
+    for handle in handles {
         let _ = handle.join();
     }
-    outcome
+    Ok(())
 }
 
 /// Spawns `n` threads running `body(i)`, checking the memory-map budget after the first batch as
