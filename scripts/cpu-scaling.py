@@ -8,7 +8,9 @@ the machine falls on every model alike), appends each report to DIR/runs.jsonl a
 that every run reports the same work and checksum, and prints a Markdown table of medians with the
 speed-up over cpu-sync, both as a ratio of medians and as
 the median of per-round ratios (each round's models ran back to back, so the pair shares the
-machine's state; this machine's speed drifts by up to 2x over seconds). The runner crate will replace this stopgap with full statistics.
+machine's state; this machine's speed drifts by up to 2x over seconds). For the whole matrix with
+full statistics use the runner (`cargo run --release -p runner`); this script keeps the
+1,000,000-URL scaling table of the README.
 """
 import argparse, datetime, json, os, statistics, subprocess, sys
 
