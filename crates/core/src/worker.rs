@@ -1,10 +1,12 @@
-//! Worker processes of the process models: this executable re-run with the hidden `--worker`
-//! flag, fed on stdin, answering on stdout, registered with the sampler so its CPU, memory and
-//! threads count in the report.
+//! Child processes: the worker processes of the process models (this executable re-run with
+//! the hidden `--worker` flag, fed on stdin, answering on stdout, registered with the sampler so
+//! their CPU, memory and threads count in the report), and reading the URL a started
+//! bench-server announces.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
@@ -75,5 +77,21 @@ impl Worker {
     /// The worker's number.
     pub fn n(&self) -> usize {
         self.n
+    }
+}
+
+/// Waits at most `within` for the `http://` URL a just-started bench-server prints as the first
+/// line of its `stdout`.
+pub fn announced_url(stdout: ChildStdout, within: Duration) -> anyhow::Result<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = tx.send(BufReader::new(stdout).read_line(&mut line).map(|_| line));
+    });
+    match rx.recv_timeout(within) {
+        Ok(Ok(line)) if line.starts_with("http://") => Ok(line.trim().to_string()),
+        Ok(Ok(line)) => bail!("bench-server announced {line:?} instead of its URL"),
+        Ok(Err(err)) => bail!("reading bench-server's URL: {err}"),
+        Err(_) => bail!("bench-server did not announce its URL within {within:?}"),
     }
 }

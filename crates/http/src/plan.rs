@@ -4,15 +4,16 @@
 //! target's base URL. Every model sends the same requests with the same headers.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Mutex, OnceLock, mpsc};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use concbench_core::config::{IoConfig, Sink};
+use concbench_core::worker::announced_url;
 
 /// The `User-Agent` every client sends, so echoed bodies are byte-identical across models.
 pub const USER_AGENT: &str = concat!("concbench/", env!("CARGO_PKG_VERSION"));
@@ -207,23 +208,14 @@ impl SpawnedServer {
             .spawn()
             .with_context(|| format!("starting bench-server ({} --serve)", exe.display()))?;
         let stdout = child.stdout.take().expect("stdout was piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = tx.send(BufReader::new(stdout).read_line(&mut line).map(|_| line));
-        });
         let stdin = child.stdin.take();
         let mut server = Self {
             child,
             stdin,
             url: String::new(),
         };
-        match rx.recv_timeout(SERVER_START) {
-            Ok(Ok(line)) if line.starts_with("http://") => server.url = line.trim().to_string(),
-            Ok(Ok(line)) => bail!("bench-server announced {line:?} instead of its URL"),
-            Ok(Err(err)) => bail!("reading bench-server's URL: {err}"),
-            Err(_) => bail!("bench-server did not announce its URL within {SERVER_START:?}"),
-        }
+        // On an error `server` drops here, which stops the child.
+        server.url = announced_url(stdout, SERVER_START)?;
         tracing::info!(url = %server.url, pid = server.child.id(), "bench-server started");
         Ok(server)
     }

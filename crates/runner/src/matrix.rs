@@ -2,7 +2,6 @@
 //! bench-server for the IO family, run the warm-ups and then the repeats round-robin (every entry
 //! once per round, so drift of the machine falls on all alike), record each run as it ends.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -12,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use concbench_core::config::{self, Config, Entry};
 use concbench_core::report::Report;
+use concbench_core::worker::announced_url;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::exec;
@@ -60,12 +60,12 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         sets.extend(entry.set_args());
         config::load(opts.config.as_deref(), &sets).with_context(|| format!("entry \"{}\"", entry.name()))?;
     }
-    let bin_dir = binaries(opts.bin_dir.clone(), &entries)?;
+    let needs_server =
+        cfg.io.target == "spawn" && entries.iter().any(|e| record::family_of(&e.model) == "io");
+    let bin_dir = binaries(opts.bin_dir.clone(), &entries, needs_server)?;
     let dir = out_dir(opts)?;
     let mut log = Log::open(&dir.join("runs.jsonl"))?;
     let started_at = jiff::Timestamp::now().to_string();
-    let needs_server =
-        cfg.io.target == "spawn" && entries.iter().any(|e| record::family_of(&e.model) == "io");
     let server = if needs_server {
         Some(Server::start(&bin_dir)?)
     } else {
@@ -138,13 +138,8 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
-    let mut order: Vec<String> = Vec::new();
-    for r in &records {
-        if !order.contains(&r.entry) {
-            order.push(r.entry.clone());
-        }
-    }
-    let summary = summary::summarise(&records, &order);
+    // Without a matrix order, entries come in the order of their first run.
+    let summary = summary::summarise(&records, &[]);
     export::write_all(dir, &summary, &meta)?;
     Ok(summary)
 }
@@ -224,8 +219,9 @@ fn run_one(
     Ok(record)
 }
 
-/// The folder with the model binaries; builds them (release) when some are missing.
-fn binaries(given: Option<PathBuf>, entries: &[Entry]) -> anyhow::Result<PathBuf> {
+/// The folder with the model binaries (and bench-server when the matrix needs one); builds them
+/// (release) when some are missing.
+fn binaries(given: Option<PathBuf>, entries: &[Entry], needs_server: bool) -> anyhow::Result<PathBuf> {
     let dir = match given {
         Some(dir) => dir,
         None => std::env::current_exe()
@@ -235,7 +231,9 @@ fn binaries(given: Option<PathBuf>, entries: &[Entry]) -> anyhow::Result<PathBuf
             .to_path_buf(),
     };
     let mut wanted: Vec<&str> = entries.iter().map(|e| e.model.as_str()).collect();
-    wanted.push("bench-server");
+    if needs_server {
+        wanted.push("bench-server");
+    }
     let missing = |dir: &Path| -> Vec<String> {
         wanted
             .iter()
@@ -320,19 +318,12 @@ impl Server {
             .spawn()
             .with_context(|| format!("starting {}", exe.display()))?;
         let stdout = child.stdout.take().expect("stdout was piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = tx.send(BufReader::new(stdout).read_line(&mut line).map(|_| line));
-        });
         let mut server = Self {
             child,
             url: String::new(),
         };
-        match rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(Ok(line)) if line.starts_with("http://") => server.url = line.trim().to_string(),
-            _ => bail!("bench-server did not announce its URL within 10 s"),
-        }
+        // On an error `server` drops here, which stops the child.
+        server.url = announced_url(stdout, Duration::from_secs(10))?;
         Ok(server)
     }
 }

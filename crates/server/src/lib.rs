@@ -129,15 +129,6 @@ fn reuseport_sockets(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<TcpSo
     Ok(sockets)
 }
 
-/// Binds `addr` with a large backlog and `SO_REUSEADDR` (one listener, for embedding).
-pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
-    let socket = socket(addr)?;
-    socket.bind(addr).with_context(|| format!("binding {addr}"))?;
-    socket
-        .listen(BACKLOG)
-        .with_context(|| format!("listening on {addr}"))
-}
-
 /// A TCP socket for `addr`'s family with `SO_REUSEADDR`, not bound yet.
 fn socket(addr: SocketAddr) -> anyhow::Result<TcpSocket> {
     let socket = if addr.is_ipv4() {

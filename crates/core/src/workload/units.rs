@@ -155,9 +155,9 @@ impl UnitTally {
 pub fn expected(cfg: &Config) -> UnitTally {
     let mut t = UnitTally::default();
     for i in 0..cfg.scenario.units {
+        // The storm's value is its call count; making the calls would only cost time.
         let value = match cfg.scenario.name {
             ScenarioName::BlockingStorm => STORM_CALLS,
-            ScenarioName::Squares => squares(),
             _ => work(cfg, i),
         };
         t.add(i, value);
