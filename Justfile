@@ -34,6 +34,14 @@ bench-io *ARGS:
 quick *ARGS:
     cargo run --release --quiet -p runner -- --config configs/quick.toml --label quick {{ARGS}}
 
+# The task-cost suite (configs/suite.toml): spawn-only, sleeps, blocking storm, squares; 100 units, 30 repeats
+bench-suite *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/suite.toml --label suite {{ARGS}}
+
+# Scale sweeps (configs/scale.toml): idle units 1 to 1,000,000, threads to the OS limit, IO 1 to 10,000 in flight
+bench-scale *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/scale.toml --label scale {{ARGS}}
+
 # Re-render summary, report and plots of an earlier run from its runs.jsonl
 report DIR:
     cargo run --release --quiet -p runner -- report {{DIR}}

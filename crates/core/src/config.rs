@@ -268,6 +268,49 @@ pub struct RunnerConfig {
     pub warmup: usize,
     /// A run that takes longer is killed and recorded as hung.
     pub run_timeout_s: u64,
+    /// `[[runner.sweep]]`: entries run at each value of a key instead of once.
+    pub sweep: Vec<Sweep>,
+    /// Task-cost scenarios every CPU entry runs, one after another in each round (empty: the
+    /// `[scenario]` section decides, once). IO entries run their HTTP workload once.
+    pub scenarios: Vec<ScenarioName>,
+}
+
+/// `[[runner.sweep]]`: run some entries at each of several values of one key (e.g.
+/// `io.concurrency` over 1 … 10,000), with other keys stepped in lockstep, and plot the metrics
+/// against the value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    /// The swept `section.key` (the plots' x axis).
+    pub key: String,
+    /// The values, numbers, in order.
+    pub values: Vec<toml::Value>,
+    /// Labels (or model names) of the entries swept; empty: every entry. An entry that some
+    /// sweep names runs only at the sweep's values.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Other keys set in lockstep: one value per value of `key` (e.g. `io.requests`, so that
+    /// a sweep over concurrency keeps each point's duration in bounds).
+    #[serde(default)]
+    pub with: std::collections::BTreeMap<String, Vec<toml::Value>>,
+    /// The x-axis title; sweeps with the same axis share their plots (default: `key`).
+    pub axis: Option<String>,
+}
+
+impl Sweep {
+    /// The x-axis title.
+    pub fn axis(&self) -> String {
+        self.axis.clone().unwrap_or_else(|| self.key.clone())
+    }
+
+    /// Whether this sweep runs `entry`.
+    pub fn covers(&self, entry: &Entry) -> bool {
+        self.models.is_empty()
+            || self
+                .models
+                .iter()
+                .any(|m| *m == entry.name() || *m == entry.model)
+    }
 }
 
 /// One entry of the matrix: a model binary, the keys it overrides, and a label.
@@ -403,6 +446,8 @@ impl Default for RunnerConfig {
             repeats: 5,
             warmup: 1,
             run_timeout_s: 300,
+            sweep: Vec::new(),
+            scenarios: Vec::new(),
         }
     }
 }
@@ -625,6 +670,57 @@ fn validate(c: &Config) -> Result<(), Invalid> {
             )?;
         }
     }
+    for (n, sweep) in c.runner.sweep.iter().enumerate() {
+        validate_sweep(c, n + 1, sweep)?;
+    }
+    Ok(())
+}
+
+fn validate_sweep(c: &Config, n: usize, sweep: &Sweep) -> Result<(), Invalid> {
+    let key = "runner.sweep";
+    let is_key = |k: &str| {
+        k.split_once('.')
+            .is_some_and(|(s, f)| !s.is_empty() && !f.is_empty() && s != "runner")
+    };
+    check(
+        key,
+        is_key(&sweep.key),
+        &format!(
+            "`key` of the form section.key outside [runner] (got \"{}\" in sweep {n})",
+            sweep.key
+        ),
+    )?;
+    check(
+        key,
+        (1..=100).contains(&sweep.values.len())
+            && sweep.values.iter().all(|v| v.is_integer() || v.is_float()),
+        &format!("`values`: 1 to 100 numbers (sweep {n}, key {})", sweep.key),
+    )?;
+    for (k, values) in &sweep.with {
+        check(
+            key,
+            is_key(k) && *k != sweep.key,
+            &format!(
+                "`with` keys of the form section.key outside [runner], other than `key` (got \"{k}\" in sweep {n})"
+            ),
+        )?;
+        check(
+            key,
+            values.len() == sweep.values.len(),
+            &format!(
+                "`with` lists as long as `values` ({} values; \"{k}\" has {} in sweep {n})",
+                sweep.values.len(),
+                values.len()
+            ),
+        )?;
+    }
+    for m in &sweep.models {
+        check(
+            key,
+            c.runner.models.iter().any(|e| e.name() == *m || e.model == *m),
+            &format!("`models` naming entries of runner.models (\"{m}\" in sweep {n} is none)"),
+        )?;
+    }
     Ok(())
 }
 
@@ -753,6 +849,54 @@ mod tests {
             err.contains("`runner.models`") && err.contains("cpu-sync") && err.contains("cpu-gpu"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn sweeps_are_checked_and_name_what_is_wrong() {
+        let base = "[runner]\nmodels = [\"cpu-sync\", \"io-tokio\"]\n[[runner.sweep]]\n";
+        for (sweep, wanted) in [
+            ("key = \"runner.repeats\"\nvalues = [1]\n", "outside [runner]"),
+            ("key = \"io.concurrency\"\nvalues = []\n", "1 to 100 numbers"),
+            (
+                "key = \"io.concurrency\"\nvalues = [\"ten\"]\n",
+                "1 to 100 numbers",
+            ),
+            (
+                "key = \"io.concurrency\"\nvalues = [1, 10]\nwith = { \"io.requests\" = [5] }\n",
+                "\"io.requests\" has 1",
+            ),
+            (
+                "key = \"io.concurrency\"\nvalues = [1]\nmodels = [\"io-smol\"]\n",
+                "\"io-smol\" in sweep 1 is none",
+            ),
+            ("key = \"io.concurrency\"\nvalue = [1]\n", "value"),
+        ] {
+            let err = load_err(&format!("{base}{sweep}"), &[]);
+            assert!(err.contains(wanted), "{sweep}: {err}");
+        }
+        let ok = format!("{base}key = \"io.concurrency\"\nvalues = [1, 10.5]\nmodels = [\"io-tokio\"]\n");
+        let dir = tempfile_dir();
+        let file = dir.join("sweep-ok.toml");
+        std::fs::write(&file, ok).unwrap();
+        let cfg = load(Some(&file), &[]).unwrap();
+        let sweep = &cfg.runner.sweep[0];
+        assert_eq!(
+            (sweep.axis(), sweep.values.len()),
+            ("io.concurrency".to_string(), 2)
+        );
+        assert!(sweep.covers(&Entry::model("io-tokio")) && !sweep.covers(&Entry::model("cpu-sync")));
+    }
+
+    #[test]
+    fn runner_scenarios_take_scenario_names() {
+        let err = load_err("[runner]\nscenarios = [\"spawn-only\", \"nap\"]\n", &[]);
+        assert!(err.contains("nap") && err.contains("spawn-only"), "{err}");
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("concbench-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plot;
 use crate::stats::Stats;
-use crate::summary::{EntrySummary, METRICS, Metric, Summary};
+use crate::summary::{EntrySummary, FamilySummary, METRICS, Metric, Summary, SweepSummary};
 use crate::verdict;
 
 /// How the runs were made.
@@ -37,54 +37,110 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
     write("report.md", markdown(summary, meta))?;
     std::fs::create_dir_all(dir.join("plots")).context("creating plots/")?;
     for family in &summary.families {
-        for metric in metrics_of(&family.family) {
+        for metric in metrics_of(family) {
             let file = dir
                 .join("plots")
-                .join(format!("{}-{}.svg", family.family, metric.key));
+                .join(format!("{}-{}.svg", family.id(), metric.key));
             plot::bars(&file, family, metric)?;
+        }
+    }
+    for sweep in &summary.sweeps {
+        for metric in sweep_metrics(sweep) {
+            let file = dir.join("plots").join(sweep_plot(sweep, metric));
+            plot::lines(&file, sweep, metric)?;
         }
     }
     Ok(())
 }
 
-/// The metrics shown for a family.
-pub fn metrics_of(family: &str) -> impl Iterator<Item = &'static Metric> + '_ {
-    METRICS
-        .iter()
-        .filter(move |m| m.family.is_none_or(|f| f == family))
+/// The metrics of a group that some entry has.
+pub fn metrics_of(group: &FamilySummary) -> impl Iterator<Item = &'static Metric> + '_ {
+    METRICS.iter().filter(move |m| {
+        m.family.is_none_or(|f| f == group.family)
+            && group.entries.iter().any(|e| e.metrics.contains_key(m.key))
+    })
+}
+
+/// The metrics of a sweep that some point has, except the peak thread count.
+pub fn sweep_metrics(sweep: &SweepSummary) -> impl Iterator<Item = &'static Metric> + '_ {
+    METRICS.iter().filter(move |m| {
+        m.key != "threads_peak"
+            && sweep
+                .series
+                .iter()
+                .any(|s| s.points.iter().any(|p| p.metrics.contains_key(m.key)))
+    })
+}
+
+/// The file name of a sweep's plot of `metric`.
+pub fn sweep_plot(sweep: &SweepSummary, metric: &Metric) -> String {
+    let slug: String = sweep
+        .axis
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("sweep-{slug}-{}.svg", metric.key)
 }
 
 /// One row per entry and metric.
 pub fn csv(summary: &Summary) -> String {
     let mut out = String::from(
-        "family,entry,model,metric,n,mean,sd,median,min,max,ci95_low,ci95_high,outliers,speedup,speedup_err\n",
+        "family,scenario,entry,model,metric,n,mean,sd,median,min,max,ci95_low,ci95_high,outliers,speedup,speedup_err,sweep_key,sweep_value\n",
     );
-    for f in &summary.families {
-        for e in &f.entries {
-            for m in metrics_of(&f.family) {
-                let Some(s) = e.metrics.get(m.key) else { continue };
-                let speedup = e.speedup.filter(|_| m.key == "wall_s");
-                let (r, err) = speedup.map_or((String::new(), String::new()), |[r, e]| (g(r), g(e)));
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                    f.family,
-                    quote(&e.label),
-                    e.model,
-                    m.key,
-                    s.n,
-                    g(s.mean),
-                    g(s.sd),
-                    g(s.median),
-                    g(s.min),
-                    g(s.max),
-                    g(s.ci95[0]),
-                    g(s.ci95[1]),
-                    s.outliers.len(),
-                    r,
-                    err
-                );
-            }
+    let plain = summary.families.iter().flat_map(|f| {
+        f.entries
+            .iter()
+            .map(move |e| (f.family.as_str(), f.scenario.as_str(), e))
+    });
+    let swept = summary.sweeps.iter().flat_map(|sw| {
+        sw.series.iter().flat_map(move |s| {
+            s.points
+                .iter()
+                .map(move |e| (sw.family.as_str(), s.scenario.as_str(), e))
+        })
+    });
+    for (family, scenario, e) in plain.chain(swept) {
+        for m in METRICS.iter().filter(|m| m.family.is_none_or(|f| f == family)) {
+            let Some(s) = e.metrics.get(m.key) else { continue };
+            let speedup = e.speedup.filter(|_| m.key == "wall_s");
+            let (r, err) = speedup.map_or((String::new(), String::new()), |[r, e]| (g(r), g(e)));
+            let (key, value) = e
+                .sweep
+                .as_ref()
+                .map_or((String::new(), String::new()), |p| (quote(&p.key), g(p.value)));
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                family,
+                scenario,
+                quote(&e.label),
+                e.model,
+                m.key,
+                s.n,
+                g(s.mean),
+                g(s.sd),
+                g(s.median),
+                g(s.min),
+                g(s.max),
+                g(s.ci95[0]),
+                g(s.ci95[1]),
+                s.outliers.len(),
+                r,
+                err,
+                key,
+                value
+            );
         }
     }
     out
@@ -119,10 +175,30 @@ fn num(v: f64) -> String {
     }
 }
 
-fn family_title(family: &str) -> &'static str {
-    match family {
-        "cpu" => "CPU-bound: char-encoding",
-        _ => "IO-bound: HTTP",
+fn group_title(f: &FamilySummary) -> String {
+    match (f.family.as_str(), f.scenario.as_str()) {
+        ("cpu", "main") => "CPU-bound: char-encoding".into(),
+        ("io", _) => "IO-bound: HTTP".into(),
+        (_, scenario) => format!("Task costs: {scenario}"),
+    }
+}
+
+/// What a task-cost scenario does, for its section.
+pub fn scenario_blurb(scenario: &str) -> &'static str {
+    match scenario {
+        "spawn-only" => {
+            "Each model starts `units` empty units and waits for all: the start-up cost per unit."
+        }
+        "sleep-fixed" => "Each unit waits `sleep_ms` with the model's native sleep.",
+        "sleep-variable" => "Each unit waits a seeded random fraction of `sleep_ms`.",
+        "blocking-storm" => {
+            "Each unit makes 10,000 `sched_yield` system calls (`std::thread::yield_now`); inside an async task they block the executor's thread."
+        }
+        "squares" => "Each unit builds a vector of the first 1,000,000 squares and checks it.",
+        "idle-scale" => {
+            "All units wait at once; the memory per waiting unit is the resident memory with every unit started, less the memory before the first, over the units."
+        }
+        _ => "",
     }
 }
 
@@ -150,8 +226,16 @@ pub fn markdown(summary: &Summary, meta: &Meta) -> String {
     );
     out.push_str("Each table gives the measured runs (warm-ups left out): mean ± standard deviation, median, the 95 % confidence interval of the mean, the range, the outliers flagged by the modified z-score (kept in every figure), and the speed relative to the family's baseline with its uncertainty.\n\n");
     for f in &summary.families {
-        let _ = writeln!(out, "## {}\n", family_title(&f.family));
-        let _ = writeln!(out, "Config (`[{}]`): {}.\n", f.family, config_line(&f.config));
+        let _ = writeln!(out, "## {}\n", group_title(f));
+        if f.scenario != "main" {
+            let _ = writeln!(out, "{}\n", scenario_blurb(&f.scenario));
+        }
+        let section = if f.scenario == "main" {
+            f.family.as_str()
+        } else {
+            "scenario"
+        };
+        let _ = writeln!(out, "Config (`[{section}]`): {}.\n", config_line(&f.config));
         let _ = writeln!(
             out,
             "Baseline: {}. Same work in every run: {}.\n",
@@ -162,10 +246,10 @@ pub fn markdown(summary: &Summary, meta: &Meta) -> String {
                 "**no**"
             }
         );
-        for m in metrics_of(&f.family) {
+        for m in metrics_of(f) {
             let _ = writeln!(out, "### {}\n", m.title);
             out.push_str(&metric_table(&f.entries, m));
-            let _ = writeln!(out, "\n![{}](plots/{}-{}.svg)\n", m.title, f.family, m.key);
+            let _ = writeln!(out, "\n![{}](plots/{}-{}.svg)\n", m.title, f.id(), m.key);
         }
         out.push_str("### When to use what (from these numbers)\n\n");
         for sentence in verdict::sentences(f) {
@@ -173,6 +257,10 @@ pub fn markdown(summary: &Summary, meta: &Meta) -> String {
         }
         out.push('\n');
     }
+    for sweep in &summary.sweeps {
+        out.push_str(&sweep_section(sweep));
+    }
+    out.push_str(&crate::findings::markdown(summary));
     out.push_str("## Environment\n\n");
     match &summary.env {
         Some(e) => {
@@ -199,6 +287,73 @@ pub fn markdown(summary: &Summary, meta: &Meta) -> String {
             "\nThe runner's own time per run (fork and exec, reading and parsing the report, building the record): median {:.2} ms, max {:.2} ms over {} runs.",
             s.median, s.max, s.n
         );
+    }
+    out
+}
+
+/// A sweep: per metric a table (a row per series, a column per value) and a line plot; then
+/// the points that could not run, with their error.
+fn sweep_section(sweep: &SweepSummary) -> String {
+    let mut out = format!("## Sweep: {}\n\n", sweep.axis);
+    let keys: Vec<String> = sweep
+        .series
+        .iter()
+        .map(|s| format!("{} sweeps `{}`", s.label, s.key))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}. Each cell is the mean ± the half-width of its 95 % confidence interval. Same work at every value: {}.\n",
+        keys.join("; "),
+        if sweep.same_work {
+            "yes (same units and checksum)"
+        } else {
+            "**no**"
+        }
+    );
+    let values: Vec<String> = sweep.values.iter().map(|v| g(*v)).collect();
+    for m in sweep_metrics(sweep) {
+        let unit = if m.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", m.unit)
+        };
+        let _ = writeln!(out, "### {}{unit}\n", m.title);
+        let _ = writeln!(out, "| series | {} |", values.join(" | "));
+        let _ = writeln!(out, "|---|{}", "---:|".repeat(values.len()));
+        for s in &sweep.series {
+            let cells: Vec<String> = sweep
+                .values
+                .iter()
+                .map(|v| match s.at(*v) {
+                    None => "".into(),
+                    Some(p) => match p.metrics.get(m.key) {
+                        Some(st) => format!("{} ± {}", num(st.mean), num((st.ci95[1] - st.ci95[0]) / 2.0)),
+                        None if p.ok == 0 => "could not run".into(),
+                        None => "–".into(),
+                    },
+                })
+                .collect();
+            let _ = writeln!(out, "| {} | {} |", s.label, cells.join(" | "));
+        }
+        let _ = writeln!(out, "\n![{}](plots/{})\n", m.title, sweep_plot(sweep, m));
+    }
+    let failed: Vec<String> = sweep
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| p.failed > 0)
+        .map(|p| {
+            format!(
+                "- {}: {} of {} runs did not succeed{}",
+                p.label,
+                p.failed,
+                p.failed + p.ok,
+                p.error.as_ref().map_or(String::new(), |e| format!(": `{e}`"))
+            )
+        })
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "Points that could not run:\n\n{}\n", failed.join("\n"));
     }
     out
 }
@@ -296,19 +451,47 @@ mod tests {
         );
     }
 
+    /// The matrix, two task-cost groups and an idle-scale sweep.
+    fn everything() -> Summary {
+        let mut records = testdata::matrix();
+        records.extend(testdata::task_costs());
+        records.extend(testdata::idle_sweep());
+        summarise(&records, &testdata::order())
+    }
+
     #[test]
     fn csv_snapshot() {
-        snapshot(
-            "summary.csv",
-            &csv(&summarise(&testdata::matrix(), &testdata::order())),
-        );
+        snapshot("summary.csv", &csv(&everything()));
     }
 
     #[test]
     fn markdown_snapshot() {
-        snapshot(
-            "report.md",
-            &markdown(&summarise(&testdata::matrix(), &testdata::order()), &meta()),
+        snapshot("report.md", &markdown(&everything(), &meta()));
+    }
+
+    #[test]
+    fn sweeps_get_line_plots_with_log_axes_across_decades() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &everything(), &meta()).unwrap();
+        let svg =
+            std::fs::read_to_string(dir.path().join("plots/sweep-units-waiting-rss_peak_mib.svg")).unwrap();
+        assert!(svg.contains("units waiting, log scale"), "x spans 1 to 100,000");
+        assert!(
+            svg.contains("tokio") && svg.contains("threads"),
+            "a legend entry per series"
+        );
+        assert!(svg.contains("<polyline"), "lines");
+        let per_unit =
+            std::fs::read_to_string(dir.path().join("plots/cpu-spawn-only-per_unit_us.svg")).unwrap();
+        assert!(per_unit.contains("Wall time per unit"));
+        assert!(
+            !dir.path().join("plots/cpu-per_unit_us.svg").exists(),
+            "no per-unit plot for the main workload"
+        );
+        let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+        assert!(
+            report.contains("| threads | 4.55 ± 0.6353 | 14.55 ± 0.6353 | could not run |  |"),
+            "{report}"
         );
     }
 

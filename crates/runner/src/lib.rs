@@ -9,6 +9,7 @@
 
 pub mod exec;
 pub mod export;
+pub mod findings;
 pub mod matrix;
 pub mod plot;
 pub mod record;

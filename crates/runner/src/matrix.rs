@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use concbench_core::config::{self, Config, Entry};
+use concbench_core::config::{self, Config, Entry, Sweep};
 use concbench_core::report::Report;
 use concbench_core::worker::announced_url;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::exec;
 use crate::export::{self, Meta};
-use crate::record::{self, Log, Outcome, RunRecord};
+use crate::record::{self, Log, Outcome, RunRecord, SweepPoint};
 use crate::summary::{self, Summary};
 
 /// What `runner` was asked to do.
@@ -54,12 +54,8 @@ pub struct Done {
 /// Runs the matrix; `stop` is set by Ctrl-C.
 pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     let cfg = config::load(opts.config.as_deref(), &opts.sets)?;
-    let entries = select(&cfg, &opts.only)?;
-    for entry in &entries {
-        let mut sets = opts.sets.clone();
-        sets.extend(entry.set_args());
-        config::load(opts.config.as_deref(), &sets).with_context(|| format!("entry \"{}\"", entry.name()))?;
-    }
+    let jobs = jobs(&cfg, opts)?;
+    let entries: Vec<Entry> = jobs.iter().map(|j| j.entry.clone()).collect();
     let needs_server =
         cfg.io.target == "spawn" && entries.iter().any(|e| record::family_of(&e.model) == "io");
     let bin_dir = binaries(opts.bin_dir.clone(), &entries, needs_server)?;
@@ -72,17 +68,23 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         None
     };
 
-    let plan = plan(&entries, cfg.runner.warmup, cfg.runner.repeats);
+    let plan = plan(&jobs, cfg.runner.warmup, cfg.runner.repeats);
     let bar = progress(plan.len(), opts.quiet);
     let limit = Duration::from_secs(cfg.runner.run_timeout_s);
     let mut records = Vec::with_capacity(plan.len());
-    for (entry, index, warmup) in &plan {
+    for (job, index, warmup) in &plan {
         if stop.load(Ordering::SeqCst) {
             break;
         }
+        let entry = &job.entry;
         bar.set_message(format!(
-            "{}{}",
+            "{}{}{}",
             entry.name(),
+            if job.scenario == "main" {
+                String::new()
+            } else {
+                format!(" [{}]", job.scenario)
+            },
             if *warmup { " (warm-up)" } else { "" }
         ));
         let mut args = Vec::new();
@@ -98,7 +100,7 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         for set in sets {
             args.extend(["--set".to_string(), set]);
         }
-        let record = run_one(&bin_dir, entry, *index, *warmup, args, limit, stop)?;
+        let record = run_one(&bin_dir, job, *index, *warmup, args, limit, stop)?;
         log.append(&record)?;
         if record.outcome != Outcome::Ok {
             bar.println(format!(
@@ -112,7 +114,12 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     bar.finish_and_clear();
     drop(server);
     let interrupted = stop.load(Ordering::SeqCst);
-    let order: Vec<String> = entries.iter().map(Entry::name).collect();
+    let mut order: Vec<String> = Vec::new();
+    for name in entries.iter().map(Entry::name) {
+        if !order.contains(&name) {
+            order.push(name);
+        }
+    }
     let summary = summary::summarise(&records, &order);
     let meta = Meta {
         command: opts.command.clone(),
@@ -144,6 +151,99 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
     Ok(summary)
 }
 
+/// One configuration the matrix runs: an entry (a sweep point is an entry with the swept keys
+/// added to its `set`), the scenario its config selects, and its place in a sweep.
+#[derive(Debug, Clone)]
+struct Job {
+    entry: Entry,
+    scenario: String,
+    sweep: Option<SweepPoint>,
+}
+
+/// The selected entries, each swept entry expanded into its points, each checked by loading its
+/// effective config (an error names the entry and the key).
+fn jobs(cfg: &Config, opts: &Options) -> anyhow::Result<Vec<Job>> {
+    let mut jobs = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (entry, sweep) in expand(cfg, select(cfg, &opts.only)?) {
+        let cpu = record::family_of(&entry.model) == "cpu";
+        let variants: Vec<Entry> = if cpu && !cfg.runner.scenarios.is_empty() {
+            cfg.runner
+                .scenarios
+                .iter()
+                .map(|scenario| {
+                    let mut e = entry.clone();
+                    e.label = Some(entry.name());
+                    e.set
+                        .insert("scenario.name".into(), toml::Value::from(scenario.name()));
+                    e
+                })
+                .collect()
+        } else {
+            vec![entry]
+        };
+        for entry in variants {
+            let mut sets = opts.sets.clone();
+            sets.extend(entry.set_args());
+            let effective = config::load(opts.config.as_deref(), &sets)
+                .with_context(|| format!("entry \"{}\"", entry.name()))?;
+            // IO models run the HTTP workload whatever `[scenario]` says.
+            let scenario = if cpu {
+                effective.scenario.name.name()
+            } else {
+                "main"
+            };
+            if !seen.insert((entry.name(), scenario)) {
+                bail!(
+                    "two runs of the matrix are both \"{}\" on scenario {scenario}: a sweep repeats a value, or two entries share a label",
+                    entry.name()
+                );
+            }
+            jobs.push(Job {
+                entry,
+                scenario: scenario.to_string(),
+                sweep: sweep.clone(),
+            });
+        }
+    }
+    Ok(jobs)
+}
+
+/// Each entry once, or, when a sweep names it, once per value of each such sweep (the swept key
+/// and the `with` keys added to the entry's overrides, the label saying the point).
+fn expand(cfg: &Config, entries: Vec<Entry>) -> Vec<(Entry, Option<SweepPoint>)> {
+    let mut out = Vec::new();
+    for entry in entries {
+        let sweeps: Vec<&Sweep> = cfg.runner.sweep.iter().filter(|s| s.covers(&entry)).collect();
+        if sweeps.is_empty() {
+            out.push((entry, None));
+            continue;
+        }
+        let series = entry.name();
+        for sweep in sweeps {
+            for (i, value) in sweep.values.iter().enumerate() {
+                let mut point = entry.clone();
+                point.set.insert(sweep.key.clone(), value.clone());
+                for (key, values) in &sweep.with {
+                    point.set.insert(key.clone(), values[i].clone());
+                }
+                point.label = Some(format!("{series} @ {}={value}", sweep.key));
+                let at = SweepPoint {
+                    axis: sweep.axis(),
+                    key: sweep.key.clone(),
+                    value: value
+                        .as_float()
+                        .or_else(|| value.as_integer().map(|v| v as f64))
+                        .expect("sweep values are numbers (validated)"),
+                    series: series.clone(),
+                };
+                out.push((point, Some(at)));
+            }
+        }
+    }
+    out
+}
+
 fn select(cfg: &Config, only: &[String]) -> anyhow::Result<Vec<Entry>> {
     let entries: Vec<Entry> = cfg
         .runner
@@ -163,19 +263,19 @@ fn select(cfg: &Config, only: &[String]) -> anyhow::Result<Vec<Entry>> {
     Ok(entries)
 }
 
-/// The warm-ups, then the repeats, each round visiting every entry once.
-fn plan(entries: &[Entry], warmup: usize, repeats: usize) -> Vec<(Entry, usize, bool)> {
+/// The warm-ups, then the repeats, each round visiting every job once.
+fn plan(jobs: &[Job], warmup: usize, repeats: usize) -> Vec<(Job, usize, bool)> {
     let rounds = (0..warmup)
         .map(|i| (i, true))
         .chain((0..repeats).map(|i| (i, false)));
     rounds
-        .flat_map(|(i, w)| entries.iter().map(move |e| (e.clone(), i, w)))
+        .flat_map(|(i, w)| jobs.iter().map(move |j| (j.clone(), i, w)))
         .collect()
 }
 
 fn run_one(
     bin_dir: &Path,
-    entry: &Entry,
+    job: &Job,
     index: usize,
     warmup: bool,
     args: Vec<String>,
@@ -183,6 +283,7 @@ fn run_one(
     stop: &AtomicBool,
 ) -> anyhow::Result<RunRecord> {
     let begin = Instant::now();
+    let entry = &job.entry;
     let mut cmd = Command::new(bin_dir.join(&entry.model));
     cmd.args(&args);
     let done = exec::run(cmd, limit, stop).with_context(|| format!("starting {}", entry.model))?;
@@ -204,6 +305,8 @@ fn run_one(
         entry: entry.name(),
         model: entry.model.clone(),
         family: record::family_of(&entry.model).into(),
+        scenario: job.scenario.clone(),
+        sweep: job.sweep.clone(),
         index,
         warmup,
         outcome,

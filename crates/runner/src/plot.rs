@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use plotters::prelude::*;
 
-use crate::summary::{FamilySummary, Metric};
+use crate::summary::{FamilySummary, Metric, SweepSummary};
 
 /// Draws `metric` for `family` into `file`.
 pub fn bars(file: &Path, family: &FamilySummary, metric: &Metric) -> anyhow::Result<()> {
@@ -84,4 +84,155 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: &Metric) -> anyhow::Res
 
 fn draw_err<E: std::fmt::Debug>(err: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a plot: {err:?}")
+}
+
+/// Whether values spread over two decades or more (and are all positive): then an axis is
+/// logarithmic.
+pub fn spans_decades(values: impl IntoIterator<Item = f64>) -> bool {
+    let (mut low, mut high) = (f64::INFINITY, 0.0f64);
+    for v in values {
+        if v <= 0.0 {
+            return false;
+        }
+        low = low.min(v);
+        high = high.max(v);
+    }
+    high.is_finite() && low.is_finite() && high / low >= 100.0
+}
+
+/// One axis: linear, or log10 drawn as linear in the exponent.
+#[derive(Clone, Copy)]
+struct Axis {
+    log: bool,
+}
+
+impl Axis {
+    fn to(self, v: f64) -> f64 {
+        if self.log { v.max(1e-12).log10() } else { v }
+    }
+
+    fn label(self, v: f64) -> String {
+        let v = if self.log { 10f64.powf(v) } else { v };
+        if v.abs() >= 10_000.0 {
+            format!("{v:.0e}").replace("e", "e+")
+        } else if v.abs() >= 10.0 || v == v.round() {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    }
+
+    /// The drawn range of `values`, with a margin.
+    fn range(self, values: &[f64]) -> std::ops::Range<f64> {
+        let t: Vec<f64> = values.iter().map(|v| self.to(*v)).collect();
+        let low = t.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !low.is_finite() || !high.is_finite() {
+            return 0.0..1.0;
+        }
+        if self.log {
+            let pad = ((high - low) * 0.08).max(0.1);
+            return low - pad..high + pad;
+        }
+        // Linear axes start at zero for non-negative data, so lines are seen to scale.
+        let low = low.min(0.0);
+        let pad = ((high - low) * 0.08).max(1e-9);
+        low..high + pad
+    }
+}
+
+/// A point of a line: the swept value, the mean, and the 95 % interval's ends.
+type Point = (f64, f64, f64, f64);
+
+/// A line per series of `sweep`: `metric`'s mean at each swept value, with its 95 % confidence
+/// interval as an error bar; log axes where the values span two decades or more.
+pub fn lines(file: &Path, sweep: &SweepSummary, metric: &Metric) -> anyhow::Result<()> {
+    let series: Vec<(&str, Vec<Point>)> = sweep
+        .series
+        .iter()
+        .map(|s| {
+            let points = s
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let x = p.sweep.as_ref()?.value;
+                    p.metrics
+                        .get(metric.key)
+                        .map(|st| (x, st.mean, st.ci95[0], st.ci95[1]))
+                })
+                .collect();
+            (s.label.as_str(), points)
+        })
+        .collect();
+    let xs: Vec<f64> = series.iter().flat_map(|(_, p)| p.iter().map(|q| q.0)).collect();
+    let x_axis = Axis {
+        log: spans_decades(xs.iter().copied()),
+    };
+    let y_axis = Axis {
+        log: spans_decades(series.iter().flat_map(|(_, p)| p.iter().map(|q| q.1))),
+    };
+    // On a log axis an interval reaching zero or below is drawn down to a thousandth of the mean.
+    let low_of = |q: &(f64, f64, f64, f64)| if y_axis.log { q.2.max(q.1 * 1e-3) } else { q.2 };
+    let ys: Vec<f64> = series
+        .iter()
+        .flat_map(|(_, p)| p.iter().flat_map(|q| [q.1, low_of(q), q.3]))
+        .collect();
+    let root = SVGBackend::new(file, (900, 560)).into_drawing_area();
+    root.fill(&WHITE).map_err(draw_err)?;
+    let unit = if metric.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", metric.unit)
+    };
+    let scale = |a: Axis| if a.log { ", log scale" } else { "" };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("{} against {}", metric.title, sweep.axis),
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x_axis.range(&xs), y_axis.range(&ys))
+        .map_err(draw_err)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|x| x_axis.label(*x))
+        .y_label_formatter(&|y| y_axis.label(*y))
+        .x_desc(format!("{}{}", sweep.axis, scale(x_axis)))
+        .y_desc(format!("{}{unit}{}", metric.title, scale(y_axis)))
+        .draw()
+        .map_err(draw_err)?;
+    for (i, (label, points)) in series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        let line: Vec<(f64, f64)> = points.iter().map(|q| (x_axis.to(q.0), y_axis.to(q.1))).collect();
+        chart
+            .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
+            .map_err(draw_err)?
+            .label(*label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        chart
+            .draw_series(line.iter().map(|p| Circle::new(*p, 3, color.filled())))
+            .map_err(draw_err)?;
+        for q in points {
+            let x = x_axis.to(q.0);
+            let (low, high) = (y_axis.to(low_of(q)), y_axis.to(q.3));
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, low), (x, high)],
+                    color.stroke_width(1),
+                )))
+                .map_err(draw_err)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(draw_err)?;
+    root.present()
+        .map_err(draw_err)
+        .with_context(|| format!("writing {}", file.display()))
 }

@@ -32,6 +32,12 @@ pub struct RunRecord {
     pub model: String,
     /// `cpu` or `io`.
     pub family: String,
+    /// The scenario of the run's config (`main`: the family's workload).
+    #[serde(default = "main")]
+    pub scenario: String,
+    /// Where the run sits in a `[[runner.sweep]]`, if it is a sweep point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepPoint>,
     /// The repeat number (warm-ups and measured runs counted separately, from 0).
     pub index: usize,
     /// An unmeasured warm-up run.
@@ -54,6 +60,23 @@ pub struct RunRecord {
     pub runner_ms: f64,
     /// The model's report, when it succeeded.
     pub report: Option<Report>,
+}
+
+/// A run's place in a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    /// The x-axis title (sweeps with the same axis share plots).
+    pub axis: String,
+    /// The swept `section.key`.
+    pub key: String,
+    /// Its value at this point.
+    pub value: f64,
+    /// The swept entry's label: one line in the plots.
+    pub series: String,
+}
+
+fn main() -> String {
+    "main".into()
 }
 
 /// The family of a model binary, from its name.

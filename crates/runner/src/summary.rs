@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use concbench_core::report::{Env, Report};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Outcome, RunRecord};
+use crate::record::{Outcome, RunRecord, SweepPoint};
 use crate::stats::{self, Stats};
 
 /// A metric read from every report.
@@ -92,6 +92,22 @@ pub const METRICS: &[Metric] = &[
         family: Some("io"),
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
     },
+    Metric {
+        key: "per_unit_us",
+        title: "Wall time per unit",
+        unit: "µs",
+        lower_is_better: true,
+        family: Some("cpu"),
+        read: |r| r.units.as_ref().map(|u| u.per_unit_us),
+    },
+    Metric {
+        key: "rss_per_unit_kib",
+        title: "Memory per waiting unit (RSS above the start)",
+        unit: "KiB",
+        lower_is_better: true,
+        family: Some("cpu"),
+        read: |r| r.units.as_ref().and_then(|u| u.rss_per_unit_kib),
+    },
 ];
 
 /// The metric named `key`.
@@ -102,8 +118,11 @@ pub fn metric(key: &str) -> &'static Metric {
 /// Everything the exports show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// The families that ran, CPU first.
+    /// The groups that ran: each family's main workload and each task-cost scenario, CPU first.
     pub families: Vec<FamilySummary>,
+    /// The sweeps, one per x axis.
+    #[serde(default)]
+    pub sweeps: Vec<SweepSummary>,
     /// The machine and build, from the first report.
     pub env: Option<Env>,
     /// Runs recorded, by outcome (warm-ups included).
@@ -112,11 +131,14 @@ pub struct Summary {
     pub runner_ms_per_run: Option<Stats>,
 }
 
-/// One family's entries.
+/// One family's entries on one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FamilySummary {
     /// `cpu` or `io`.
     pub family: String,
+    /// `main` (the family's workload) or a task-cost scenario.
+    #[serde(default = "main")]
+    pub scenario: String,
     /// The entry speeds are relative to: the family's sync model, else its first entry.
     pub baseline: String,
     /// The family section of the config the runs used (from the first report).
@@ -138,6 +160,10 @@ pub struct EntrySummary {
     pub variant: Option<String>,
     /// The model stands on a discontinued library.
     pub legacy: bool,
+    /// In a task-cost scenario, how the model ran a unit: `task`, `thread`, `pool`, `process` or
+    /// `sequential`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     /// Measured runs that succeeded.
     pub ok: usize,
     /// Measured runs that failed, hung or were interrupted.
@@ -148,6 +174,65 @@ pub struct EntrySummary {
     pub speedup: Option<[f64; 2]>,
     /// Work of the first successful run: units, bytes, checksum.
     pub work: Option<concbench_core::report::Work>,
+    /// The sweep point, for an entry of a sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepPoint>,
+    /// The last line of the first failed run's stderr, when a run failed (e.g. the OS limit that
+    /// refused it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The sweeps that share one x axis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepSummary {
+    /// The x-axis title.
+    pub axis: String,
+    /// The family of the swept entries (of the first, if they mix).
+    pub family: String,
+    /// Every value swept, ascending.
+    pub values: Vec<f64>,
+    /// True when, at every value, every series that succeeded did the same work.
+    pub same_work: bool,
+    /// One line per swept entry.
+    pub series: Vec<Series>,
+}
+
+/// One swept entry: its points in ascending order of the value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// The swept entry's label.
+    pub label: String,
+    /// The swept key.
+    pub key: String,
+    /// The scenario of its runs (`main`: the family's workload).
+    pub scenario: String,
+    /// The points (each an entry summary with its `sweep` set).
+    pub points: Vec<EntrySummary>,
+}
+
+impl Series {
+    /// The point at `value`.
+    pub fn at(&self, value: f64) -> Option<&EntrySummary> {
+        self.points
+            .iter()
+            .find(|p| p.sweep.as_ref().is_some_and(|s| s.value == value))
+    }
+}
+
+impl FamilySummary {
+    /// The group's name in file names and headings: the family, then the scenario unless main.
+    pub fn id(&self) -> String {
+        if self.scenario == "main" {
+            self.family.clone()
+        } else {
+            format!("{}-{}", self.family, self.scenario)
+        }
+    }
+}
+
+fn main() -> String {
+    "main".into()
 }
 
 /// Summarises `records` (warm-ups are left out of the statistics); `order` is the matrix order
@@ -164,13 +249,24 @@ pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
         }
     }
     let measured: Vec<&RunRecord> = records.iter().filter(|r| !r.warmup).collect();
-    let families = ["cpu", "io"]
+    let (swept, plain): (Vec<&RunRecord>, Vec<&RunRecord>) = measured.iter().partition(|r| r.sweep.is_some());
+    let mut groups: Vec<(&str, &str)> = Vec::new();
+    for family in ["cpu", "io"] {
+        for r in plain.iter().filter(|r| r.family == family) {
+            if !groups.contains(&(family, r.scenario.as_str())) {
+                groups.push((family, r.scenario.as_str()));
+            }
+        }
+    }
+    let families = groups
         .iter()
-        .filter_map(|family| family_summary(family, &labels, &measured))
+        .filter_map(|(family, scenario)| family_summary(family, scenario, &labels, &plain))
         .collect();
+    let sweeps = sweep_summaries(&labels, &swept);
     let runner: Vec<f64> = records.iter().map(|r| r.runner_ms).collect();
     Summary {
         families,
+        sweeps,
         env: records
             .iter()
             .find_map(|r| r.report.as_ref().map(|rep| rep.env.clone())),
@@ -188,8 +284,17 @@ fn outcome_name(o: Outcome) -> &'static str {
     }
 }
 
-fn family_summary(family: &str, labels: &[String], measured: &[&RunRecord]) -> Option<FamilySummary> {
-    let mine: Vec<&RunRecord> = measured.iter().copied().filter(|r| r.family == family).collect();
+fn family_summary(
+    family: &str,
+    scenario: &str,
+    labels: &[String],
+    measured: &[&RunRecord],
+) -> Option<FamilySummary> {
+    let mine: Vec<&RunRecord> = measured
+        .iter()
+        .copied()
+        .filter(|r| r.family == family && r.scenario == scenario)
+        .collect();
     if mine.is_empty() {
         return None;
     }
@@ -216,22 +321,103 @@ fn family_summary(family: &str, labels: &[String], measured: &[&RunRecord]) -> O
             e.speedup = Some([r, err]);
         }
     }
-    let works: std::collections::BTreeSet<String> = mine
-        .iter()
-        .filter_map(|r| r.report.as_ref())
-        .map(|rep| format!("{}/{}", rep.work.units, rep.work.checksum))
-        .collect();
     let config = mine
         .iter()
         .find_map(|r| r.report.as_ref())
-        .map_or(serde_json::Value::Null, |rep| rep.config[family].clone());
+        .map_or(serde_json::Value::Null, |rep| match scenario {
+            "main" => rep.config[family].clone(),
+            _ => rep.config["scenario"].clone(),
+        });
     Some(FamilySummary {
         family: family.into(),
+        scenario: scenario.into(),
         baseline,
         config,
-        same_work: works.len() <= 1,
+        same_work: distinct_work(&mine) <= 1,
         entries,
     })
+}
+
+/// The error a failed run printed: its `Error:` line, else its last line.
+fn error_line(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let line = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("Error:").or_else(|| l.strip_prefix("error:")))
+        .or(lines.last().copied())?;
+    Some(line.trim().to_string())
+}
+
+/// How many different works (units and checksum) the successful runs did.
+fn distinct_work(runs: &[&RunRecord]) -> usize {
+    runs.iter()
+        .filter_map(|r| r.report.as_ref())
+        .map(|rep| format!("{}/{}", rep.work.units, rep.work.checksum))
+        .collect::<std::collections::BTreeSet<String>>()
+        .len()
+}
+
+/// The sweep points grouped by axis, then by series, each point summarised like an entry.
+fn sweep_summaries(labels: &[String], swept: &[&RunRecord]) -> Vec<SweepSummary> {
+    let mut axes: Vec<String> = Vec::new();
+    for label in labels {
+        let Some(r) = swept.iter().find(|r| &r.entry == label) else {
+            continue;
+        };
+        let axis = &r.sweep.as_ref().expect("swept runs have a point").axis;
+        if !axes.contains(axis) {
+            axes.push(axis.clone());
+        }
+    }
+    axes.into_iter()
+        .map(|axis| {
+            let mine: Vec<&RunRecord> = swept
+                .iter()
+                .copied()
+                .filter(|r| r.sweep.as_ref().is_some_and(|s| s.axis == axis))
+                .collect();
+            let point = |r: &RunRecord| r.sweep.clone().expect("swept runs have a point");
+            let mut values: Vec<f64> = mine.iter().map(|r| point(r).value).collect();
+            values.sort_by(f64::total_cmp);
+            values.dedup();
+            let mut series: Vec<Series> = Vec::new();
+            for label in labels {
+                let runs: Vec<&RunRecord> = mine.iter().copied().filter(|r| &r.entry == label).collect();
+                let Some(first) = runs.first() else { continue };
+                let at = point(first);
+                let summary = entry_summary(label, &runs);
+                match series
+                    .iter_mut()
+                    .find(|s| s.label == at.series && s.key == at.key)
+                {
+                    Some(s) => s.points.push(summary),
+                    None => series.push(Series {
+                        label: at.series.clone(),
+                        key: at.key.clone(),
+                        scenario: first.scenario.clone(),
+                        points: vec![summary],
+                    }),
+                }
+            }
+            for s in &mut series {
+                s.points.sort_by(|a, b| {
+                    let v = |e: &EntrySummary| e.sweep.as_ref().map_or(0.0, |p| p.value);
+                    v(a).total_cmp(&v(b))
+                });
+            }
+            let same_work = values.iter().all(|v| {
+                let at: Vec<&RunRecord> = mine.iter().copied().filter(|r| point(r).value == *v).collect();
+                distinct_work(&at) <= 1
+            });
+            SweepSummary {
+                family: mine[0].family.clone(),
+                axis,
+                values,
+                same_work,
+                series,
+            }
+        })
+        .collect()
 }
 
 fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
@@ -248,11 +434,20 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
         model: runs[0].model.clone(),
         variant: reports.first().and_then(|r| r.variant.clone()),
         legacy: reports.first().is_some_and(|r| r.legacy),
+        unit: reports
+            .first()
+            .and_then(|r| r.units.as_ref())
+            .map(|u| u.unit.clone()),
         ok: reports.len(),
         failed: runs.len() - reports.len(),
         metrics,
         speedup: None,
         work: reports.first().map(|r| r.work.clone()),
+        sweep: runs[0].sweep.clone(),
+        error: runs
+            .iter()
+            .find_map(|r| r.stderr_tail.as_deref())
+            .and_then(error_line),
     }
 }
 
@@ -302,5 +497,61 @@ mod tests {
         }
         let s = summarise(&records, &testdata::order());
         assert!(!s.families[0].same_work && s.families[1].same_work);
+    }
+
+    #[test]
+    fn scenarios_are_groups_of_their_own() {
+        let s = summarise(&testdata::task_costs(), &[]);
+        let ids: Vec<String> = s.families.iter().map(FamilySummary::id).collect();
+        assert_eq!(ids, ["cpu-spawn-only", "cpu-blocking-storm"]);
+        let storm = &s.families[1];
+        assert_eq!(storm.baseline, "cpu-sync");
+        assert!(storm.same_work);
+        assert_eq!(storm.entries.len(), 5);
+        let tokio = &storm.entries[1];
+        assert_eq!(tokio.unit.as_deref(), Some("task"));
+        let per_unit = tokio.metrics["per_unit_us"].mean;
+        assert!((per_unit - 0.82 * 1.01 * 1e4).abs() < 1e-6, "{per_unit}");
+        assert!(s.sweeps.is_empty());
+    }
+
+    #[test]
+    fn sweep_points_form_series_in_value_order() {
+        let mut records = testdata::idle_sweep();
+        records.reverse();
+        let s = summarise(&records, &[]);
+        assert!(s.families.is_empty(), "sweep points are not family entries");
+        let sweep = &s.sweeps[0];
+        assert_eq!(sweep.axis, "units waiting");
+        assert_eq!(sweep.values, [1.0, 1_000.0, 20_000.0, 100_000.0]);
+        let labels: Vec<&str> = sweep.series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["threads", "tokio"]);
+        let threads = &sweep.series[0];
+        assert_eq!(threads.scenario, "idle-scale");
+        let refused = threads.at(20_000.0).unwrap();
+        assert_eq!((refused.ok, refused.failed), (0, 2));
+        assert!(
+            refused
+                .error
+                .as_deref()
+                .unwrap()
+                .starts_with("20000 threads would need"),
+            "{:?}",
+            refused.error
+        );
+        let rss = threads.at(1_000.0).unwrap().metrics["rss_peak_mib"].mean;
+        assert!((rss - 14.55).abs() < 1e-9, "{rss}");
+        assert!(sweep.same_work);
+    }
+
+    #[test]
+    fn different_work_at_one_sweep_value_is_flagged() {
+        let mut records = testdata::idle_sweep();
+        let r = records
+            .iter_mut()
+            .find(|r| r.entry == "threads @ scenario.units=1000")
+            .unwrap();
+        r.report.as_mut().unwrap().work.checksum = "ffffffffffffffff".into();
+        assert!(!summarise(&records, &[]).sweeps[0].same_work);
     }
 }

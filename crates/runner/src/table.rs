@@ -8,12 +8,7 @@ use crate::summary::Summary;
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     for f in &summary.families {
-        let _ = writeln!(
-            out,
-            "{} family (baseline {}):",
-            f.family.to_uppercase(),
-            f.baseline
-        );
+        let _ = writeln!(out, "{} (baseline {}):", f.id(), f.baseline);
         let mut rows: Vec<_> = f
             .entries
             .iter()

@@ -37,6 +37,8 @@ pub fn ok(entry: &str, model: &str, index: usize, wall: f64, cpu: f64, rss: f64)
         entry: entry.into(),
         model: model.into(),
         family: crate::record::family_of(model).into(),
+        scenario: "main".into(),
+        sweep: None,
         index,
         warmup: false,
         outcome: Outcome::Ok,
@@ -91,4 +93,143 @@ pub fn order() -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
+}
+
+/// A measured run of a task-cost scenario: `unit` is how the model ran a unit, `kib` the memory
+/// per waiting unit (idle-scale).
+#[allow(clippy::too_many_arguments)]
+pub fn unit_run(
+    entry: &str,
+    model: &str,
+    variant: Option<&str>,
+    unit: &str,
+    scenario: &str,
+    units: u64,
+    wall: f64,
+    rss: f64,
+    kib: Option<f64>,
+) -> RunRecord {
+    let mut r = ok(entry, model, 0, wall, 100.0, rss);
+    r.scenario = scenario.into();
+    let rep = r.report.as_mut().expect("ok has a report");
+    rep.variant = variant.map(String::from);
+    rep.scenario = scenario.into();
+    rep.work.units = units;
+    rep.config = json!({ "scenario": { "name": scenario, "units": units, "sleep_ms": 50 } });
+    rep.units = Some(concbench_core::report::UnitStats {
+        scenario: scenario.into(),
+        unit: unit.into(),
+        count: units,
+        per_unit_us: wall * 1e6 / units as f64,
+        rss_before_mib: kib.map(|_| 4.0),
+        rss_all_started_mib: kib.map(|k| 4.0 + k * units as f64 / 1024.0),
+        rss_per_unit_kib: kib,
+    });
+    r
+}
+
+/// Three runs of each entry of a spawn-only and a blocking-storm group (100 units).
+pub fn task_costs() -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    for i in 0..3 {
+        let d = 1.0 + i as f64 * 0.01;
+        for (entry, model, variant, unit, spawn, storm) in [
+            ("cpu-sync", "cpu-sync", None, "sequential", 0.000_01, 0.80),
+            (
+                "tokio-ct",
+                "cpu-async",
+                Some("tokio-current-thread"),
+                "task",
+                0.000_2,
+                0.82,
+            ),
+            (
+                "tokio-mt",
+                "cpu-async",
+                Some("tokio-multi-thread"),
+                "task",
+                0.000_5,
+                0.42,
+            ),
+            ("threads", "cpu-threads", None, "thread", 0.01, 1.2),
+            ("procs", "cpu-procs", None, "process", 0.1, 1.9),
+        ] {
+            for (scenario, wall) in [("spawn-only", spawn), ("blocking-storm", storm)] {
+                let mut r = unit_run(entry, model, variant, unit, scenario, 100, wall * d, 5.0, None);
+                r.index = i;
+                records.push(r);
+            }
+        }
+    }
+    records
+}
+
+/// An idle-scale sweep: tokio tasks at 1, 1,000 and 100,000 units; threads at 1 and 1,000,
+/// refused at 20,000. Two runs per point.
+pub fn idle_sweep() -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    let point = |series: &str, value: f64| crate::record::SweepPoint {
+        axis: "units waiting".into(),
+        key: "scenario.units".into(),
+        value,
+        series: series.into(),
+    };
+    for i in 0..2 {
+        let d = i as f64 * 0.1;
+        for (series, model, variant, unit, units, rss, kib) in [
+            (
+                "tokio",
+                "cpu-async",
+                Some("tokio-current-thread"),
+                "task",
+                1u64,
+                5.0,
+                100.0,
+            ),
+            (
+                "tokio",
+                "cpu-async",
+                Some("tokio-current-thread"),
+                "task",
+                1_000,
+                5.5,
+                0.6,
+            ),
+            (
+                "tokio",
+                "cpu-async",
+                Some("tokio-current-thread"),
+                "task",
+                100_000,
+                62.0,
+                0.58,
+            ),
+            ("threads", "cpu-threads", None, "thread", 1, 4.5, 12.0),
+            ("threads", "cpu-threads", None, "thread", 1_000, 14.5, 10.0),
+        ] {
+            let label = format!("{series} @ scenario.units={units}");
+            let mut r = unit_run(
+                &label,
+                model,
+                variant,
+                unit,
+                "idle-scale",
+                units,
+                0.1,
+                rss + d,
+                Some(kib),
+            );
+            r.index = i;
+            r.sweep = Some(point(series, units as f64));
+            records.push(r);
+        }
+        let mut refused = failed("threads @ scenario.units=20000", "cpu-threads", i);
+        refused.scenario = "idle-scale".into();
+        refused.stderr_tail = Some(
+            "Error: 20000 threads would need about 72536 memory maps, more than vm.max_map_count = 65530 allows".into(),
+        );
+        refused.sweep = Some(point("threads", 20_000.0));
+        records.push(refused);
+    }
+    records
 }

@@ -208,3 +208,117 @@ fn bad_config_is_exit_2_naming_the_key() {
         assert!(stderr.contains(key), "{config}: {stderr}");
     }
 }
+
+#[test]
+fn sweeps_run_every_point_and_a_refused_thread_count_is_recorded() {
+    // A million threads: the memory-map budget refuses it after the first 64, before anything
+    // is measured; the matrix goes on.
+    let config = r#"
+[cpu]
+workers = 2
+[scenario]
+name = "idle-scale"
+[runner]
+models = [
+  { model = "cpu-async", set = { "cpu.runtime" = "smol" }, label = "smol" },
+  { model = "cpu-threads", label = "threads" },
+  "cpu-sync",
+]
+repeats = 2
+warmup = 0
+[[runner.sweep]]
+axis = "units waiting"
+key = "scenario.units"
+values = [1, 100, 1_000_000]
+models = ["threads"]
+[[runner.sweep]]
+axis = "units waiting"
+key = "scenario.units"
+values = [1, 100, 10_000]
+models = ["smol"]
+"#;
+    let (_tmp, out, mut cmd) = runner(config, &[]);
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runs = records(&out);
+    assert_eq!(runs.len(), 2 * 7, "3 + 3 points and one plain entry, twice");
+    let at = |label: &str| runs.iter().filter(|r| r["entry"] == label).collect::<Vec<_>>();
+    for r in at("threads @ scenario.units=1000000") {
+        assert_eq!(
+            (r["outcome"].as_str(), r["exit_code"].as_i64()),
+            (Some("failed"), Some(1))
+        );
+        assert!(
+            r["stderr_tail"].as_str().unwrap().contains("vm.max_map_count"),
+            "{r}"
+        );
+        assert_eq!(r["sweep"]["value"], 1_000_000.0);
+    }
+    for r in at("smol @ scenario.units=10000") {
+        assert_eq!(r["report"]["units"]["count"], 10_000);
+        assert_eq!(r["scenario"], "idle-scale");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let sweep = &summary["summary"]["sweeps"][0];
+    assert_eq!(
+        sweep["values"],
+        serde_json::json!([1.0, 100.0, 10_000.0, 1_000_000.0])
+    );
+    assert_eq!(sweep["series"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["summary"]["families"][0]["scenario"], "idle-scale");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## Sweep: units waiting"), "{report}");
+    assert!(report.contains("threads stopped at 1,000,000 units"), "{report}");
+    assert!(report.contains("8000×"), "{report}");
+    assert!(out.join("plots/sweep-units-waiting-rss_peak_mib.svg").is_file());
+}
+
+#[test]
+fn runner_scenarios_make_a_group_each() {
+    let config = r#"
+[cpu]
+workers = 2
+[scenario]
+units = 10
+[runner]
+scenarios = ["spawn-only", "blocking-storm"]
+models = ["cpu-sync", { model = "cpu-async", label = "tokio-ct" }]
+repeats = 2
+warmup = 0
+"#;
+    let (_tmp, out, mut cmd) = runner(config, &[]);
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runs = records(&out);
+    assert_eq!(runs.len(), 2 * 2 * 2);
+    assert!(
+        runs.iter()
+            .all(|r| r["outcome"] == "ok" && r["report"]["scenario"] == r["scenario"])
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let groups: Vec<&str> = summary["summary"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["scenario"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["spawn-only", "blocking-storm"]);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("### What does a blocking call inside async cost?"),
+        "{report}"
+    );
+    assert!(out.join("plots/cpu-blocking-storm-wall_s.svg").is_file());
+}
