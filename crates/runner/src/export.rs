@@ -311,6 +311,19 @@ fn sweep_section(sweep: &SweepSummary) -> String {
         }
     );
     let values: Vec<String> = sweep.values.iter().map(|v| g(*v)).collect();
+    let work: Vec<String> = sweep
+        .values
+        .iter()
+        .filter_map(|v| {
+            let units = sweep.series.iter().find_map(|s| s.at(*v)?.work.as_ref())?.units;
+            Some(format!("{} → {units}", g(*v)))
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Units of work per run (requests for IO) at each value: {}.\n",
+        work.join(", ")
+    );
     for m in sweep_metrics(sweep) {
         let unit = if m.unit.is_empty() {
             String::new()

@@ -43,18 +43,7 @@ fn clearly_below(a: &EntrySummary, b: &EntrySummary, key: &str) -> bool {
     }
 }
 
-/// A count with thousands separators.
-fn count(v: f64) -> String {
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 { format!("-{out}") } else { out }
-}
+use crate::plot::thousands as count;
 
 fn us(v: f64) -> String {
     if v >= 100.0 {

@@ -112,10 +112,15 @@ impl Axis {
     }
 
     fn label(self, v: f64) -> String {
-        let v = if self.log { 10f64.powf(v) } else { v };
-        if v.abs() >= 10_000.0 {
-            format!("{v:.0e}").replace("e", "e+")
-        } else if v.abs() >= 10.0 || v == v.round() {
+        if self.log {
+            // Only whole decades are labelled: 1, 10, 100, 1,000, ...
+            if (v - v.round()).abs() > 1e-6 {
+                return String::new();
+            }
+            let n = 10f64.powi(v.round() as i32);
+            return if n >= 1.0 { thousands(n) } else { format!("{n}") };
+        }
+        if v.abs() >= 10.0 || v == v.round() {
             format!("{v:.0}")
         } else {
             format!("{v:.2}")
@@ -235,4 +240,17 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: &Metric) -> anyhow::Resu
     root.present()
         .map_err(draw_err)
         .with_context(|| format!("writing {}", file.display()))
+}
+
+/// A whole number with thousands separators.
+pub fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
 }
