@@ -161,17 +161,31 @@ fn quote(s: &str) -> String {
     }
 }
 
+/// A ratio and its uncertainty, `1.80× ± 0.04`: two decimals, or three significant digits of
+/// the ratio below 0.1 (and as many decimals for the uncertainty).
+pub fn ratio(r: f64, err: f64) -> String {
+    let a = r.abs();
+    let decimals = if a >= 0.1 || a == 0.0 {
+        2
+    } else {
+        (2 - a.log10().floor() as i32).clamp(3, 12) as usize
+    };
+    format!("{r:.decimals$}× ± {err:.decimals$}")
+}
+
 /// A value with a precision that suits its size.
-fn num(v: f64) -> String {
+pub fn num(v: f64) -> String {
     let a = v.abs();
     if a >= 1000.0 {
         format!("{v:.0}")
     } else if a >= 100.0 {
         format!("{v:.1}")
-    } else if a >= 1.0 {
+    } else if a >= 1.0 || a == 0.0 {
         format!("{v:.2}")
     } else {
-        format!("{v:.4}")
+        // Below 1: three significant digits (0.123, 0.0000286), so small times stay readable.
+        let decimals = (2 - a.log10().floor() as i32).clamp(3, 12) as usize;
+        format!("{v:.decimals$}")
     }
 }
 
@@ -412,7 +426,7 @@ fn metric_table(entries: &[EntrySummary], m: &Metric) -> String {
             continue;
         };
         let speed = match (wall, e.speedup) {
-            (true, Some([r, err])) => format!(" | {r:.2}× ± {err:.2}"),
+            (true, Some([r, err])) => format!(" | {}", ratio(r, err)),
             (true, None) => " | –".into(),
             (false, _) => String::new(),
         };
@@ -503,7 +517,7 @@ mod tests {
         );
         let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
         assert!(
-            report.contains("| threads | 4.55 ± 0.6353 | 14.55 ± 0.6353 | could not run |  |"),
+            report.contains("| threads | 4.55 ± 0.635 | 14.55 ± 0.635 | could not run |  |"),
             "{report}"
         );
     }

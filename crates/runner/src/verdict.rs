@@ -40,7 +40,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
         .expect("not empty");
     let speed = |e: &EntrySummary| {
         e.speedup.map_or(String::new(), |[r, err]| {
-            format!(", {r:.2}× ± {err:.2} the speed of {}", f.baseline)
+            format!(", {} the speed of {}", crate::export::ratio(r, err), f.baseline)
         })
     };
     out.push(format!(
