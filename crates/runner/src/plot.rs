@@ -230,16 +230,49 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: &Metric) -> anyhow::Resu
                 .map_err(draw_err)?;
         }
     }
+    let (xr, yr) = (x_axis.range(&xs), y_axis.range(&ys));
+    let drawn: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| (x_axis.to(q.0), y_axis.to(q.1))))
+        .collect();
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(emptiest_corner(&drawn, &xr, &yr))
         .draw()
         .map_err(draw_err)?;
     root.present()
         .map_err(draw_err)
         .with_context(|| format!("writing {}", file.display()))
+}
+
+/// The corner of the plot with the fewest points near it, for the legend.
+fn emptiest_corner(
+    points: &[(f64, f64)],
+    x: &std::ops::Range<f64>,
+    y: &std::ops::Range<f64>,
+) -> SeriesLabelPosition {
+    let near = |left: bool, top: bool| {
+        points
+            .iter()
+            .filter(|(px, py)| {
+                let fx = (px - x.start) / (x.end - x.start);
+                let fy = (py - y.start) / (y.end - y.start);
+                (if left { fx < 0.4 } else { fx > 0.6 }) && (if top { fy > 0.6 } else { fy < 0.4 })
+            })
+            .count()
+    };
+    [
+        (near(true, true), SeriesLabelPosition::UpperLeft),
+        (near(false, true), SeriesLabelPosition::UpperRight),
+        (near(false, false), SeriesLabelPosition::LowerRight),
+        (near(true, false), SeriesLabelPosition::LowerLeft),
+    ]
+    .into_iter()
+    .min_by_key(|(n, _)| *n)
+    .map(|(_, corner)| corner)
+    .expect("four corners")
 }
 
 /// A whole number with thousands separators.
