@@ -61,6 +61,23 @@ fn records(out: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Runs `config` to the end, asserting exit 0; the temporary folder and the output folder.
+fn run_ok(config: &str) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, out, mut cmd) = runner(config, &[]);
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (tmp, out)
+}
+
+fn summary(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+}
+
 const FAILING_AND_HANGING: &str = r#"
 [cpu]
 urls = 2000
@@ -114,8 +131,7 @@ fn failing_and_hanging_runs_are_recorded_and_the_matrix_goes_on() {
     // Round-robin: the first measured round visits every entry before the second starts.
     let order: Vec<&str> = runs.iter().map(|r| r["entry"].as_str().unwrap()).collect();
     assert_eq!(&order[3..6], ["cpu-sync", "unreachable", "hangs"]);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary(&out);
     let io = &summary["summary"]["families"][1];
     assert_eq!(io["entries"][0]["failed"], 2);
     assert_eq!(io["entries"][1]["failed"], 2);
@@ -176,8 +192,7 @@ fn ctrl_c_keeps_every_finished_run_and_writes_a_summary() {
     let runs = records(&out);
     assert_eq!(runs[0]["outcome"], "ok");
     assert_eq!(runs.last().unwrap()["outcome"], "interrupted");
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary(&out);
     assert_eq!(summary["meta"]["interrupted"], true);
     assert_eq!(summary["summary"]["families"][0]["entries"][0]["ok"], 1);
     assert!(
@@ -237,14 +252,7 @@ key = "scenario.units"
 values = [1, 100, 10_000]
 models = ["smol"]
 "#;
-    let (_tmp, out, mut cmd) = runner(config, &[]);
-    let output = cmd.output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_tmp, out) = run_ok(config);
     let runs = records(&out);
     assert_eq!(runs.len(), 2 * 7, "3 + 3 points and one plain entry, twice");
     let at = |label: &str| runs.iter().filter(|r| r["entry"] == label).collect::<Vec<_>>();
@@ -263,8 +271,7 @@ models = ["smol"]
         assert_eq!(r["report"]["units"]["count"], 10_000);
         assert_eq!(r["scenario"], "idle-scale");
     }
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary(&out);
     let sweep = &summary["summary"]["sweeps"][0];
     assert_eq!(
         sweep["values"],
@@ -292,22 +299,14 @@ models = ["cpu-sync", { model = "cpu-async", label = "tokio-ct" }]
 repeats = 2
 warmup = 0
 "#;
-    let (_tmp, out, mut cmd) = runner(config, &[]);
-    let output = cmd.output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_tmp, out) = run_ok(config);
     let runs = records(&out);
     assert_eq!(runs.len(), 2 * 2 * 2);
     assert!(
         runs.iter()
             .all(|r| r["outcome"] == "ok" && r["report"]["scenario"] == r["scenario"])
     );
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary(&out);
     let groups: Vec<&str> = summary["summary"]["families"]
         .as_array()
         .unwrap()
