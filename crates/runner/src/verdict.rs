@@ -12,6 +12,15 @@ fn cpu_seconds(e: &EntrySummary) -> Option<f64> {
     Some(mean(e, "process_cpu_pct")? / 100.0 * mean(e, "wall_s")?)
 }
 
+/// Seconds: three decimals, or three significant digits below 0.1 s.
+fn secs(v: f64) -> String {
+    if v.abs() >= 0.1 {
+        format!("{v:.3} s")
+    } else {
+        format!("{} s", crate::export::num(v))
+    }
+}
+
 /// The verdict sentences for one family.
 pub fn sentences(f: &FamilySummary) -> Vec<String> {
     let measured: Vec<&EntrySummary> = f
@@ -44,9 +53,9 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
         })
     };
     out.push(format!(
-        "Fastest: {} at {:.3} s mean wall time{}.",
+        "Fastest: {} at {} mean wall time{}.",
         fastest.label,
-        mean(fastest, "wall_s").unwrap(),
+        secs(mean(fastest, "wall_s").unwrap()),
         if fastest.label == f.baseline {
             String::new()
         } else {
@@ -55,9 +64,9 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
     ));
     if slowest.label != fastest.label {
         out.push(format!(
-            "Slowest: {} at {:.3} s{}.",
+            "Slowest: {} at {}{}.",
             slowest.label,
-            mean(slowest, "wall_s").unwrap(),
+            secs(mean(slowest, "wall_s").unwrap()),
             if slowest.label == f.baseline {
                 String::new()
             } else {
@@ -81,11 +90,11 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
     }
     if let Some(s) = extremes(&measured, cpu_seconds) {
         out.push(format!(
-            "CPU time for the same work: least {} ({:.3} s of CPU), most {} ({:.3} s, {:.1}×).",
+            "CPU time for the same work: least {} ({} of CPU), most {} ({}, {:.1}×).",
             s.0,
-            s.1,
+            secs(s.1),
             s.2,
-            s.3,
+            secs(s.3),
             s.3 / s.1.max(1e-9)
         ));
     }
