@@ -305,11 +305,7 @@ impl Sweep {
 
     /// Whether this sweep runs `entry`.
     pub fn covers(&self, entry: &Entry) -> bool {
-        self.models.is_empty()
-            || self
-                .models
-                .iter()
-                .any(|m| *m == entry.name() || *m == entry.model)
+        self.models.is_empty() || self.models.iter().any(|m| entry.is_named(m))
     }
 }
 
@@ -389,6 +385,11 @@ impl Entry {
                 format!("{} {}", self.model, sets.join(" "))
             }
         }
+    }
+
+    /// Whether `name` picks this entry: its label (or default name) or its model.
+    pub fn is_named(&self, name: &str) -> bool {
+        name == self.model || name == self.name()
     }
 
     /// The overrides as `--set` arguments: `section.key=VALUE` with the value written as TOML.
@@ -717,7 +718,7 @@ fn validate_sweep(c: &Config, n: usize, sweep: &Sweep) -> Result<(), Invalid> {
     for m in &sweep.models {
         check(
             key,
-            c.runner.models.iter().any(|e| e.name() == *m || e.model == *m),
+            c.runner.models.iter().any(|e| e.is_named(m)),
             &format!("`models` naming entries of runner.models (\"{m}\" in sweep {n} is none)"),
         )?;
     }

@@ -168,7 +168,7 @@ pub fn ratio(r: f64, err: f64) -> String {
     let decimals = if a >= 0.1 || a == 0.0 {
         2
     } else {
-        (2 - a.log10().floor() as i32).clamp(3, 12) as usize
+        three_significant(a)
     };
     format!("{r:.decimals$}× ± {err:.decimals$}")
 }
@@ -184,9 +184,14 @@ pub fn num(v: f64) -> String {
         format!("{v:.2}")
     } else {
         // Below 1: three significant digits (0.123, 0.0000286), so small times stay readable.
-        let decimals = (2 - a.log10().floor() as i32).clamp(3, 12) as usize;
+        let decimals = three_significant(a);
         format!("{v:.decimals$}")
     }
+}
+
+/// The decimals that show three significant digits of `a` (0 < a < 1), at least 3, at most 12.
+fn three_significant(a: f64) -> usize {
+    (2 - a.log10().floor() as i32).clamp(3, 12) as usize
 }
 
 fn group_title(f: &FamilySummary) -> String {
@@ -339,11 +344,7 @@ fn sweep_section(sweep: &SweepSummary) -> String {
         work.join(", ")
     );
     for m in sweep_metrics(sweep) {
-        let unit = if m.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", m.unit)
-        };
+        let unit = m.unit_suffix();
         let _ = writeln!(out, "### {}{unit}\n", m.title);
         let _ = writeln!(out, "| series | {} |", values.join(" | "));
         let _ = writeln!(out, "|---|{}", "---:|".repeat(values.len()));
@@ -397,11 +398,7 @@ fn config_line(config: &serde_json::Value) -> String {
 }
 
 fn metric_table(entries: &[EntrySummary], m: &Metric) -> String {
-    let unit = if m.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", m.unit)
-    };
+    let unit = m.unit_suffix();
     let wall = m.key == "wall_s";
     let mut out = format!("| entry | runs | mean ± sd{unit} | median | 95 % CI | min – max | outliers |");
     out.push_str(if wall { " speed vs baseline |\n" } else { "\n" });

@@ -10,10 +10,6 @@ use concbench_core::workload::units::STORM_CALLS;
 
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 
-fn mean(e: &EntrySummary, key: &str) -> Option<f64> {
-    e.metrics.get(key).map(|s| s.mean)
-}
-
 fn unit(e: &EntrySummary) -> &str {
     e.unit.as_deref().unwrap_or("")
 }
@@ -31,7 +27,7 @@ fn least<'a>(entries: &'a [EntrySummary], kind: &str, key: &str) -> Option<(&'a 
     entries
         .iter()
         .filter(|e| unit(e) == kind)
-        .filter_map(|e| mean(e, key).map(|v| (e, v)))
+        .filter_map(|e| e.mean(key).map(|v| (e, v)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
@@ -144,7 +140,7 @@ fn start_up(summary: &Summary) -> Vec<String> {
         .entries
         .iter()
         .filter(|e| unit(e) == "task")
-        .filter_map(|e| mean(e, key).map(|v| format!("{} {}", e.label, us(v))))
+        .filter_map(|e| e.mean(key).map(|v| format!("{} {}", e.label, us(v))))
         .collect();
     if tasks.len() > 1 {
         out.push(format!("Tasks by runtime: {}.", tasks.join(", ")));
@@ -222,8 +218,8 @@ fn blocking(summary: &Summary) -> Vec<String> {
         return out;
     };
     let n = ct.work.as_ref().map_or(0, |w| w.units);
-    let one = mean(seq, "wall_s").unwrap() / n.max(1) as f64;
-    let wall = mean(ct, "wall_s").unwrap();
+    let one = seq.mean("wall_s").unwrap() / n.max(1) as f64;
+    let wall = ct.mean("wall_s").unwrap();
     let ratio = wall / (one * n as f64);
     let word = if (0.8..=1.25).contains(&ratio) {
         "The executor was serialised"
@@ -250,7 +246,10 @@ fn blocking(summary: &Summary) -> Vec<String> {
         .entries
         .iter()
         .filter(|e| e.label != ct.label && e.label != seq.label)
-        .filter_map(|e| mean(e, "wall_s").map(|w| format!("{} {:.3} s ({:.2}×)", e.label, w, w / wall)))
+        .filter_map(|e| {
+            e.mean("wall_s")
+                .map(|w| format!("{} {:.3} s ({:.2}×)", e.label, w, w / wall))
+        })
         .collect();
     if !others.is_empty() {
         out.push(format!(
@@ -267,7 +266,7 @@ fn squares(summary: &Summary) -> Vec<String> {
         return vec![];
     };
     let base = f.entries.iter().find(|e| e.label == f.baseline);
-    let Some(base_wall) = base.and_then(|b| mean(b, "wall_s")) else {
+    let Some(base_wall) = base.and_then(|b| b.mean("wall_s")) else {
         return vec![];
     };
     let rows: Vec<String> = f
@@ -275,8 +274,8 @@ fn squares(summary: &Summary) -> Vec<String> {
         .iter()
         .filter(|e| e.label != f.baseline)
         .filter_map(|e| {
-            let w = mean(e, "wall_s")?;
-            let cpu = mean(e, "process_cpu_pct")?;
+            let w = e.mean("wall_s")?;
+            let cpu = e.mean("process_cpu_pct")?;
             Some(format!(
                 "{} {:.2}× ({:.0} % of one core)",
                 e.label,
@@ -322,7 +321,7 @@ fn slope_kib(s: &Series, n: f64, at_n: &EntrySummary) -> Option<f64> {
         .points
         .iter()
         .find(|p| p.sweep.as_ref().is_some_and(|a| a.value == 1.0))?;
-    let (top, base) = (mean(at_n, "rss_peak_mib")?, mean(one, "rss_peak_mib")?);
+    let (top, base) = (at_n.mean("rss_peak_mib")?, one.mean("rss_peak_mib")?);
     (n > 1.0).then(|| (top - base) * 1024.0 / (n - 1.0))
 }
 
@@ -335,9 +334,9 @@ fn memory(summary: &Summary) -> Vec<String> {
             out.push(format!("{}: no point of the sweep ran.", s.label));
             continue;
         };
-        let peak = mean(p, "rss_peak_mib").unwrap_or(f64::NAN);
+        let peak = p.mean("rss_peak_mib").unwrap_or(f64::NAN);
         let slope = slope_kib(s, n, p);
-        let measured = mean(p, "rss_per_unit_kib");
+        let measured = p.mean("rss_per_unit_kib");
         let kib = slope.or(measured).unwrap_or(f64::NAN);
         let mut line = format!(
             "{} ({}s): {} units waiting at a {peak:.1} MiB peak; {kib:.2} KiB per unit above the one-unit run",
@@ -386,7 +385,7 @@ fn memory(summary: &Summary) -> Vec<String> {
             .iter()
             .find(|p| p.sweep.as_ref().is_some_and(|a| a.value == 100_000.0))
         {
-            if let Some(peak) = mean(p, "rss_peak_mib") {
+            if let Some(peak) = p.mean("rss_peak_mib") {
                 out.push(format!("At 100,000 units {} peaked at {peak:.1} MiB.", s.label));
             }
         }
@@ -479,8 +478,8 @@ fn concurrency(summary: &Summary) -> Vec<String> {
                     .filter_map(|p| p.sweep.as_ref().map(|a| (a.value, p)))
                     .collect();
                 let (first, last) = (ok.first()?, ok.last()?);
-                let rate = |p: &EntrySummary| mean(p, "req_per_s").unwrap_or(f64::NAN);
-                let rss = |p: &EntrySummary| mean(p, "rss_peak_mib").unwrap_or(f64::NAN);
+                let rate = |p: &EntrySummary| p.mean("req_per_s").unwrap_or(f64::NAN);
+                let rss = |p: &EntrySummary| p.mean("rss_peak_mib").unwrap_or(f64::NAN);
                 let best = ok.iter().max_by(|a, b| rate(a.1).total_cmp(&rate(b.1)))?;
                 let mut line = format!(
                     "{}: {:.0} req/s at {} in flight, {:.0} at {} ({:.0}×); the most, {:.0} req/s, at {}; peak RSS {:.1} MiB → {:.1} MiB.",

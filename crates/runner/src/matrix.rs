@@ -249,7 +249,7 @@ fn select(cfg: &Config, only: &[String]) -> anyhow::Result<Vec<Entry>> {
         .runner
         .models
         .iter()
-        .filter(|e| only.is_empty() || only.iter().any(|o| *o == e.model || *o == e.name()))
+        .filter(|e| only.is_empty() || only.iter().any(|o| e.is_named(o)))
         .cloned()
         .collect();
     if entries.is_empty() {

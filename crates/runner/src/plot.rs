@@ -25,11 +25,7 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: &Metric) -> anyhow::Res
     root.fill(&WHITE).map_err(draw_err)?;
     let top = rows.iter().map(|r| r.3.max(r.1)).fold(0.0f64, f64::max);
     let top = if top > 0.0 { top * 1.1 } else { 1.0 };
-    let unit = if metric.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", metric.unit)
-    };
+    let unit = metric.unit_suffix();
     let n = rows.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -177,18 +173,20 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: &Metric) -> anyhow::Resu
         log: spans_decades(series.iter().flat_map(|(_, p)| p.iter().map(|q| q.1))),
     };
     // On a log axis an interval reaching zero or below is drawn down to a thousandth of the mean.
-    let low_of = |q: &(f64, f64, f64, f64)| if y_axis.log { q.2.max(q.1 * 1e-3) } else { q.2 };
+    let low_of = |q: &Point| if y_axis.log { q.2.max(q.1 * 1e-3) } else { q.2 };
     let ys: Vec<f64> = series
         .iter()
         .flat_map(|(_, p)| p.iter().flat_map(|q| [q.1, low_of(q), q.3]))
         .collect();
+    let (x_range, y_range) = (x_axis.range(&xs), y_axis.range(&ys));
+    // Each line's points as drawn (in log10 on a log axis).
+    let lines: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|(_, p)| p.iter().map(|q| (x_axis.to(q.0), y_axis.to(q.1))).collect())
+        .collect();
     let root = SVGBackend::new(file, (900, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
-    let unit = if metric.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", metric.unit)
-    };
+    let unit = metric.unit_suffix();
     let scale = |a: Axis| if a.log { ", log scale" } else { "" };
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -198,7 +196,7 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: &Metric) -> anyhow::Resu
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(80)
-        .build_cartesian_2d(x_axis.range(&xs), y_axis.range(&ys))
+        .build_cartesian_2d(x_range.clone(), y_range.clone())
         .map_err(draw_err)?;
     chart
         .configure_mesh()
@@ -208,9 +206,8 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: &Metric) -> anyhow::Resu
         .y_desc(format!("{}{unit}{}", metric.title, scale(y_axis)))
         .draw()
         .map_err(draw_err)?;
-    for (i, (label, points)) in series.iter().enumerate() {
+    for (i, ((label, points), line)) in series.iter().zip(&lines).enumerate() {
         let color = Palette99::pick(i).to_rgba();
-        let line: Vec<(f64, f64)> = points.iter().map(|q| (x_axis.to(q.0), y_axis.to(q.1))).collect();
         chart
             .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
             .map_err(draw_err)?
@@ -230,16 +227,12 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: &Metric) -> anyhow::Resu
                 .map_err(draw_err)?;
         }
     }
-    let (xr, yr) = (x_axis.range(&xs), y_axis.range(&ys));
-    let drawn: Vec<(f64, f64)> = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|q| (x_axis.to(q.0), y_axis.to(q.1))))
-        .collect();
+    let drawn: Vec<(f64, f64)> = lines.concat();
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
-        .position(emptiest_corner(&drawn, &xr, &yr))
+        .position(emptiest_corner(&drawn, &x_range, &y_range))
         .draw()
         .map_err(draw_err)?;
     root.present()

@@ -33,7 +33,7 @@ pub struct RunRecord {
     /// `cpu` or `io`.
     pub family: String,
     /// The scenario of the run's config (`main`: the family's workload).
-    #[serde(default = "main")]
+    #[serde(default = "main_scenario")]
     pub scenario: String,
     /// Where the run sits in a `[[runner.sweep]]`, if it is a sweep point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +75,8 @@ pub struct SweepPoint {
     pub series: String,
 }
 
-fn main() -> String {
+/// The scenario of a record or group that names none: the family's own workload.
+pub(crate) fn main_scenario() -> String {
     "main".into()
 }
 

@@ -110,6 +110,17 @@ pub const METRICS: &[Metric] = &[
     },
 ];
 
+impl Metric {
+    /// The unit as a suffix for titles, ` (MiB)`, or nothing for a count.
+    pub fn unit_suffix(&self) -> String {
+        if self.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.unit)
+        }
+    }
+}
+
 /// The metric named `key`.
 pub fn metric(key: &str) -> &'static Metric {
     METRICS.iter().find(|m| m.key == key).expect("a known metric key")
@@ -137,7 +148,7 @@ pub struct FamilySummary {
     /// `cpu` or `io`.
     pub family: String,
     /// `main` (the family's workload) or a task-cost scenario.
-    #[serde(default = "main")]
+    #[serde(default = "crate::record::main_scenario")]
     pub scenario: String,
     /// The entry speeds are relative to: the family's sync model, else its first entry.
     pub baseline: String,
@@ -220,6 +231,13 @@ impl Series {
     }
 }
 
+impl EntrySummary {
+    /// The mean of metric `key`, when some run measured it.
+    pub fn mean(&self, key: &str) -> Option<f64> {
+        self.metrics.get(key).map(|s| s.mean)
+    }
+}
+
 impl FamilySummary {
     /// The group's name in file names and headings: the family, then the scenario unless main.
     pub fn id(&self) -> String {
@@ -229,10 +247,6 @@ impl FamilySummary {
             format!("{}-{}", self.family, self.scenario)
         }
     }
-}
-
-fn main() -> String {
-    "main".into()
 }
 
 /// Summarises `records` (warm-ups are left out of the statistics); `order` is the matrix order
@@ -357,6 +371,11 @@ fn distinct_work(runs: &[&RunRecord]) -> usize {
         .len()
 }
 
+/// The sweep point of a run known to be one.
+fn point(r: &RunRecord) -> &SweepPoint {
+    r.sweep.as_ref().expect("swept runs have a point")
+}
+
 /// The sweep points grouped by axis, then by series, each point summarised like an entry.
 fn sweep_summaries(labels: &[String], swept: &[&RunRecord]) -> Vec<SweepSummary> {
     let mut axes: Vec<String> = Vec::new();
@@ -364,19 +383,14 @@ fn sweep_summaries(labels: &[String], swept: &[&RunRecord]) -> Vec<SweepSummary>
         let Some(r) = swept.iter().find(|r| &r.entry == label) else {
             continue;
         };
-        let axis = &r.sweep.as_ref().expect("swept runs have a point").axis;
+        let axis = &point(r).axis;
         if !axes.contains(axis) {
             axes.push(axis.clone());
         }
     }
     axes.into_iter()
         .map(|axis| {
-            let mine: Vec<&RunRecord> = swept
-                .iter()
-                .copied()
-                .filter(|r| r.sweep.as_ref().is_some_and(|s| s.axis == axis))
-                .collect();
-            let point = |r: &RunRecord| r.sweep.clone().expect("swept runs have a point");
+            let mine: Vec<&RunRecord> = swept.iter().copied().filter(|r| point(r).axis == axis).collect();
             let mut values: Vec<f64> = mine.iter().map(|r| point(r).value).collect();
             values.sort_by(f64::total_cmp);
             values.dedup();

@@ -3,13 +3,9 @@
 
 use crate::summary::{EntrySummary, FamilySummary};
 
-fn mean(e: &EntrySummary, key: &str) -> Option<f64> {
-    e.metrics.get(key).map(|s| s.mean)
-}
-
 /// CPU seconds a run used: process CPU (% of one core) × wall time.
 fn cpu_seconds(e: &EntrySummary) -> Option<f64> {
-    Some(mean(e, "process_cpu_pct")? / 100.0 * mean(e, "wall_s")?)
+    Some(e.mean("process_cpu_pct")? / 100.0 * e.mean("wall_s")?)
 }
 
 /// Seconds: three decimals, or three significant digits below 0.1 s.
@@ -38,7 +34,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
         out.push("Warning: the runs of this family did not all do the same work (units or checksum differ), so their times are not comparable.".into());
     }
     let base = f.entries.iter().find(|e| e.label == f.baseline);
-    let wall = |e: &EntrySummary| mean(e, "wall_s").unwrap_or(f64::NAN);
+    let wall = |e: &EntrySummary| e.mean("wall_s").unwrap_or(f64::NAN);
     let fastest = *measured
         .iter()
         .min_by(|a, b| wall(a).total_cmp(&wall(b)))
@@ -55,7 +51,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
     out.push(format!(
         "Fastest: {} at {} mean wall time{}.",
         fastest.label,
-        secs(mean(fastest, "wall_s").unwrap()),
+        secs(fastest.mean("wall_s").unwrap()),
         if fastest.label == f.baseline {
             String::new()
         } else {
@@ -66,7 +62,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
         out.push(format!(
             "Slowest: {} at {}{}.",
             slowest.label,
-            secs(mean(slowest, "wall_s").unwrap()),
+            secs(slowest.mean("wall_s").unwrap()),
             if slowest.label == f.baseline {
                 String::new()
             } else {
@@ -98,7 +94,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
             s.3 / s.1.max(1e-9)
         ));
     }
-    if let Some(s) = extremes(&measured, |e| mean(e, "rss_peak_mib")) {
+    if let Some(s) = extremes(&measured, |e| e.mean("rss_peak_mib")) {
         out.push(format!(
             "Memory: least {} ({:.1} MiB peak), most {} ({:.1} MiB, {:.1}×).",
             s.0,
@@ -109,7 +105,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
         ));
     }
     if f.family == "io" {
-        if let Some(s) = extremes(&measured, |e| mean(e, "req_per_s")) {
+        if let Some(s) = extremes(&measured, |e| e.mean("req_per_s")) {
             out.push(format!(
                 "Throughput: highest {} ({:.0} req/s), lowest {} ({:.0} req/s).",
                 s.2, s.3, s.0, s.1
