@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use concbench_core::workload::units::STORM_CALLS;
 
+use crate::plot::thousands as count;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 
 fn unit(e: &EntrySummary) -> &str {
@@ -38,8 +39,6 @@ fn clearly_below(a: &EntrySummary, b: &EntrySummary, key: &str) -> bool {
         _ => false,
     }
 }
-
-use crate::plot::thousands as count;
 
 fn us(v: f64) -> String {
     if v >= 100.0 {
@@ -317,10 +316,7 @@ fn largest_ok(s: &Series) -> Option<(f64, &EntrySummary)> {
 
 /// RSS per unit above the one-unit point: (peak at N − peak at 1) ÷ (N − 1), KiB.
 fn slope_kib(s: &Series, n: f64, at_n: &EntrySummary) -> Option<f64> {
-    let one = s
-        .points
-        .iter()
-        .find(|p| p.sweep.as_ref().is_some_and(|a| a.value == 1.0))?;
+    let one = s.at(1.0)?;
     let (top, base) = (at_n.mean("rss_peak_mib")?, one.mean("rss_peak_mib")?);
     (n > 1.0).then(|| (top - base) * 1024.0 / (n - 1.0))
 }
@@ -349,7 +345,8 @@ fn memory(summary: &Summary) -> Vec<String> {
         }
         line.push('.');
         out.push(line);
-        if let Some(q) = s.points.iter().find(|q| q.ok == 0 && q.failed > 0) {
+        let refused = s.points.iter().find(|q| q.ok == 0 && q.failed > 0);
+        if let Some(q) = refused {
             let at = q.sweep.as_ref().map_or(0.0, |a| a.value);
             let larger = s
                 .points
@@ -376,15 +373,11 @@ fn memory(summary: &Summary) -> Vec<String> {
             kib,
             units: n,
             peak_mib: peak,
-            refused: s.points.iter().any(|q| q.ok == 0 && q.failed > 0),
+            refused: refused.is_some(),
         });
     }
     for s in &series {
-        if let Some(p) = s
-            .points
-            .iter()
-            .find(|p| p.sweep.as_ref().is_some_and(|a| a.value == 100_000.0))
-        {
+        if let Some(p) = s.at(100_000.0) {
             if let Some(peak) = p.mean("rss_peak_mib") {
                 out.push(format!("At 100,000 units {} peaked at {peak:.1} MiB.", s.label));
             }
