@@ -757,9 +757,7 @@ mod tests {
     }
 
     fn load_err(text: &str, sets: &[&str]) -> String {
-        let dir = std::env::temp_dir().join(format!("concbench-cfg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join(format!("{:x}.toml", text.len() * 7919 + sets.len()));
+        let file = tempfile_dir().join(format!("{:x}.toml", text.len() * 7919 + sets.len()));
         std::fs::write(&file, text).unwrap();
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
         let err = load(Some(&file), &sets).unwrap_err().to_string();
@@ -894,6 +892,7 @@ mod tests {
         assert!(err.contains("nap") && err.contains("spawn-only"), "{err}");
     }
 
+    /// This test process's folder for config files.
     fn tempfile_dir() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("concbench-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
