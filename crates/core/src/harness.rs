@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use crate::config::{self, Config, ConfigError};
+pub use crate::report::Family;
 use crate::report::{IoStats, Report, SCHEMA_VERSION, UnitStats, Work};
 use crate::sampler::{Probe, Sampler};
 
@@ -31,24 +32,6 @@ pub struct Args {
     /// Internal: run as the HTTP target server of an IO model (`io.target = "spawn"`).
     #[arg(long, hide = true)]
     pub serve: bool,
-}
-
-/// The model family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// CPU-bound: char-encoding.
-    Cpu,
-    /// IO-bound: HTTP.
-    Io,
-}
-
-impl Family {
-    fn name(self) -> &'static str {
-        match self {
-            Family::Cpu => "cpu",
-            Family::Io => "io",
-        }
-    }
 }
 
 /// What a model returns from its measured run.
@@ -156,7 +139,7 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
         model: M::NAME.into(),
         variant: M::Hooks::variant(&cfg),
         legacy: M::Hooks::legacy(&cfg),
-        family: M::FAMILY.name().into(),
+        family: M::FAMILY,
         scenario: M::scenario(&cfg),
         config: config::to_json(&cfg),
         started_at: started_at.to_string(),

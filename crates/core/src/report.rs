@@ -15,6 +15,43 @@ pub type Mib = f64;
 /// The version of the report layout this build writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// A model family: the models that do the same work and are compared with each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// CPU-bound: char-encoding and the task-cost scenarios.
+    Cpu,
+    /// IO-bound: HTTP.
+    Io,
+}
+
+impl Family {
+    /// Every family, in report order.
+    pub const ALL: [Family; 2] = [Family::Cpu, Family::Io];
+
+    /// The name in reports, config sections and file names: `cpu` or `io`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Cpu => "cpu",
+            Family::Io => "io",
+        }
+    }
+
+    /// The family of the model binary `model`, when it is one of [`crate::config::MODELS`].
+    pub fn of_model(model: &str) -> Option<Family> {
+        crate::config::MODELS
+            .iter()
+            .find(|(name, _)| *name == model)
+            .map(|(_, family)| *family)
+    }
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One run of one model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,8 +64,8 @@ pub struct Report {
     pub variant: Option<String>,
     /// True when the model runs on a library discontinued upstream (async-std).
     pub legacy: bool,
-    /// `cpu` or `io`.
-    pub family: String,
+    /// The family: `cpu` or `io`.
+    pub family: Family,
     /// The workload, e.g. `char-encoding` or `http`.
     pub scenario: String,
     /// The effective config, after `--config` and `--set`.

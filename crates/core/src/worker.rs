@@ -1,7 +1,7 @@
 //! Child processes: the worker processes of the process models (this executable re-run with
 //! the hidden `--worker` flag, fed on stdin, answering on stdout, registered with the sampler so
-//! their CPU, memory and threads count in the report), and reading the URL a started
-//! bench-server announces.
+//! their CPU, memory and threads count in the report), and the bench-server a model or the
+//! runner starts as its target ([`SpawnedServer`]).
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -93,5 +93,72 @@ pub fn announced_url(stdout: ChildStdout, within: Duration) -> anyhow::Result<St
         Ok(Ok(line)) => bail!("bench-server announced {line:?} instead of its URL"),
         Ok(Err(err)) => bail!("reading bench-server's URL: {err}"),
         Err(_) => bail!("bench-server did not announce its URL within {within:?}"),
+    }
+}
+
+/// How long a started bench-server may take to announce its URL.
+const SERVER_START: Duration = Duration::from_secs(10);
+
+/// A bench-server this process started, told to stop when its stdin closes: so it cannot outlive
+/// its starter, even one killed with SIGKILL. Dropping it closes the server's stdin and reaps it
+/// (killing it if it has not stopped within 3 s).
+#[derive(Debug)]
+pub struct SpawnedServer {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// The URL the server announced.
+    pub url: String,
+}
+
+impl SpawnedServer {
+    /// Starts this executable's own server (the hidden `--serve` mode of the IO models).
+    pub fn own() -> anyhow::Result<Self> {
+        let exe = std::env::current_exe().context("finding this executable to start bench-server")?;
+        let mut cmd = Command::new(&exe);
+        cmd.arg("--serve");
+        Self::start(cmd).with_context(|| format!("starting bench-server ({} --serve)", exe.display()))
+    }
+
+    /// Starts the `bench-server` executable at `exe`.
+    pub fn binary(exe: &Path) -> anyhow::Result<Self> {
+        let mut cmd = Command::new(exe);
+        cmd.arg("--until-stdin-closes");
+        Self::start(cmd).with_context(|| format!("starting {}", exe.display()))
+    }
+
+    /// Starts `cmd`, a server that stops at the end of its stdin, and waits (bounded) for the URL
+    /// it announces.
+    fn start(mut cmd: Command) -> anyhow::Result<Self> {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("stdout was piped");
+        let stdin = child.stdin.take();
+        let mut server = Self {
+            child,
+            stdin,
+            url: String::new(),
+        };
+        // On an error `server` drops here, which stops the child.
+        server.url = announced_url(stdout, SERVER_START)?;
+        tracing::info!(url = %server.url, pid = server.child.id(), "bench-server started");
+        Ok(server)
+    }
+}
+
+impl Drop for SpawnedServer {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        for _ in 0..300 {
+            if matches!(self.child.try_wait(), Ok(Some(_)) | Err(_)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        tracing::warn!("bench-server did not stop within 3 s of its stdin closing; killing it");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

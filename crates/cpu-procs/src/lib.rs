@@ -1,6 +1,7 @@
 //! cpu-procs: `cpu.workers` child processes. The binary runs itself in a hidden worker mode; the
-//! parent streams each worker its contiguous shard of URLs over a pipe (a header line, then one URL
-//! a line) and reads the worker's tally back as JSON, so moving the data between processes is part
+//! parent streams each worker its contiguous shard of URLs over a pipe (a header line, the URLs'
+//! lengths as little-endian u32, then their text back to back) and reads the worker's tally back
+//! as JSON, so moving the data between processes is part
 //! of the measured cost, as pickling is in Python's multiprocessing. Starting the processes is in
 //! the window too. The children's CPU time, memory and threads count in the report.
 //!
@@ -172,7 +173,7 @@ fn run_worker(
 fn send_shard(pipe: impl Write, urls: &UrlSet, range: Range<usize>) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, pipe);
     writeln!(out, "{HEADER} {} {}", range.start, range.len())?;
-    for url in urls.lines(range.clone()) {
+    for url in urls.urls(range.clone()) {
         out.write_all(&(url.len() as u32).to_le_bytes())?;
     }
     let mut out = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;

@@ -12,7 +12,7 @@ fn default_run_counts_the_studys_100000_urls() {
     let report = run(EXE, &[], LIMIT).report();
     assert_eq!(report.model, "cpu-sync");
     assert_eq!(
-        (report.family.as_str(), report.scenario.as_str()),
+        (report.family.name(), report.scenario.as_str()),
         ("cpu", "char-encoding")
     );
     assert_eq!(report.work.units, 100_000);

@@ -9,7 +9,9 @@ use concbench_core::harness::{Family, Hooks, Model, Outcome};
 use concbench_core::{Config, Probe};
 
 use crate::jobs::Jobs;
-use crate::plan::{BodySink, Plan, SpawnedServer, Target};
+use concbench_core::worker::SpawnedServer;
+
+use crate::plan::{BodySink, Plan, Target};
 
 /// The scenario name of the IO family.
 pub const SCENARIO: &str = "http";
@@ -51,7 +53,7 @@ impl<M: IoModel> Model for Io<M> {
     fn prepare(cfg: &Config) -> anyhow::Result<IoInput> {
         M::preflight(cfg)?;
         let (target, server) = if cfg.io.target == "spawn" {
-            let server = SpawnedServer::start()?;
+            let server = SpawnedServer::own()?;
             (Target::parse(&server.url)?, Some(server))
         } else {
             (Target::parse(&cfg.io.target)?, None)

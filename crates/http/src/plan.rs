@@ -7,18 +7,14 @@ use std::fs::File;
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use concbench_core::config::{IoConfig, Sink};
-use concbench_core::worker::announced_url;
 
 /// The `User-Agent` every client sends, so echoed bodies are byte-identical across models.
 pub const USER_AGENT: &str = concat!("concbench/", env!("CARGO_PKG_VERSION"));
-/// How long a started server may take to announce its URL.
-const SERVER_START: Duration = Duration::from_secs(10);
 /// The bound on the reachability check before the measured window.
 const REACH: Duration = Duration::from_secs(5);
 
@@ -183,56 +179,6 @@ impl BodySink {
             Some(failure) => bail!("the body sink failed: {failure}"),
             None => Ok(()),
         }
-    }
-}
-
-/// A bench-server this process started (this executable in its hidden `--serve` mode). Dropping it
-/// closes the server's stdin, which stops it, and reaps it.
-#[derive(Debug)]
-pub struct SpawnedServer {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    /// The URL the server announced.
-    pub url: String,
-}
-
-impl SpawnedServer {
-    /// Starts the server and waits (bounded) for the URL it announces.
-    pub fn start() -> anyhow::Result<Self> {
-        let exe = std::env::current_exe().context("finding this executable to start bench-server")?;
-        let mut child = Command::new(&exe)
-            .arg("--serve")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .with_context(|| format!("starting bench-server ({} --serve)", exe.display()))?;
-        let stdout = child.stdout.take().expect("stdout was piped");
-        let stdin = child.stdin.take();
-        let mut server = Self {
-            child,
-            stdin,
-            url: String::new(),
-        };
-        // On an error `server` drops here, which stops the child.
-        server.url = announced_url(stdout, SERVER_START)?;
-        tracing::info!(url = %server.url, pid = server.child.id(), "bench-server started");
-        Ok(server)
-    }
-}
-
-impl Drop for SpawnedServer {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        for _ in 0..300 {
-            if matches!(self.child.try_wait(), Ok(Some(_)) | Err(_)) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        tracing::warn!("bench-server did not stop within 3 s of its stdin closing; killing it");
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -49,7 +49,7 @@ pub fn mixed_endpoints_give_exact_counts(exe: &str, extra: &[&str]) {
     );
     let io = r.io.as_ref().expect("an io block");
     let expected = expected_mixed(60);
-    assert_eq!((r.family.as_str(), r.scenario.as_str()), ("io", "http"));
+    assert_eq!((r.family.name(), r.scenario.as_str()), ("io", "http"));
     assert_eq!(r.work.units, 60);
     assert_eq!(
         r.work.checksum,

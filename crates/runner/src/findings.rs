@@ -6,9 +6,14 @@
 
 use std::fmt::Write as _;
 
-use concbench_core::workload::units::STORM_CALLS;
+use concbench_core::report::Family;
+use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 
-use crate::plot::thousands as count;
+use crate::format::{
+    fixed, kib, mib, micros, micros_fixed, millis, percent, req_per_s, seconds_fixed, thousands as count,
+    times,
+};
+use crate::metric::Metric;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 
 fn unit(e: &EntrySummary) -> &str {
@@ -20,32 +25,32 @@ fn group<'a>(summary: &'a Summary, scenario: &str) -> Option<&'a FamilySummary> 
     summary
         .families
         .iter()
-        .find(|f| f.family == "cpu" && f.scenario == scenario)
+        .find(|f| f.family == Family::Cpu && f.scenario == scenario)
 }
 
-/// The entry of `kind` with the lowest mean `key`.
-fn least<'a>(entries: &'a [EntrySummary], kind: &str, key: &str) -> Option<(&'a EntrySummary, f64)> {
+/// The entry of `kind` with the lowest mean of `metric`.
+fn least<'a>(entries: &'a [EntrySummary], kind: &str, metric: Metric) -> Option<(&'a EntrySummary, f64)> {
     entries
         .iter()
         .filter(|e| unit(e) == kind)
-        .filter_map(|e| e.mean(key).map(|v| (e, v)))
+        .filter_map(|e| e.mean(metric).map(|v| (e, v)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// `a` is below `b` with their 95 % intervals apart.
-fn clearly_below(a: &EntrySummary, b: &EntrySummary, key: &str) -> bool {
-    match (a.metrics.get(key), b.metrics.get(key)) {
+fn clearly_below(a: &EntrySummary, b: &EntrySummary, metric: Metric) -> bool {
+    match (a.stats(metric), b.stats(metric)) {
         (Some(x), Some(y)) => x.mean < y.mean && !x.overlaps(y),
         _ => false,
     }
 }
 
-fn us(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0} µs")
-    } else {
-        format!("{v:.1} µs")
-    }
+/// The units of work of the group's first entry that has a report.
+fn units_of(f: &FamilySummary) -> u64 {
+    f.entries
+        .iter()
+        .find_map(|e| e.work.as_ref().map(|w| w.units))
+        .unwrap_or(0)
 }
 
 /// The findings section of the report (empty when nothing applies).
@@ -84,119 +89,118 @@ fn start_up(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "spawn-only") else {
         return vec![];
     };
-    let key = "per_unit_us";
+    let m = Metric::PerUnit;
+    let [task, thread, pool, process] =
+        ["task", "thread", "pool", "process"].map(|kind| least(&f.entries, kind, m));
     let mut out = Vec::new();
-    let task = least(&f.entries, "task", key);
-    let thread = least(&f.entries, "thread", key);
-    let pool = least(&f.entries, "pool", key);
-    let process = least(&f.entries, "process", key);
-    let n = f
-        .entries
-        .iter()
-        .find_map(|e| e.work.as_ref().map(|w| w.units))
-        .unwrap_or(0);
-    let mut costs = Vec::new();
-    for (name, found) in [
+    let costs: Vec<String> = [
         ("task", task),
         ("OS thread", thread),
         ("pool job", pool),
         ("process", process),
-    ] {
-        if let Some((e, v)) = found {
-            costs.push(format!("{name} {} ({})", us(v), e.label));
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|(name, found)| found.map(|(e, v)| format!("{name} {} ({})", micros(v), e.label)))
+    .collect();
     if !costs.is_empty() {
         out.push(format!(
-            "Start-up cost per unit (spawn-only, {n} units, wall time ÷ units, cheapest of each kind): {}.",
+            "Start-up cost per unit (spawn-only, {} units, wall time ÷ units, cheapest of each kind): {}.",
+            units_of(f),
             costs.join(", ")
         ));
     }
     if let (Some((te, t)), Some((he, h))) = (task, thread) {
-        let verdict = if clearly_below(te, he, key) {
-            "Yes"
-        } else if clearly_below(he, te, key) {
-            "No"
-        } else {
-            "Not shown"
-        };
         out.push(format!(
-            "{verdict}: an OS thread cost {:.1}× a task to start and join ({} against {}).",
-            h / t,
-            us(h),
-            us(t)
+            "{}: an OS thread cost {} a task to start and join ({} against {}).",
+            which_is_cheaper(te, he, m),
+            times(h / t, 1),
+            micros(h),
+            micros(t)
         ));
     }
     if let (Some((_, t)), Some((_, p))) = (task, process) {
-        let vs_thread = thread.map_or(String::new(), |(_, h)| format!(", {:.1}× a thread", p / h));
+        let vs_thread = thread.map_or(String::new(), |(_, h)| format!(", {} a thread", times(p / h, 1)));
         out.push(format!(
-            "A process cost {:.0}× a task{vs_thread} ({}).",
-            p / t,
-            us(p)
+            "A process cost {} a task{vs_thread} ({}).",
+            times(p / t, 0),
+            micros(p)
         ));
     }
+    out.extend(tasks_by_runtime(f, m));
+    out
+}
+
+/// "Yes" when tasks are clearly cheaper than threads, "No" when clearly dearer, else "Not shown".
+fn which_is_cheaper(task: &EntrySummary, thread: &EntrySummary, m: Metric) -> &'static str {
+    if clearly_below(task, thread, m) {
+        "Yes"
+    } else if clearly_below(thread, task, m) {
+        "No"
+    } else {
+        "Not shown"
+    }
+}
+
+/// Each runtime's task start-up cost, when there are several.
+fn tasks_by_runtime(f: &FamilySummary, m: Metric) -> Option<String> {
     let tasks: Vec<String> = f
         .entries
         .iter()
         .filter(|e| unit(e) == "task")
-        .filter_map(|e| e.mean(key).map(|v| format!("{} {}", e.label, us(v))))
+        .filter_map(|e| e.mean(m).map(|v| format!("{} {}", e.label, micros(v))))
         .collect();
-    if tasks.len() > 1 {
-        out.push(format!("Tasks by runtime: {}.", tasks.join(", ")));
-    }
-    out
+    (tasks.len() > 1).then(|| format!("Tasks by runtime: {}.", tasks.join(", ")))
 }
 
 fn waiting(summary: &Summary) -> Vec<String> {
-    let mut out = Vec::new();
-    for scenario in ["sleep-fixed", "sleep-variable"] {
-        let Some(f) = group(summary, scenario) else {
-            continue;
+    ["sleep-fixed", "sleep-variable"]
+        .into_iter()
+        .filter_map(|scenario| group(summary, scenario))
+        .flat_map(waiting_in)
+        .collect()
+}
+
+/// One sleep scenario: the cheapest wall time of each kind, and tasks against threads.
+fn waiting_in(f: &FamilySummary) -> Vec<String> {
+    let scenario = &f.scenario;
+    let sleep = f
+        .config
+        .get("sleep_ms")
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN);
+    let walls: Vec<String> = [
+        ("tasks", "task"),
+        ("threads", "thread"),
+        ("pool", "pool"),
+        ("processes", "process"),
+        ("one after another", "sequential"),
+    ]
+    .into_iter()
+    .filter_map(|(name, kind)| {
+        least(&f.entries, kind, Metric::Wall)
+            .map(|(e, v)| format!("{name} {} ({})", millis(v * 1e3, 1), e.label))
+    })
+    .collect();
+    if walls.is_empty() {
+        return vec![];
+    }
+    let mut out = vec![format!(
+        "{scenario} ({} units, `sleep_ms` = {sleep}): wall time {}.",
+        units_of(f),
+        walls.join(", ")
+    )];
+    let m = Metric::Wall;
+    if let (Some((te, t)), Some((he, h))) = (least(&f.entries, "task", m), least(&f.entries, "thread", m)) {
+        let verdict = if clearly_below(te, he, m) {
+            format!("tasks finished first, by {}", millis((h - t) * 1e3, 1))
+        } else if clearly_below(he, te, m) {
+            format!("threads finished first, by {}", millis((t - h) * 1e3, 1))
+        } else {
+            "no difference between tasks and threads is shown (95 % intervals overlap)".into()
         };
-        let sleep = f
-            .config
-            .get("sleep_ms")
-            .and_then(|v| v.as_f64())
-            .unwrap_or(f64::NAN);
-        let n = f
-            .entries
-            .iter()
-            .find_map(|e| e.work.as_ref().map(|w| w.units))
-            .unwrap_or(0);
-        let mut walls = Vec::new();
-        for (name, kind) in [
-            ("tasks", "task"),
-            ("threads", "thread"),
-            ("pool", "pool"),
-            ("processes", "process"),
-            ("one after another", "sequential"),
-        ] {
-            if let Some((e, v)) = least(&f.entries, kind, "wall_s") {
-                walls.push(format!("{name} {:.1} ms ({})", v * 1e3, e.label));
-            }
-        }
-        if walls.is_empty() {
-            continue;
-        }
         out.push(format!(
-            "{scenario} ({n} units, `sleep_ms` = {sleep}): wall time {}.",
-            walls.join(", ")
+            "{scenario}: {verdict}; the wait itself is the same for both, the rest is starting and waking the units."
         ));
-        if let (Some((te, t)), Some((he, h))) = (
-            least(&f.entries, "task", "wall_s"),
-            least(&f.entries, "thread", "wall_s"),
-        ) {
-            let verdict = if clearly_below(te, he, "wall_s") {
-                format!("tasks finished first, by {:.1} ms", (h - t) * 1e3)
-            } else if clearly_below(he, te, "wall_s") {
-                format!("threads finished first, by {:.1} ms", (t - h) * 1e3)
-            } else {
-                "no difference between tasks and threads is shown (95 % intervals overlap)".into()
-            };
-            out.push(format!(
-                "{scenario}: {verdict}; the wait itself is the same for both, the rest is starting and waking the units."
-            ));
-        }
     }
     out
 }
@@ -205,20 +209,16 @@ fn blocking(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "blocking-storm") else {
         return vec![];
     };
-    let mut out = Vec::new();
-    let find = |pred: &dyn Fn(&EntrySummary) -> bool| {
-        f.entries
-            .iter()
-            .find(|e| pred(e) && e.metrics.contains_key("wall_s"))
-    };
+    let find =
+        |pred: &dyn Fn(&EntrySummary) -> bool| f.entries.iter().find(|e| pred(e) && e.has(Metric::Wall));
     let ct = find(&|e| unit(e) == "task" && e.variant.as_deref() == Some("tokio-current-thread"));
     let seq = find(&|e| unit(e) == "sequential");
     let (Some(ct), Some(seq)) = (ct, seq) else {
-        return out;
+        return vec![];
     };
     let n = ct.work.as_ref().map_or(0, |w| w.units);
-    let one = seq.mean("wall_s").unwrap() / n.max(1) as f64;
-    let wall = ct.mean("wall_s").unwrap();
+    let one = seq.mean(Metric::Wall).unwrap() / n.max(1) as f64;
+    let wall = ct.mean(Metric::Wall).unwrap();
     let ratio = wall / (one * n as f64);
     let word = if (0.8..=1.25).contains(&ratio) {
         "The executor was serialised"
@@ -227,18 +227,19 @@ fn blocking(summary: &Summary) -> Vec<String> {
     } else {
         "Slower than serial"
     };
-    out.push(format!(
-        "{word}: {} took {:.3} s for {n} units, {ratio:.2}× units × one unit's time ({n} × {} = {:.3} s, one unit's time being {}'s wall ÷ units, which runs them one after another).",
+    let mut out = vec![format!(
+        "{word}: {} took {} for {n} units, {} units × one unit's time ({n} × {} = {}, one unit's time being {}'s wall ÷ units, which runs them one after another).",
         ct.label,
-        wall,
-        us(one * 1e6),
-        one * n as f64,
+        seconds_fixed(wall, 3),
+        times(ratio, 2),
+        micros(one * 1e6),
+        seconds_fixed(one * n as f64, 3),
         seq.label
-    ));
+    )];
     out.push(format!(
-        "One blocking call (`sched_yield`) held the executor's only thread for {:.2} µs on average ({:.3} s ÷ {} calls); no other task ran meanwhile.",
-        wall * 1e6 / (n as f64 * STORM_CALLS as f64),
-        wall,
+        "One blocking call (`sched_yield`) held the executor's only thread for {} on average ({} ÷ {} calls); no other task ran meanwhile.",
+        micros_fixed(wall * 1e6 / (n as f64 * STORM_CALLS as f64), 2),
+        seconds_fixed(wall, 3),
         count((n * STORM_CALLS) as f64)
     ));
     let others: Vec<String> = f
@@ -246,8 +247,8 @@ fn blocking(summary: &Summary) -> Vec<String> {
         .iter()
         .filter(|e| e.label != ct.label && e.label != seq.label)
         .filter_map(|e| {
-            e.mean("wall_s")
-                .map(|w| format!("{} {:.3} s ({:.2}×)", e.label, w, w / wall))
+            e.mean(Metric::Wall)
+                .map(|w| format!("{} {} ({})", e.label, seconds_fixed(w, 3), times(w / wall, 2)))
         })
         .collect();
     if !others.is_empty() {
@@ -265,7 +266,7 @@ fn squares(summary: &Summary) -> Vec<String> {
         return vec![];
     };
     let base = f.entries.iter().find(|e| e.label == f.baseline);
-    let Some(base_wall) = base.and_then(|b| b.mean("wall_s")) else {
+    let Some(base_wall) = base.and_then(|b| b.mean(Metric::Wall)) else {
         return vec![];
     };
     let rows: Vec<String> = f
@@ -273,13 +274,13 @@ fn squares(summary: &Summary) -> Vec<String> {
         .iter()
         .filter(|e| e.label != f.baseline)
         .filter_map(|e| {
-            let w = e.mean("wall_s")?;
-            let cpu = e.mean("process_cpu_pct")?;
+            let w = e.mean(Metric::Wall)?;
+            let cpu = e.mean(Metric::ProcessCpu)?;
             Some(format!(
-                "{} {:.2}× ({:.0} % of one core)",
+                "{} {} ({} of one core)",
                 e.label,
-                base_wall / w,
-                cpu
+                times(base_wall / w, 2),
+                percent(cpu)
             ))
         })
         .collect();
@@ -287,10 +288,11 @@ fn squares(summary: &Summary) -> Vec<String> {
         return vec![];
     }
     vec![format!(
-        "Speed over {} ({:.3} s) building {} vectors of 1,000,000 squares: {}.",
+        "Speed over {} ({}) building {} vectors of {} squares: {}.",
         f.baseline,
-        base_wall,
+        seconds_fixed(base_wall, 3),
         base.and_then(|b| b.work.as_ref()).map_or(0, |w| w.units),
+        count(SQUARES as f64),
         rows.join(", ")
     )]
 }
@@ -317,129 +319,94 @@ fn largest_ok(s: &Series) -> Option<(f64, &EntrySummary)> {
 /// RSS per unit above the one-unit point: (peak at N − peak at 1) ÷ (N − 1), KiB.
 fn slope_kib(s: &Series, n: f64, at_n: &EntrySummary) -> Option<f64> {
     let one = s.at(1.0)?;
-    let (top, base) = (at_n.mean("rss_peak_mib")?, one.mean("rss_peak_mib")?);
+    let (top, base) = (at_n.mean(Metric::RssPeak)?, one.mean(Metric::RssPeak)?);
     (n > 1.0).then(|| (top - base) * 1024.0 / (n - 1.0))
 }
 
 fn memory(summary: &Summary) -> Vec<String> {
     let series = idle_series(summary);
     let mut out = Vec::new();
-    let mut per_unit: Vec<Reach> = Vec::new();
+    let mut reached: Vec<Reach> = Vec::new();
     for s in &series {
-        let Some((n, p)) = largest_ok(s) else {
-            out.push(format!("{}: no point of the sweep ran.", s.label));
-            continue;
-        };
-        let peak = p.mean("rss_peak_mib").unwrap_or(f64::NAN);
-        let slope = slope_kib(s, n, p);
-        let measured = p.mean("rss_per_unit_kib");
-        let kib = slope.or(measured).unwrap_or(f64::NAN);
-        let mut line = format!(
-            "{} ({}s): {} units waiting at a {peak:.1} MiB peak; {kib:.2} KiB per unit above the one-unit run",
-            s.label,
-            unit(p),
-            count(n)
-        );
-        if let Some(m) = measured {
-            let _ = write!(line, " ({m:.2} KiB above the process's own start)");
+        match Reach::of(s) {
+            Some(reach) => {
+                out.extend(reach.lines(s));
+                reached.push(reach);
+            }
+            None => out.push(format!("{}: no point of the sweep ran.", s.label)),
         }
-        line.push('.');
-        out.push(line);
-        let refused = s.points.iter().find(|q| q.ok == 0 && q.failed > 0);
-        if let Some(q) = refused {
-            let at = q.sweep.as_ref().map_or(0.0, |a| a.value);
-            let larger = s
-                .points
-                .iter()
-                .filter(|r| r.sweep.as_ref().is_some_and(|a| a.value > at))
-                .count();
-            out.push(format!(
-                "{} stopped at {} units{}: {}",
-                s.label,
-                count(at),
-                if larger > 0 {
-                    " (and every larger count tried)"
-                } else {
-                    ""
-                },
-                q.error
-                    .as_deref()
-                    .map_or("every run failed.".into(), |e| format!("`{e}`"))
-            ));
-        }
-        per_unit.push(Reach {
-            label: s.label.clone(),
-            unit: unit(p).to_string(),
-            kib,
-            units: n,
-            peak_mib: peak,
-            refused: refused.is_some(),
-        });
     }
     for s in &series {
-        if let Some(p) = s.at(100_000.0) {
-            if let Some(peak) = p.mean("rss_peak_mib") {
-                out.push(format!("At 100,000 units {} peaked at {peak:.1} MiB.", s.label));
-            }
+        if let Some(peak) = s.at(100_000.0).and_then(|p| p.mean(Metric::RssPeak)) {
+            out.push(format!("At 100,000 units {} peaked at {}.", s.label, mib(peak)));
         }
     }
-    let tasks: Vec<&Reach> = per_unit.iter().filter(|p| p.unit == "task").collect();
-    let threads: Vec<&Reach> = per_unit.iter().filter(|p| p.unit == "thread").collect();
-    if let (Some(task), Some(thread)) = (
-        tasks.iter().min_by(|a, b| a.kib.total_cmp(&b.kib)),
-        threads.iter().min_by(|a, b| a.kib.total_cmp(&b.kib)),
-    ) {
-        let heaviest = tasks
-            .iter()
-            .max_by(|a, b| a.kib.total_cmp(&b.kib))
-            .expect("not empty");
-        let (low, high) = (thread.kib / heaviest.kib, thread.kib / task.kib);
-        let times = if heaviest.label == task.label {
-            format!("{high:.0}×")
-        } else {
-            format!("{low:.0}× to {high:.0}×")
-        };
-        let claim = if high >= 8000.0 {
-            "true here"
-        } else {
-            "not true here"
-        };
-        out.push(format!(
-            "\"Threads cost ~8 MB each, coroutines ~1 KB, so async scales 8000× further\" is {claim} for memory: a waiting thread ({}) took {:.2} KiB of resident memory and a waiting task {:.2} KiB ({}){}, so a thread cost {times} a task. A thread's stack is reserved address space (2 MiB by default for Rust's std::thread), and only the pages it touches become resident.",
-            thread.label,
-            thread.kib,
-            task.kib,
-            task.label,
-            if heaviest.label == task.label {
-                String::new()
-            } else {
-                format!(" to {:.2} KiB ({})", heaviest.kib, heaviest.label)
-            },
-        ));
-        let reach_task = tasks.iter().map(|t| t.units).fold(0.0, f64::max);
-        let far = threads
-            .iter()
-            .max_by(|a, b| a.units.total_cmp(&b.units))
-            .expect("not empty");
-        let memory = summary.env.as_ref().map_or(String::new(), |e| {
-            format!(" of this machine's {} MiB", e.mem_total_mib)
-        });
-        out.push(format!(
-            "Reach: tasks ran {} units at most in this sweep, threads {} ({:.0}×); {}",
-            count(reach_task),
-            count(far.units),
-            reach_task / far.units,
-            if far.refused {
-                format!(
-                    "the OS refused more threads (above) while {} used {:.1} MiB{memory}.",
-                    far.label, far.peak_mib
-                )
-            } else {
-                "no thread count was refused, so the threads' limit was not reached.".into()
-            }
-        ));
+    let tasks: Vec<&Reach> = reached.iter().filter(|p| p.unit == "task").collect();
+    let threads: Vec<&Reach> = reached.iter().filter(|p| p.unit == "thread").collect();
+    if !tasks.is_empty() && !threads.is_empty() {
+        out.push(eight_thousand(&tasks, &threads));
+        out.push(reach(summary, &tasks, &threads));
     }
     out
+}
+
+/// The "8000×" claim against the leanest and the heaviest task and the leanest thread.
+fn eight_thousand(tasks: &[&Reach], threads: &[&Reach]) -> String {
+    let by_kib = |a: &&&Reach, b: &&&Reach| a.kib.total_cmp(&b.kib);
+    let task = tasks.iter().min_by(by_kib).expect("not empty");
+    let heaviest = tasks.iter().max_by(by_kib).expect("not empty");
+    let thread = threads.iter().min_by(by_kib).expect("not empty");
+    let (low, high) = (thread.kib / heaviest.kib, thread.kib / task.kib);
+    let one_task = heaviest.label == task.label;
+    let factor = if one_task {
+        times(high, 0)
+    } else {
+        format!("{} to {}", fixed(low, 0) + "×", times(high, 0))
+    };
+    let claim = if high >= 8000.0 {
+        "true here"
+    } else {
+        "not true here"
+    };
+    let up_to = if one_task {
+        String::new()
+    } else {
+        format!(" to {} ({})", kib(heaviest.kib), heaviest.label)
+    };
+    format!(
+        "\"Threads cost ~8 MB each, coroutines ~1 KB, so async scales 8000× further\" is {claim} for memory: a waiting thread ({}) took {} of resident memory and a waiting task {} ({}){up_to}, so a thread cost {factor} a task. A thread's stack is reserved address space (2 MiB by default for Rust's std::thread), and only the pages it touches become resident.",
+        thread.label,
+        kib(thread.kib),
+        kib(task.kib),
+        task.label,
+    )
+}
+
+/// How far tasks and threads went, and whether the OS refused more threads.
+fn reach(summary: &Summary, tasks: &[&Reach], threads: &[&Reach]) -> String {
+    let reach_task = tasks.iter().map(|t| t.units).fold(0.0, f64::max);
+    let far = threads
+        .iter()
+        .max_by(|a, b| a.units.total_cmp(&b.units))
+        .expect("not empty");
+    let memory = summary.env.as_ref().map_or(String::new(), |e| {
+        format!(" of this machine's {} MiB", e.mem_total_mib)
+    });
+    let why = if far.refused {
+        format!(
+            "the OS refused more threads (above) while {} used {}{memory}.",
+            far.label,
+            mib(far.peak_mib)
+        )
+    } else {
+        "no thread count was refused, so the threads' limit was not reached.".into()
+    };
+    format!(
+        "Reach: tasks ran {} units at most in this sweep, threads {} ({}); {why}",
+        count(reach_task),
+        count(far.units),
+        times(reach_task / far.units, 0),
+    )
 }
 
 /// How far one idle-scale series went.
@@ -456,50 +423,117 @@ struct Reach {
     refused: bool,
 }
 
+impl Reach {
+    /// The reach of `s`, when some point of it ran.
+    fn of(s: &Series) -> Option<Self> {
+        let (n, p) = largest_ok(s)?;
+        let kib = slope_kib(s, n, p)
+            .or(p.mean(Metric::RssPerUnit))
+            .unwrap_or(f64::NAN);
+        Some(Reach {
+            label: s.label.clone(),
+            unit: unit(p).to_string(),
+            kib,
+            units: n,
+            peak_mib: p.mean(Metric::RssPeak).unwrap_or(f64::NAN),
+            refused: refused(s).is_some(),
+        })
+    }
+
+    /// The series' memory line, and where it stopped.
+    fn lines(&self, s: &Series) -> Vec<String> {
+        let mut line = format!(
+            "{} ({}s): {} units waiting at a {} peak; {} per unit above the one-unit run",
+            self.label,
+            self.unit,
+            count(self.units),
+            mib(self.peak_mib),
+            kib(self.kib)
+        );
+        let measured = largest_ok(s).and_then(|(_, p)| p.mean(Metric::RssPerUnit));
+        if let Some(m) = measured {
+            let _ = write!(line, " ({} above the process's own start)", kib(m));
+        }
+        line.push('.');
+        let mut out = vec![line];
+        out.extend(refused(s).map(|q| stopped(s, q)));
+        out
+    }
+}
+
+/// The first point of `s` at which every run failed.
+fn refused(s: &Series) -> Option<&EntrySummary> {
+    s.points.iter().find(|q| q.ok == 0 && q.failed > 0)
+}
+
+/// Where a series stopped (point `q`), and the error that stopped it.
+fn stopped(s: &Series, q: &EntrySummary) -> String {
+    let at = q.sweep.as_ref().map_or(0.0, |a| a.value);
+    let larger = s
+        .points
+        .iter()
+        .filter(|r| r.sweep.as_ref().is_some_and(|a| a.value > at))
+        .count();
+    format!(
+        "{} stopped at {} units{}: {}",
+        s.label,
+        count(at),
+        if larger > 0 {
+            " (and every larger count tried)"
+        } else {
+            ""
+        },
+        q.error
+            .as_deref()
+            .map_or("every run failed.".into(), |e| format!("`{e}`"))
+    )
+}
+
 /// IO sweeps: throughput and memory from the fewest to the most in flight.
 fn concurrency(summary: &Summary) -> Vec<String> {
     summary
         .sweeps
         .iter()
-        .filter(|s| s.family == "io")
-        .flat_map(|sweep: &SweepSummary| {
-            sweep.series.iter().filter_map(move |s| {
-                let ok: Vec<(f64, &EntrySummary)> = s
-                    .points
-                    .iter()
-                    .filter(|p| p.ok > 0)
-                    .filter_map(|p| p.sweep.as_ref().map(|a| (a.value, p)))
-                    .collect();
-                let (first, last) = (ok.first()?, ok.last()?);
-                let rate = |p: &EntrySummary| p.mean("req_per_s").unwrap_or(f64::NAN);
-                let rss = |p: &EntrySummary| p.mean("rss_peak_mib").unwrap_or(f64::NAN);
-                let best = ok.iter().max_by(|a, b| rate(a.1).total_cmp(&rate(b.1)))?;
-                let mut line = format!(
-                    "{}: {:.0} req/s at {} in flight, {:.0} at {} ({:.0}×); the most, {:.0} req/s, at {}; peak RSS {:.1} MiB → {:.1} MiB.",
-                    s.label,
-                    rate(first.1),
-                    count(first.0),
-                    rate(last.1),
-                    count(last.0),
-                    rate(last.1) / rate(first.1),
-                    rate(best.1),
-                    count(best.0),
-                    rss(first.1),
-                    rss(last.1)
-                );
-                if let Some(q) = s.points.iter().find(|p| p.ok == 0) {
-                    let at = q.sweep.as_ref().map_or(0.0, |a| a.value);
-                    let _ = write!(
-                        line,
-                        " It could not run at {}{}.",
-                        count(at),
-                        q.error.as_deref().map_or(String::new(), |e| format!(": `{e}`"))
-                    );
-                }
-                Some(line)
-            })
-        })
+        .filter(|s| s.family == Family::Io)
+        .flat_map(|sweep: &SweepSummary| sweep.series.iter().filter_map(concurrency_line))
         .collect()
+}
+
+/// One IO series: req/s at the fewest and the most in flight, the best, and peak RSS.
+fn concurrency_line(s: &Series) -> Option<String> {
+    let ok: Vec<(f64, &EntrySummary)> = s
+        .points
+        .iter()
+        .filter(|p| p.ok > 0)
+        .filter_map(|p| p.sweep.as_ref().map(|a| (a.value, p)))
+        .collect();
+    let (first, last) = (ok.first()?, ok.last()?);
+    let rate = |p: &EntrySummary| p.mean(Metric::ReqPerS).unwrap_or(f64::NAN);
+    let rss = |p: &EntrySummary| p.mean(Metric::RssPeak).unwrap_or(f64::NAN);
+    let best = ok.iter().max_by(|a, b| rate(a.1).total_cmp(&rate(b.1)))?;
+    let mut line = format!(
+        "{}: {} at {} in flight, {} at {} ({}); the most, {}, at {}; peak RSS {} → {}.",
+        s.label,
+        req_per_s(rate(first.1)),
+        count(first.0),
+        fixed(rate(last.1), 0),
+        count(last.0),
+        times(rate(last.1) / rate(first.1), 0),
+        req_per_s(rate(best.1)),
+        count(best.0),
+        mib(rss(first.1)),
+        mib(rss(last.1))
+    );
+    if let Some(q) = s.points.iter().find(|p| p.ok == 0) {
+        let at = q.sweep.as_ref().map_or(0.0, |a| a.value);
+        let _ = write!(
+            line,
+            " It could not run at {}{}.",
+            count(at),
+            q.error.as_deref().map_or(String::new(), |e| format!(": `{e}`"))
+        );
+    }
+    Some(line)
 }
 
 #[cfg(test)]

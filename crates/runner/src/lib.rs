@@ -3,16 +3,24 @@
 //! It runs the standalone model binaries, so what is measured is exactly what a user runs alone:
 //! warm-ups, then repeats, round-robin across the entries of `[runner]`, each run a child
 //! process with a time limit. Every run is appended to `runs.jsonl` as it ends; then come the
-//! statistics ([`stats`], [`summary`]), the exports ([`export`]: `summary.json`, `summary.csv`,
-//! `report.md`), the plots ([`plot`]) and the verdicts ([`verdict`]).
+//! statistics ([`stats`], [`summary`]) of the metrics ([`metric`]), and the exports ([`export`]:
+//! `summary.json`, `summary.csv`, `report.md` with its verdicts ([`verdict`]) and findings
+//! ([`findings`]), and the plots), every number formatted by [`format`].
+//!
+//! Where things live: the `[runner]` config in [`config`]; what runs in which order in
+//! [`schedule`]; running it in [`matrix`] (one child per run: [`exec`]); `runs.jsonl` in
+//! [`record`]; the closing terminal table in [`table`].
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod exec;
 pub mod export;
 pub mod findings;
+pub mod format;
 pub mod matrix;
-pub mod plot;
+pub mod metric;
 pub mod record;
+pub mod schedule;
 pub mod stats;
 pub mod summary;
 pub mod table;

@@ -1,18 +1,34 @@
-//! One line of `runs.jsonl`: a run's report, or how it failed. Appended as each run ends, so
-//! nothing measured is lost when a later run fails or the runner is stopped.
+//! What a matrix run records: one line of `runs.jsonl` per run (its report, or how it failed),
+//! appended as each run ends, so nothing measured is lost when a later run fails or the runner is
+//! stopped; and `meta.json`, how the runs were made.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use concbench_core::report::Report;
+use concbench_core::report::{Family, Report};
 use serde::{Deserialize, Serialize};
+
+/// How the runs were made.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// The runner's command line.
+    pub command: String,
+    /// The config file, if one was given.
+    pub config: Option<String>,
+    /// When the matrix started, RFC 3339 UTC.
+    pub started_at: String,
+    /// When it ended.
+    pub finished_at: String,
+    /// True when it was interrupted before the end.
+    pub interrupted: bool,
+}
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum Ending {
     /// Exit 0 with a report.
     Ok,
     /// A non-zero exit, a signal, or output that is not a report.
@@ -23,6 +39,18 @@ pub enum Outcome {
     Interrupted,
 }
 
+impl Ending {
+    /// The name in `runs.jsonl` and the report's run counts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ending::Ok => "ok",
+            Ending::Failed => "failed",
+            Ending::Timeout => "timeout",
+            Ending::Interrupted => "interrupted",
+        }
+    }
+}
+
 /// One run of one entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -30,8 +58,8 @@ pub struct RunRecord {
     pub entry: String,
     /// The model binary.
     pub model: String,
-    /// `cpu` or `io`.
-    pub family: String,
+    /// The model's family.
+    pub family: Family,
     /// The scenario of the run's config (`main`: the family's workload).
     #[serde(default = "main_scenario")]
     pub scenario: String,
@@ -43,7 +71,7 @@ pub struct RunRecord {
     /// An unmeasured warm-up run.
     pub warmup: bool,
     /// How it ended.
-    pub outcome: Outcome,
+    pub outcome: Ending,
     /// Exit code, when it exited.
     pub exit_code: Option<i32>,
     /// The signal that ended it, when one did.
@@ -78,11 +106,6 @@ pub struct SweepPoint {
 /// The scenario of a record or group that names none: the family's own workload.
 pub(crate) fn main_scenario() -> String {
     "main".into()
-}
-
-/// The family of a model binary, from its name.
-pub fn family_of(model: &str) -> &'static str {
-    if model.starts_with("io-") { "io" } else { "cpu" }
 }
 
 /// Appends records to a `runs.jsonl`, flushing each line.

@@ -3,128 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use concbench_core::report::{Env, Report};
+use concbench_core::report::{Env, Family, Report};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Outcome, RunRecord, SweepPoint};
+use crate::metric::Metric;
+use crate::record::{RunRecord, SweepPoint};
 use crate::stats::{self, Stats};
-
-/// A metric read from every report.
-#[derive(Debug, Clone, Copy)]
-pub struct Metric {
-    /// Key in summaries and file names, e.g. `wall_s`.
-    pub key: &'static str,
-    /// Title in tables and plots.
-    pub title: &'static str,
-    /// Unit shown after values.
-    pub unit: &'static str,
-    /// True when a smaller value is better.
-    pub lower_is_better: bool,
-    /// Only for this family (`None`: both).
-    pub family: Option<&'static str>,
-    /// Reads the value from a report.
-    pub read: fn(&Report) -> Option<f64>,
-}
-
-/// Every metric summarised, in table order.
-pub const METRICS: &[Metric] = &[
-    Metric {
-        key: "wall_s",
-        title: "Wall time",
-        unit: "s",
-        lower_is_better: true,
-        family: None,
-        read: |r| Some(r.wall_s),
-    },
-    Metric {
-        key: "process_cpu_pct",
-        title: "Process CPU (avg, % of one core)",
-        unit: "%",
-        lower_is_better: true,
-        family: None,
-        read: |r| Some(r.cpu.process_avg_pct),
-    },
-    Metric {
-        key: "system_cpu_pct",
-        title: "System CPU (avg, % of all cores)",
-        unit: "%",
-        lower_is_better: true,
-        family: None,
-        read: |r| Some(r.cpu.system_avg_pct),
-    },
-    Metric {
-        key: "rss_peak_mib",
-        title: "Peak memory (RSS)",
-        unit: "MiB",
-        lower_is_better: true,
-        family: None,
-        read: |r| Some(r.memory.rss_peak_mib),
-    },
-    Metric {
-        key: "threads_peak",
-        title: "Peak threads",
-        unit: "",
-        lower_is_better: true,
-        family: None,
-        read: |r| Some(r.threads.peak as f64),
-    },
-    Metric {
-        key: "req_per_s",
-        title: "Requests per second",
-        unit: "req/s",
-        lower_is_better: false,
-        family: Some("io"),
-        read: |r| r.io.as_ref().map(|io| io.req_per_s),
-    },
-    Metric {
-        key: "latency_p50_ms",
-        title: "Latency p50",
-        unit: "ms",
-        lower_is_better: true,
-        family: Some("io"),
-        read: |r| r.io.as_ref().map(|io| io.latency_ms.p50),
-    },
-    Metric {
-        key: "latency_p99_ms",
-        title: "Latency p99",
-        unit: "ms",
-        lower_is_better: true,
-        family: Some("io"),
-        read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
-    },
-    Metric {
-        key: "per_unit_us",
-        title: "Wall time per unit",
-        unit: "µs",
-        lower_is_better: true,
-        family: Some("cpu"),
-        read: |r| r.units.as_ref().map(|u| u.per_unit_us),
-    },
-    Metric {
-        key: "rss_per_unit_kib",
-        title: "Memory per waiting unit (RSS above the start)",
-        unit: "KiB",
-        lower_is_better: true,
-        family: Some("cpu"),
-        read: |r| r.units.as_ref().and_then(|u| u.rss_per_unit_kib),
-    },
-];
-
-impl Metric {
-    /// The unit as a suffix for titles, ` (MiB)`, or nothing for a count.
-    pub fn unit_suffix(&self) -> String {
-        if self.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", self.unit)
-        }
-    }
-}
-
-/// The metric named `key`.
-pub fn metric(key: &str) -> &'static Metric {
-    METRICS.iter().find(|m| m.key == key).expect("a known metric key")
-}
 
 /// Everything the exports show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,8 +29,8 @@ pub struct Summary {
 /// One family's entries on one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FamilySummary {
-    /// `cpu` or `io`.
-    pub family: String,
+    /// The family.
+    pub family: Family,
     /// `main` (the family's workload) or a task-cost scenario.
     #[serde(default = "crate::record::main_scenario")]
     pub scenario: String,
@@ -179,8 +63,8 @@ pub struct EntrySummary {
     pub ok: usize,
     /// Measured runs that failed, hung or were interrupted.
     pub failed: usize,
-    /// Statistics by metric key.
-    pub metrics: BTreeMap<String, Stats>,
+    /// Statistics by metric.
+    pub metrics: BTreeMap<Metric, Stats>,
     /// Mean wall time of the baseline over this entry's: above 1 is faster, with its uncertainty.
     pub speedup: Option<[f64; 2]>,
     /// Work of the first successful run: units, bytes, checksum.
@@ -200,7 +84,7 @@ pub struct SweepSummary {
     /// The x-axis title.
     pub axis: String,
     /// The family of the swept entries (of the first, if they mix).
-    pub family: String,
+    pub family: Family,
     /// Every value swept, ascending.
     pub values: Vec<f64>,
     /// True when, at every value, every series that succeeded did the same work.
@@ -232,9 +116,19 @@ impl Series {
 }
 
 impl EntrySummary {
-    /// The mean of metric `key`, when some run measured it.
-    pub fn mean(&self, key: &str) -> Option<f64> {
-        self.metrics.get(key).map(|s| s.mean)
+    /// The statistics of `metric`, when some run measured it.
+    pub fn stats(&self, metric: Metric) -> Option<&Stats> {
+        self.metrics.get(&metric)
+    }
+
+    /// The mean of `metric`, when some run measured it.
+    pub fn mean(&self, metric: Metric) -> Option<f64> {
+        self.stats(metric).map(|s| s.mean)
+    }
+
+    /// Whether some run measured `metric`.
+    pub fn has(&self, metric: Metric) -> bool {
+        self.metrics.contains_key(&metric)
     }
 }
 
@@ -242,7 +136,7 @@ impl FamilySummary {
     /// The group's name in file names and headings: the family, then the scenario unless main.
     pub fn id(&self) -> String {
         if self.scenario == "main" {
-            self.family.clone()
+            self.family.to_string()
         } else {
             format!("{}-{}", self.family, self.scenario)
         }
@@ -254,7 +148,7 @@ impl FamilySummary {
 pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
     let mut runs = BTreeMap::new();
     for r in records {
-        *runs.entry(outcome_name(r.outcome).to_string()).or_insert(0) += 1;
+        *runs.entry(r.outcome.name().to_string()).or_insert(0) += 1;
     }
     let mut labels: Vec<String> = order.to_vec();
     for r in records {
@@ -264,8 +158,8 @@ pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
     }
     let measured: Vec<&RunRecord> = records.iter().filter(|r| !r.warmup).collect();
     let (swept, plain): (Vec<&RunRecord>, Vec<&RunRecord>) = measured.iter().partition(|r| r.sweep.is_some());
-    let mut groups: Vec<(&str, &str)> = Vec::new();
-    for family in ["cpu", "io"] {
+    let mut groups: Vec<(Family, &str)> = Vec::new();
+    for family in Family::ALL {
         for r in plain.iter().filter(|r| r.family == family) {
             if !groups.contains(&(family, r.scenario.as_str())) {
                 groups.push((family, r.scenario.as_str()));
@@ -274,7 +168,7 @@ pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
     }
     let families = groups
         .iter()
-        .filter_map(|(family, scenario)| family_summary(family, scenario, &labels, &plain))
+        .filter_map(|(family, scenario)| family_summary(*family, scenario, &labels, &plain))
         .collect();
     let sweeps = sweep_summaries(&labels, &swept);
     let runner: Vec<f64> = records.iter().map(|r| r.runner_ms).collect();
@@ -289,17 +183,8 @@ pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
     }
 }
 
-fn outcome_name(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Ok => "ok",
-        Outcome::Failed => "failed",
-        Outcome::Timeout => "timeout",
-        Outcome::Interrupted => "interrupted",
-    }
-}
-
 fn family_summary(
-    family: &str,
+    family: Family,
     scenario: &str,
     labels: &[String],
     measured: &[&RunRecord],
@@ -319,37 +204,48 @@ fn family_summary(
             (!runs.is_empty()).then(|| entry_summary(label, &runs))
         })
         .collect();
-    let sync = format!("{family}-sync");
-    let baseline = entries
-        .iter()
-        .find(|e| e.model == sync && e.metrics.contains_key("wall_s"))
-        .or_else(|| entries.iter().find(|e| e.metrics.contains_key("wall_s")))
-        .map_or_else(|| entries[0].label.clone(), |e| e.label.clone());
-    let base = entries
-        .iter()
-        .find(|e| e.label == baseline)
-        .and_then(|e| e.metrics.get("wall_s").cloned());
-    for e in &mut entries {
-        if let (Some(base), Some(wall)) = (&base, e.metrics.get("wall_s")) {
-            let (r, err) = stats::ratio(base, wall);
-            e.speedup = Some([r, err]);
-        }
-    }
+    let baseline = baseline(family, &entries);
+    set_speedups(&mut entries, &baseline);
     let config = mine
         .iter()
         .find_map(|r| r.report.as_ref())
         .map_or(serde_json::Value::Null, |rep| match scenario {
-            "main" => rep.config[family].clone(),
+            "main" => rep.config[family.name()].clone(),
             _ => rep.config["scenario"].clone(),
         });
     Some(FamilySummary {
-        family: family.into(),
+        family,
         scenario: scenario.into(),
         baseline,
         config,
         same_work: distinct_work(&mine) <= 1,
         entries,
     })
+}
+
+/// The entry speeds are relative to: the family's sync model, else the first entry with a wall
+/// time, else the first entry.
+fn baseline(family: Family, entries: &[EntrySummary]) -> String {
+    let sync = format!("{family}-sync");
+    entries
+        .iter()
+        .find(|e| e.model == sync && e.has(Metric::Wall))
+        .or_else(|| entries.iter().find(|e| e.has(Metric::Wall)))
+        .map_or_else(|| entries[0].label.clone(), |e| e.label.clone())
+}
+
+/// Each entry's speed relative to `baseline`: the baseline's mean wall time over the entry's.
+fn set_speedups(entries: &mut [EntrySummary], baseline: &str) {
+    let base = entries
+        .iter()
+        .find(|e| e.label == baseline)
+        .and_then(|e| e.stats(Metric::Wall).cloned());
+    for e in entries {
+        if let (Some(base), Some(wall)) = (&base, e.stats(Metric::Wall)) {
+            let (r, err) = stats::ratio(base, wall);
+            e.speedup = Some([r, err]);
+        }
+    }
 }
 
 /// The error a failed run printed: its `Error:` line, else its last line.
@@ -424,7 +320,7 @@ fn sweep_summaries(labels: &[String], swept: &[&RunRecord]) -> Vec<SweepSummary>
                 distinct_work(&at) <= 1
             });
             SweepSummary {
-                family: mine[0].family.clone(),
+                family: mine[0].family,
                 axis,
                 values,
                 same_work,
@@ -436,11 +332,11 @@ fn sweep_summaries(labels: &[String], swept: &[&RunRecord]) -> Vec<SweepSummary>
 
 fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
     let reports: Vec<&Report> = runs.iter().filter_map(|r| r.report.as_ref()).collect();
-    let metrics = METRICS
-        .iter()
+    let metrics = Metric::ALL
+        .into_iter()
         .filter_map(|m| {
-            let values: Vec<f64> = reports.iter().filter_map(|r| (m.read)(r)).collect();
-            Stats::of(&values).map(|s| (m.key.to_string(), s))
+            let values: Vec<f64> = reports.iter().filter_map(|r| m.read(r)).collect();
+            Stats::of(&values).map(|s| (m, s))
         })
         .collect();
     EntrySummary {
@@ -476,15 +372,15 @@ mod tests {
         assert_eq!(s.families.len(), 2);
         let cpu = &s.families[0];
         assert_eq!(
-            (cpu.family.as_str(), cpu.baseline.as_str(), cpu.same_work),
-            ("cpu", "cpu-sync", true)
+            (cpu.family, cpu.baseline.as_str(), cpu.same_work),
+            (Family::Cpu, "cpu-sync", true)
         );
         let threads = &cpu.entries[1];
         assert_eq!(
             (threads.label.as_str(), threads.ok, threads.failed),
             ("cpu-threads 2", 3, 0)
         );
-        let wall = &threads.metrics["wall_s"];
+        let wall = &threads.metrics[&Metric::Wall];
         assert!(
             (wall.mean - 0.56).abs() < 1e-9 && wall.n == 3,
             "warm-up left out: {wall:?}"
@@ -494,11 +390,8 @@ mod tests {
         let io = &s.families[1];
         let broken = io.entries.iter().find(|e| e.label == "io-broken").unwrap();
         assert_eq!((broken.ok, broken.failed, broken.metrics.len()), (0, 3, 0));
-        assert!(io.entries[1].metrics.contains_key("req_per_s"));
-        assert!(
-            !cpu.entries[0].metrics.contains_key("req_per_s"),
-            "IO metrics only for IO"
-        );
+        assert!(io.entries[1].has(Metric::ReqPerS));
+        assert!(!cpu.entries[0].has(Metric::ReqPerS), "IO metrics only for IO");
         assert_eq!(s.runs["ok"] + s.runs["failed"], 19);
         assert_eq!(s.runner_ms_per_run.as_ref().unwrap().max, 3.0);
     }
@@ -524,7 +417,7 @@ mod tests {
         assert_eq!(storm.entries.len(), 5);
         let tokio = &storm.entries[1];
         assert_eq!(tokio.unit.as_deref(), Some("task"));
-        let per_unit = tokio.metrics["per_unit_us"].mean;
+        let per_unit = tokio.mean(Metric::PerUnit).unwrap();
         assert!((per_unit - 0.82 * 1.01 * 1e4).abs() < 1e-6, "{per_unit}");
         assert!(s.sweeps.is_empty());
     }
@@ -553,7 +446,7 @@ mod tests {
             "{:?}",
             refused.error
         );
-        let rss = threads.at(1_000.0).unwrap().metrics["rss_peak_mib"].mean;
+        let rss = threads.at(1_000.0).unwrap().mean(Metric::RssPeak).unwrap();
         assert!((rss - 14.55).abs() < 1e-9, "{rss}");
         assert!(sweep.same_work);
     }

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::format::{fixed, ratio_ascii};
+use crate::metric::Metric;
 use crate::summary::Summary;
 
 /// The table as text.
@@ -12,7 +14,7 @@ pub fn render(summary: &Summary) -> String {
         let mut rows: Vec<_> = f
             .entries
             .iter()
-            .filter_map(|e| e.metrics.get("wall_s").map(|s| (e, s.median)))
+            .filter_map(|e| e.stats(Metric::Wall).map(|s| (e, s.median)))
             .collect();
         rows.sort_by(|a, b| a.1.total_cmp(&b.1));
         let width = rows.iter().map(|(e, _)| e.label.len()).max().unwrap_or(5).max(5);
@@ -22,9 +24,7 @@ pub fn render(summary: &Summary) -> String {
             "entry"
         );
         for (rank, (e, median)) in rows.iter().enumerate() {
-            let speed = e
-                .speedup
-                .map_or("-".into(), |[r, err]| format!("{r:.2}x ± {err:.2}"));
+            let speed = e.speedup.map_or("-".into(), |[r, err]| ratio_ascii(r, err));
             let runs = if e.failed > 0 {
                 format!("{} (+{} failed)", e.ok, e.failed)
             } else {
@@ -32,14 +32,14 @@ pub fn render(summary: &Summary) -> String {
             };
             let _ = writeln!(
                 out,
-                "  {:>4}  {:width$}  {:>9.4} s   {:>17}  {runs}",
+                "  {:>4}  {:width$}  {:>9} s   {:>17}  {runs}",
                 rank + 1,
                 e.label,
-                median,
+                fixed(*median, 4),
                 speed
             );
         }
-        for e in f.entries.iter().filter(|e| !e.metrics.contains_key("wall_s")) {
+        for e in f.entries.iter().filter(|e| !e.has(Metric::Wall)) {
             let _ = writeln!(
                 out,
                 "     -  {:width$}  no successful run ({} failed)",

@@ -1,22 +1,27 @@
 //! Synthetic run records for the unit tests: deterministic, so statistics, exports and verdicts
 //! can be checked against known values and committed snapshots.
 
-use concbench_core::report::Report;
+use concbench_core::report::{Family, Report};
 use serde_json::json;
 
-use crate::record::{Outcome, RunRecord};
+use crate::record::{Ending, RunRecord};
+
+/// The family of `model`; `io-broken`, the one made-up model, is an IO entry whose runs fail.
+fn family(model: &str) -> Family {
+    Family::of_model(model).unwrap_or(Family::Io)
+}
 
 /// A report of `model` with the given wall time, process CPU and peak RSS.
 pub fn report(model: &str, wall: f64, cpu: f64, rss: f64) -> Report {
-    let family = if model.starts_with("io-") { "io" } else { "cpu" };
-    let io = (family == "io").then(|| {
+    let family = family(model);
+    let io = (family == Family::Io).then(|| {
         json!({ "ok": 100, "failed": 0, "status": {"200": 100}, "errors": {"connect": 0, "other": 0, "reset": 0, "timeout": 0},
                 "bytes_received": 1000, "responses": 100, "req_per_s": 100.0 / wall, "bytes_per_s": 1000.0 / wall,
                 "latency_ms": {"min": 1.0, "mean": 2.0, "p50": 2.0, "p90": 3.0, "p99": 4.0 + wall, "max": 5.0 + wall} })
     });
     serde_json::from_value(json!({
         "schema_version": 1, "model": model, "variant": null, "legacy": false, "family": family,
-        "scenario": if family == "io" { "http" } else { "char-encoding" },
+        "scenario": if family == Family::Io { "http" } else { "char-encoding" },
         "config": { "cpu": { "urls": 1000 }, "io": { "requests": 100 } },
         "started_at": "2026-01-01T00:00:00Z", "wall_s": wall,
         "work": { "units": 100, "bytes": 1000, "checksum": "00000000000000aa" },
@@ -36,12 +41,12 @@ pub fn ok(entry: &str, model: &str, index: usize, wall: f64, cpu: f64, rss: f64)
     RunRecord {
         entry: entry.into(),
         model: model.into(),
-        family: crate::record::family_of(model).into(),
+        family: family(model),
         scenario: "main".into(),
         sweep: None,
         index,
         warmup: false,
-        outcome: Outcome::Ok,
+        outcome: Ending::Ok,
         exit_code: Some(0),
         signal: None,
         stderr_tail: None,
@@ -55,7 +60,7 @@ pub fn ok(entry: &str, model: &str, index: usize, wall: f64, cpu: f64, rss: f64)
 /// A measured run of `entry` that failed with exit 1.
 pub fn failed(entry: &str, model: &str, index: usize) -> RunRecord {
     RunRecord {
-        outcome: Outcome::Failed,
+        outcome: Ending::Failed,
         exit_code: Some(1),
         stderr_tail: Some("error: target unreachable".into()),
         report: None,
@@ -176,36 +181,15 @@ pub fn idle_sweep() -> Vec<RunRecord> {
     };
     for i in 0..2 {
         let d = i as f64 * 0.1;
-        for (series, model, variant, unit, units, rss, kib) in [
-            (
-                "tokio",
-                "cpu-async",
-                Some("tokio-current-thread"),
-                "task",
-                1u64,
-                5.0,
-                100.0,
-            ),
-            (
-                "tokio",
-                "cpu-async",
-                Some("tokio-current-thread"),
-                "task",
-                1_000,
-                5.5,
-                0.6,
-            ),
-            (
-                "tokio",
-                "cpu-async",
-                Some("tokio-current-thread"),
-                "task",
-                100_000,
-                62.0,
-                0.58,
-            ),
-            ("threads", "cpu-threads", None, "thread", 1, 4.5, 12.0),
-            ("threads", "cpu-threads", None, "thread", 1_000, 14.5, 10.0),
+        const TOKIO: (&str, &str, Option<&str>, &str) =
+            ("tokio", "cpu-async", Some("tokio-current-thread"), "task");
+        const THREADS: (&str, &str, Option<&str>, &str) = ("threads", "cpu-threads", None, "thread");
+        for ((series, model, variant, unit), units, rss, kib) in [
+            (TOKIO, 1u64, 5.0, 100.0),
+            (TOKIO, 1_000, 5.5, 0.6),
+            (TOKIO, 100_000, 62.0, 0.58),
+            (THREADS, 1, 4.5, 12.0),
+            (THREADS, 1_000, 14.5, 10.0),
         ] {
             let label = format!("{series} @ scenario.units={units}");
             let mut r = unit_run(

@@ -1,29 +1,20 @@
 //! "When to use what": sentences derived from a family's numbers. No conclusion is written in
 //! advance; each sentence names the entries and figures it rests on.
 
+use concbench_core::report::Family;
+
+use crate::format::{mib, ratio, req_per_s, seconds, times};
+use crate::metric::Metric;
 use crate::summary::{EntrySummary, FamilySummary};
 
 /// CPU seconds a run used: process CPU (% of one core) × wall time.
 fn cpu_seconds(e: &EntrySummary) -> Option<f64> {
-    Some(e.mean("process_cpu_pct")? / 100.0 * e.mean("wall_s")?)
-}
-
-/// Seconds: three decimals, or three significant digits below 0.1 s.
-fn secs(v: f64) -> String {
-    if v.abs() >= 0.1 {
-        format!("{v:.3} s")
-    } else {
-        format!("{} s", crate::export::num(v))
-    }
+    Some(e.mean(Metric::ProcessCpu)? / 100.0 * e.mean(Metric::Wall)?)
 }
 
 /// The verdict sentences for one family.
 pub fn sentences(f: &FamilySummary) -> Vec<String> {
-    let measured: Vec<&EntrySummary> = f
-        .entries
-        .iter()
-        .filter(|e| e.metrics.contains_key("wall_s"))
-        .collect();
+    let measured: Vec<&EntrySummary> = f.entries.iter().filter(|e| e.has(Metric::Wall)).collect();
     let mut out = Vec::new();
     if measured.is_empty() {
         out.push("No run of this family succeeded, so there is nothing to compare.".into());
@@ -33,86 +24,94 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
     if !f.same_work {
         out.push("Warning: the runs of this family did not all do the same work (units or checksum differ), so their times are not comparable.".into());
     }
-    let base = f.entries.iter().find(|e| e.label == f.baseline);
-    let wall = |e: &EntrySummary| e.mean("wall_s").unwrap_or(f64::NAN);
-    let fastest = *measured
-        .iter()
-        .min_by(|a, b| wall(a).total_cmp(&wall(b)))
-        .expect("not empty");
-    let slowest = *measured
-        .iter()
-        .max_by(|a, b| wall(a).total_cmp(&wall(b)))
-        .expect("not empty");
-    let speed = |e: &EntrySummary| {
-        e.speedup.map_or(String::new(), |[r, err]| {
-            format!(", {} the speed of {}", crate::export::ratio(r, err), f.baseline)
-        })
-    };
-    out.push(format!(
-        "Fastest: {} at {} mean wall time{}.",
-        fastest.label,
-        secs(fastest.mean("wall_s").unwrap()),
-        if fastest.label == f.baseline {
-            String::new()
-        } else {
-            speed(fastest)
+    out.extend(speed(f, &measured));
+    out.extend(ties(f, &measured));
+    out.extend(resources(f, &measured));
+    out.extend(failures(f));
+    out
+}
+
+/// The fastest and the slowest entry, with their speed relative to the baseline.
+fn speed(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
+    let walls = Extremes::of(measured, |e| e.mean(Metric::Wall)).expect("measured entries have a wall time");
+    let relative = |e: &EntrySummary| match e.speedup {
+        Some([r, err]) if e.label != f.baseline => {
+            format!(", {} the speed of {}", ratio(r, err), f.baseline)
         }
-    ));
-    if slowest.label != fastest.label {
+        _ => String::new(),
+    };
+    let mut out = vec![format!(
+        "Fastest: {} at {} mean wall time{}.",
+        walls.low.label,
+        seconds(walls.low_value),
+        relative(walls.low)
+    )];
+    if walls.high.label != walls.low.label {
         out.push(format!(
             "Slowest: {} at {}{}.",
-            slowest.label,
-            secs(slowest.mean("wall_s").unwrap()),
-            if slowest.label == f.baseline {
-                String::new()
-            } else {
-                speed(slowest)
-            }
+            walls.high.label,
+            seconds(walls.high_value),
+            relative(walls.high)
         ));
     }
-    if let Some(base) = base.and_then(|b| b.metrics.get("wall_s")) {
-        let tied: Vec<&str> = measured
-            .iter()
-            .filter(|e| e.label != f.baseline && e.metrics["wall_s"].overlaps(base))
-            .map(|e| e.label.as_str())
-            .collect();
-        if !tied.is_empty() {
+    out
+}
+
+/// The entries whose wall-time interval overlaps the baseline's.
+fn ties(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
+    let base = f
+        .entries
+        .iter()
+        .find(|e| e.label == f.baseline)?
+        .stats(Metric::Wall)?;
+    let tied: Vec<&str> = measured
+        .iter()
+        .filter(|e| e.label != f.baseline && e.stats(Metric::Wall).is_some_and(|w| w.overlaps(base)))
+        .map(|e| e.label.as_str())
+        .collect();
+    (!tied.is_empty()).then(|| {
+        format!(
+            "No difference from {} is shown for {} (their 95 % confidence intervals of the mean overlap): on this work they buy nothing.",
+            f.baseline,
+            tied.join(", ")
+        )
+    })
+}
+
+/// CPU time, memory and (for IO) throughput: the least and the most.
+fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(x) = Extremes::distinct(measured, cpu_seconds) {
+        out.push(format!(
+            "CPU time for the same work: least {} ({} of CPU), most {} ({}, {}).",
+            x.low.label,
+            seconds(x.low_value),
+            x.high.label,
+            seconds(x.high_value),
+            times(x.factor(), 1)
+        ));
+    }
+    if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::RssPeak)) {
+        out.push(format!(
+            "Memory: least {} ({} peak), most {} ({}, {}).",
+            x.low.label,
+            mib(x.low_value),
+            x.high.label,
+            mib(x.high_value),
+            times(x.factor(), 1)
+        ));
+    }
+    if f.family == Family::Io {
+        if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::ReqPerS)) {
             out.push(format!(
-                "No difference from {} is shown for {} (their 95 % confidence intervals of the mean overlap): on this work they buy nothing.",
-                f.baseline,
-                tied.join(", ")
+                "Throughput: highest {} ({}), lowest {} ({}).",
+                x.high.label,
+                req_per_s(x.high_value),
+                x.low.label,
+                req_per_s(x.low_value)
             ));
         }
     }
-    if let Some(s) = extremes(&measured, cpu_seconds) {
-        out.push(format!(
-            "CPU time for the same work: least {} ({} of CPU), most {} ({}, {:.1}×).",
-            s.0,
-            secs(s.1),
-            s.2,
-            secs(s.3),
-            s.3 / s.1.max(1e-9)
-        ));
-    }
-    if let Some(s) = extremes(&measured, |e| e.mean("rss_peak_mib")) {
-        out.push(format!(
-            "Memory: least {} ({:.1} MiB peak), most {} ({:.1} MiB, {:.1}×).",
-            s.0,
-            s.1,
-            s.2,
-            s.3,
-            s.3 / s.1.max(1e-9)
-        ));
-    }
-    if f.family == "io" {
-        if let Some(s) = extremes(&measured, |e| e.mean("req_per_s")) {
-            out.push(format!(
-                "Throughput: highest {} ({:.0} req/s), lowest {} ({:.0} req/s).",
-                s.2, s.3, s.0, s.1
-            ));
-        }
-    }
-    out.extend(failures(f));
     out
 }
 
@@ -127,16 +126,38 @@ fn failures(f: &FamilySummary) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// The entries with the lowest and the highest value: (low label, low, high label, high).
-fn extremes(
-    entries: &[&EntrySummary],
-    value: impl Fn(&EntrySummary) -> Option<f64>,
-) -> Option<(String, f64, String, f64)> {
-    let valued: Vec<(&EntrySummary, f64)> =
-        entries.iter().filter_map(|e| value(e).map(|v| (*e, v))).collect();
-    let low = valued.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
-    let high = valued.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    (low.0.label != high.0.label).then(|| (low.0.label.clone(), low.1, high.0.label.clone(), high.1))
+/// The entries with the lowest and the highest value of some figure.
+struct Extremes<'a> {
+    low: &'a EntrySummary,
+    low_value: f64,
+    high: &'a EntrySummary,
+    high_value: f64,
+}
+
+impl<'a> Extremes<'a> {
+    /// The lowest and highest of the entries that have a value (`None`: none has).
+    fn of(entries: &[&'a EntrySummary], value: impl Fn(&EntrySummary) -> Option<f64>) -> Option<Self> {
+        let valued: Vec<(&EntrySummary, f64)> =
+            entries.iter().filter_map(|e| value(e).map(|v| (*e, v))).collect();
+        let low = valued.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+        let high = valued.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some(Self {
+            low: low.0,
+            low_value: low.1,
+            high: high.0,
+            high_value: high.1,
+        })
+    }
+
+    /// [`Extremes::of`], when the lowest and the highest are different entries.
+    fn distinct(entries: &[&'a EntrySummary], value: impl Fn(&EntrySummary) -> Option<f64>) -> Option<Self> {
+        Self::of(entries, value).filter(|x| x.low.label != x.high.label)
+    }
+
+    /// The highest over the lowest.
+    fn factor(&self) -> f64 {
+        self.high_value / self.low_value.max(1e-9)
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ struct Args {
     /// Runtime worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Also stop when stdin reaches its end (the runner starts the server so, so that it never
+    /// outlives the runner).
+    #[arg(long, hide = true)]
+    until_stdin_closes: bool,
 }
 
 fn main() -> ExitCode {
@@ -31,7 +35,7 @@ fn main() -> ExitCode {
     let opts = concbench_server::Options {
         bind: args.bind,
         threads: args.threads,
-        watch_stdin: false,
+        watch_stdin: args.until_stdin_closes,
     };
     match concbench_server::run(&opts) {
         Ok(()) => ExitCode::SUCCESS,

@@ -70,7 +70,7 @@ impl UrlSet {
     }
 
     /// The URLs of `range`.
-    pub fn lines(&self, range: Range<usize>) -> impl Iterator<Item = &str> {
+    pub fn urls(&self, range: Range<usize>) -> impl Iterator<Item = &str> {
         range.map(|i| self.get(i))
     }
 

@@ -1,0 +1,427 @@
+//! `[runner]`: the matrix, its repeats and sweeps. Only the runner reads this section; core
+//! passes it through untyped, so one TOML file still serves every binary. Errors name the file
+//! with line and column, or the `--set` argument, as core's do.
+
+use std::fmt;
+use std::path::Path;
+
+use concbench_core::config::{self, Config, ConfigError, Invalid, MODELS, ScenarioName, check, range};
+use concbench_core::report::Family;
+use serde::{Deserialize, Serialize};
+
+/// The runner's view of the shared file: `[runner]`, the other sections ignored (core reads them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RunnerSection {
+    runner: RunnerConfig,
+}
+
+/// Loads the models' config (core's sections, checked by core) and `[runner]` (checked here)
+/// from the defaults, `file` and the `--set` overrides.
+pub fn load(file: Option<&Path>, sets: &[String]) -> Result<(Config, RunnerConfig), ConfigError> {
+    let models = config::load(file, sets)?;
+    let section: RunnerSection = config::load_as(file, sets, |s: &RunnerSection| validate(&s.runner))?;
+    Ok((models, section.runner))
+}
+
+/// `[runner]`: the matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunnerConfig {
+    /// Entries to run, in order: a model name, or `{ model, set, label }`.
+    pub models: Vec<Entry>,
+    /// Measured runs per model.
+    pub repeats: usize,
+    /// Unmeasured runs per model before the repeats.
+    pub warmup: usize,
+    /// A run that takes longer is killed and recorded as hung.
+    pub run_timeout_s: u64,
+    /// `[[runner.sweep]]`: entries run at each value of a key instead of once.
+    pub sweep: Vec<Sweep>,
+    /// Task-cost scenarios every CPU entry runs, one after another in each round (empty: the
+    /// `[scenario]` section decides, once). IO entries run their HTTP workload once.
+    pub scenarios: Vec<ScenarioName>,
+}
+
+/// `[[runner.sweep]]`: run some entries at each of several values of one key (e.g.
+/// `io.concurrency` over 1 … 10,000), with other keys stepped in lockstep, and plot the metrics
+/// against the value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    /// The swept `section.key` (the plots' x axis).
+    pub key: String,
+    /// The values, numbers, in order.
+    pub values: Vec<toml::Value>,
+    /// Labels (or model names) of the entries swept; empty: every entry. An entry that some
+    /// sweep names runs only at the sweep's values.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Other keys set in lockstep: one value per value of `key` (e.g. `io.requests`, so that
+    /// a sweep over concurrency keeps each point's duration in bounds).
+    #[serde(default)]
+    pub with: std::collections::BTreeMap<String, Vec<toml::Value>>,
+    /// The x-axis title; sweeps with the same axis share their plots (default: `key`).
+    pub axis: Option<String>,
+}
+
+impl Sweep {
+    /// The x-axis title.
+    pub fn axis(&self) -> String {
+        self.axis.clone().unwrap_or_else(|| self.key.clone())
+    }
+
+    /// Whether this sweep runs `entry`.
+    pub fn covers(&self, entry: &Entry) -> bool {
+        self.models.is_empty() || self.models.iter().any(|m| entry.is_named(m))
+    }
+}
+
+/// One entry of the matrix: a model binary, the keys it overrides, and a label.
+///
+/// In TOML either a bare model name (`"cpu-sync"`) or a table
+/// (`{ model = "cpu-threads", set = { "cpu.workers" = 2 }, label = "cpu-threads-2" }`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    /// The model binary.
+    pub model: String,
+    /// `section.key` = value overrides, passed to the model as `--set`.
+    pub set: std::collections::BTreeMap<String, toml::Value>,
+    /// The name in tables and plots; defaults to the model and its overrides.
+    pub label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryTable {
+    model: String,
+    #[serde(default)]
+    set: std::collections::BTreeMap<String, toml::Value>,
+    label: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> serde::de::Visitor<'de> for EntryVisitor {
+            type Value = Entry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a model name or a table { model, set, label }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry, E> {
+                Ok(Entry::model(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                let t = EntryTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Entry {
+                    model: t.model,
+                    set: t.set,
+                    label: t.label,
+                })
+            }
+        }
+        d.deserialize_any(EntryVisitor)
+    }
+}
+
+impl Entry {
+    /// A bare model with no overrides.
+    pub fn model(name: &str) -> Self {
+        Self {
+            model: name.into(),
+            set: Default::default(),
+            label: None,
+        }
+    }
+
+    /// `name` with `set` overrides and a label.
+    pub fn with(name: &str, label: &str, set: &[(&str, toml::Value)]) -> Self {
+        Self {
+            model: name.into(),
+            set: set.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            label: Some(label.into()),
+        }
+    }
+
+    /// The label, or the model followed by its overrides.
+    pub fn name(&self) -> String {
+        match &self.label {
+            Some(label) => label.clone(),
+            None if self.set.is_empty() => self.model.clone(),
+            None => {
+                let sets: Vec<String> = self.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{} {}", self.model, sets.join(" "))
+            }
+        }
+    }
+
+    /// The model's family.
+    pub fn family(&self) -> Family {
+        Family::of_model(&self.model).expect("a model of core's MODELS (validated)")
+    }
+
+    /// Whether `name` picks this entry: its label (or default name) or its model.
+    pub fn is_named(&self, name: &str) -> bool {
+        name == self.model || name == self.name()
+    }
+
+    /// The overrides as `--set` arguments: `section.key=VALUE` with the value written as TOML.
+    pub fn set_args(&self) -> Vec<String> {
+        self.set.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+}
+
+/// The study's matrix in Rust terms (= `configs/default.toml`): the CPU family at 100,000 URLs
+/// (sync, async on each runtime, threads and processes at 2 and 10 workers) and the IO family
+/// (sync, threads at 10/100/1,000, the async runtimes, hybrid at 10/100 threads in both modes,
+/// processes).
+pub fn default_matrix() -> Vec<Entry> {
+    use toml::Value::{Integer as I, String as S};
+    let mut m = vec![Entry::model("cpu-sync")];
+    for rt in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
+        m.push(Entry::with(
+            "cpu-async",
+            &format!("cpu-async {rt}"),
+            &[("cpu.runtime", S(rt.into()))],
+        ));
+    }
+    for model in ["cpu-threads", "cpu-procs"] {
+        for n in [2, 10] {
+            m.push(Entry::with(
+                model,
+                &format!("{model} {n}"),
+                &[("cpu.workers", I(n))],
+            ));
+        }
+    }
+    m.push(Entry::model("io-sync"));
+    for n in [10, 100, 1000] {
+        m.push(Entry::with(
+            "io-threads",
+            &format!("io-threads {n}"),
+            &[("io.workers", I(n))],
+        ));
+    }
+    m.extend(["io-tokio", "io-smol", "io-async-std"].map(Entry::model));
+    for (mode, short) in [("loop-per-thread", "loop"), ("blocking-pool", "pool")] {
+        for n in [10, 100] {
+            let set = [("io.hybrid_mode", S(mode.into())), ("io.workers", I(n))];
+            m.push(Entry::with("io-hybrid", &format!("io-hybrid {short} {n}"), &set));
+        }
+    }
+    m.push(Entry::model("io-procs"));
+    m
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        Self {
+            models: default_matrix(),
+            repeats: 5,
+            warmup: 1,
+            run_timeout_s: 300,
+            sweep: Vec::new(),
+            scenarios: Vec::new(),
+        }
+    }
+}
+
+fn validate(r: &RunnerConfig) -> Result<(), Invalid> {
+    range("runner.repeats", r.repeats, 1, 10_000)?;
+    range("runner.warmup", r.warmup, 0, 1_000)?;
+    range("runner.run_timeout_s", r.run_timeout_s, 1, 86_400)?;
+    let mut names = std::collections::BTreeSet::new();
+    for entry in &r.models {
+        validate_entry(entry, &mut names)?;
+    }
+    for (n, sweep) in r.sweep.iter().enumerate() {
+        validate_sweep(r, n + 1, sweep)?;
+    }
+    Ok(())
+}
+
+/// A `section.key` outside `[runner]`: what a matrix entry or a sweep may set.
+fn is_model_key(key: &str) -> bool {
+    key.split_once('.')
+        .is_some_and(|(s, k)| !s.is_empty() && !k.is_empty() && s != "runner")
+}
+
+fn validate_entry(entry: &Entry, names: &mut std::collections::BTreeSet<String>) -> Result<(), Invalid> {
+    let model = &entry.model;
+    let known: Vec<&str> = MODELS.iter().map(|(name, _)| *name).collect();
+    check(
+        "runner.models",
+        known.contains(&model.as_str()),
+        &format!("model names from: {} (got \"{model}\")", known.join(", ")),
+    )?;
+    let name = entry.name();
+    check(
+        "runner.models",
+        names.insert(name.clone()),
+        &format!("distinct labels (\"{name}\" twice)"),
+    )?;
+    for key in entry.set.keys() {
+        check(
+            "runner.models",
+            is_model_key(key),
+            &format!("`set` keys of the form section.key outside [runner] (got \"{key}\" in \"{name}\")"),
+        )?;
+    }
+    Ok(())
+}
+
+fn validate_sweep(r: &RunnerConfig, n: usize, sweep: &Sweep) -> Result<(), Invalid> {
+    let key = "runner.sweep";
+    check(
+        key,
+        is_model_key(&sweep.key),
+        &format!(
+            "`key` of the form section.key outside [runner] (got \"{}\" in sweep {n})",
+            sweep.key
+        ),
+    )?;
+    check(
+        key,
+        (1..=100).contains(&sweep.values.len())
+            && sweep.values.iter().all(|v| v.is_integer() || v.is_float()),
+        &format!("`values`: 1 to 100 numbers (sweep {n}, key {})", sweep.key),
+    )?;
+    for (k, values) in &sweep.with {
+        check(
+            key,
+            is_model_key(k) && *k != sweep.key,
+            &format!(
+                "`with` keys of the form section.key outside [runner], other than `key` (got \"{k}\" in sweep {n})"
+            ),
+        )?;
+        check(
+            key,
+            values.len() == sweep.values.len(),
+            &format!(
+                "`with` lists as long as `values` ({} values; \"{k}\" has {} in sweep {n})",
+                sweep.values.len(),
+                values.len()
+            ),
+        )?;
+    }
+    for m in &sweep.models {
+        check(
+            key,
+            r.models.iter().any(|e| e.is_named(m)),
+            &format!("`models` naming entries of runner.models (\"{m}\" in sweep {n} is none)"),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// This test process's folder for config files.
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("concbench-runner-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn load_err(text: &str, sets: &[&str]) -> String {
+        let file = tempfile_dir().join(format!("{:x}.toml", text.len() * 7919 + sets.len()));
+        std::fs::write(&file, text).unwrap();
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let err = load(Some(&file), &sets).unwrap_err().to_string();
+        assert!(
+            err.contains(&file.display().to_string()) || err.contains("--set"),
+            "{err}"
+        );
+        err
+    }
+
+    #[test]
+    fn default_toml_equals_the_builtin_matrix() {
+        let file = config::configs_dir().join("default.toml");
+        let (_, runner) = load(Some(&file), &[]).unwrap();
+        assert_eq!(
+            runner,
+            RunnerConfig::default(),
+            "configs/default.toml drifted from the built-in matrix"
+        );
+        for entry in std::fs::read_dir(config::configs_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                load(Some(&path), &[]).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn runner_errors_name_line_column_key_and_what_is_allowed() {
+        let err = load_err("[cpu]\nurls = 5\n\n[runner]\nmodels = [\"cpu-gpu\"]\n", &[]);
+        assert!(
+            err.contains("line 5, column 1")
+                && err.contains("`runner.models`")
+                && err.contains("cpu-sync")
+                && err.contains("cpu-gpu"),
+            "{err}"
+        );
+        let err = load_err("[runner]\nrepeets = 3\n", &[]);
+        assert!(
+            err.contains("line 2, column 1") && err.contains("`runner.repeets`") && err.contains("`repeats`"),
+            "{err}"
+        );
+        let err = load_err("[runner]\nrepeats = 3\n", &["runner.repeats=0"]);
+        assert!(
+            err.contains("--set runner.repeats=0") && err.contains("from 1 to 10000 (got 0)"),
+            "{err}"
+        );
+        let err = load_err("[cpu]\nworkers = 0\n", &[]);
+        assert!(
+            err.contains("`cpu.workers`"),
+            "core still checks its sections: {err}"
+        );
+    }
+
+    #[test]
+    fn sweeps_are_checked_and_name_what_is_wrong() {
+        let base = "[runner]\nmodels = [\"cpu-sync\", \"io-tokio\"]\n[[runner.sweep]]\n";
+        for (sweep, wanted) in [
+            ("key = \"runner.repeats\"\nvalues = [1]\n", "outside [runner]"),
+            ("key = \"io.concurrency\"\nvalues = []\n", "1 to 100 numbers"),
+            (
+                "key = \"io.concurrency\"\nvalues = [\"ten\"]\n",
+                "1 to 100 numbers",
+            ),
+            (
+                "key = \"io.concurrency\"\nvalues = [1, 10]\nwith = { \"io.requests\" = [5] }\n",
+                "\"io.requests\" has 1",
+            ),
+            (
+                "key = \"io.concurrency\"\nvalues = [1]\nmodels = [\"io-smol\"]\n",
+                "\"io-smol\" in sweep 1 is none",
+            ),
+            ("key = \"io.concurrency\"\nvalue = [1]\n", "value"),
+        ] {
+            let err = load_err(&format!("{base}{sweep}"), &[]);
+            assert!(err.contains(wanted), "{sweep}: {err}");
+        }
+        let ok = format!("{base}key = \"io.concurrency\"\nvalues = [1, 10.5]\nmodels = [\"io-tokio\"]\n");
+        let dir = tempfile_dir();
+        let file = dir.join("sweep-ok.toml");
+        std::fs::write(&file, ok).unwrap();
+        let (_, runner) = load(Some(&file), &[]).unwrap();
+        let sweep = &runner.sweep[0];
+        assert_eq!(
+            (sweep.axis(), sweep.values.len()),
+            ("io.concurrency".to_string(), 2)
+        );
+        assert!(sweep.covers(&Entry::model("io-tokio")) && !sweep.covers(&Entry::model("cpu-sync")));
+    }
+
+    #[test]
+    fn runner_scenarios_take_scenario_names() {
+        let err = load_err("[runner]\nscenarios = [\"spawn-only\", \"nap\"]\n", &[]);
+        assert!(err.contains("nap") && err.contains("spawn-only"), "{err}");
+    }
+}

@@ -1,0 +1,45 @@
+//! What the exports show and where: the metrics of a group or a sweep that some run measured,
+//! and the file name of each plot (the report links the same names the plots are written to).
+
+use crate::metric::Metric;
+use crate::summary::{FamilySummary, SweepSummary};
+
+/// The metrics of a group that some entry has.
+pub fn metrics_of(group: &FamilySummary) -> impl Iterator<Item = Metric> + '_ {
+    Metric::ALL
+        .into_iter()
+        .filter(move |m| m.applies_to(group.family) && group.entries.iter().any(|e| e.has(*m)))
+}
+
+/// The metrics of a sweep that some point has, except the peak thread count.
+pub fn sweep_metrics(sweep: &SweepSummary) -> impl Iterator<Item = Metric> + '_ {
+    Metric::ALL.into_iter().filter(move |m| {
+        *m != Metric::ThreadsPeak && sweep.series.iter().any(|s| s.points.iter().any(|p| p.has(*m)))
+    })
+}
+
+/// The file name of a group's plot of `metric`.
+pub fn group_plot(group: &FamilySummary, metric: Metric) -> String {
+    format!("{}-{}.svg", group.id(), metric.key())
+}
+
+/// The file name of a sweep's plot of `metric`.
+pub fn sweep_plot(sweep: &SweepSummary, metric: Metric) -> String {
+    let slug: String = sweep
+        .axis
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("sweep-{slug}-{}.svg", metric.key())
+}

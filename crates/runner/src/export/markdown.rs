@@ -1,0 +1,316 @@
+//! `report.md`, laid out like the Python study's README: per group the experiment and its
+//! config, a table and a plot per metric, the verdict; then the sweeps, the task-cost findings
+//! and the environment.
+
+use std::fmt::Write as _;
+
+use concbench_core::report::{Env, Family};
+use concbench_core::workload::units::{SQUARES, STORM_CALLS};
+
+use crate::export::layout::{group_plot, metrics_of, sweep_metrics, sweep_plot};
+use crate::format::{fixed, num, plain, ratio, thousands};
+use crate::metric::Metric;
+use crate::record::Meta;
+use crate::stats::Stats;
+use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
+use crate::{findings, verdict};
+
+/// The file's text.
+pub fn render(summary: &Summary, meta: &Meta) -> String {
+    let mut out = String::from("# concbench report\n\n");
+    out.push_str(&header(summary, meta));
+    out.push_str("Each table gives the measured runs (warm-ups left out): mean ± standard deviation, median, the 95 % confidence interval of the mean, the range, the outliers flagged by the modified z-score (kept in every figure), and the speed relative to the family's baseline with its uncertainty.\n\n");
+    for f in &summary.families {
+        out.push_str(&group_section(f));
+    }
+    for sweep in &summary.sweeps {
+        out.push_str(&sweep_section(sweep));
+    }
+    out.push_str(&findings::markdown(summary));
+    out.push_str(&environment(summary));
+    out
+}
+
+/// The runs by ending, when they ran, the command and the config.
+fn header(summary: &Summary, meta: &Meta) -> String {
+    let runs: Vec<String> = summary.runs.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let interrupted = match meta.interrupted {
+        true => ", **interrupted before the end**",
+        false => "",
+    };
+    let config = meta
+        .config
+        .as_ref()
+        .map_or(String::new(), |c| format!(", config `{c}`"));
+    format!(
+        "Runs: {} ({}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n",
+        summary.runs.values().sum::<usize>(),
+        runs.join(", "),
+        meta.started_at,
+        meta.finished_at,
+        meta.command,
+    )
+}
+
+fn group_title(f: &FamilySummary) -> String {
+    match (f.family, f.scenario.as_str()) {
+        (Family::Cpu, "main") => "CPU-bound: char-encoding".into(),
+        (Family::Io, _) => "IO-bound: HTTP".into(),
+        (_, scenario) => format!("Task costs: {scenario}"),
+    }
+}
+
+/// What a task-cost scenario does, for its section.
+pub fn scenario_blurb(scenario: &str) -> String {
+    match scenario {
+        "spawn-only" => {
+            "Each model starts `units` empty units and waits for all: the start-up cost per unit.".into()
+        }
+        "sleep-fixed" => "Each unit waits `sleep_ms` with the model's native sleep.".into(),
+        "sleep-variable" => "Each unit waits a seeded random fraction of `sleep_ms`.".into(),
+        "blocking-storm" => format!(
+            "Each unit makes {} `sched_yield` system calls (`std::thread::yield_now`); inside an async task they block the executor's thread.",
+            thousands(STORM_CALLS as f64)
+        ),
+        "squares" => format!(
+            "Each unit builds a vector of the first {} squares and checks it.",
+            thousands(SQUARES as f64)
+        ),
+        "idle-scale" => {
+            "All units wait at once; the memory per waiting unit is the resident memory with every unit started, less the memory before the first, over the units.".into()
+        }
+        _ => String::new(),
+    }
+}
+
+fn same_work(same: bool) -> &'static str {
+    match same {
+        true => "yes (same units and checksum)",
+        false => "**no**",
+    }
+}
+
+/// One group: what it ran, a table and a plot per metric, the verdict.
+fn group_section(f: &FamilySummary) -> String {
+    let mut out = format!("## {}\n\n", group_title(f));
+    let section = if f.scenario == "main" {
+        f.family.name()
+    } else {
+        let _ = writeln!(out, "{}\n", scenario_blurb(&f.scenario));
+        "scenario"
+    };
+    let _ = writeln!(out, "Config (`[{section}]`): {}.\n", config_line(&f.config));
+    let _ = writeln!(
+        out,
+        "Baseline: {}. Same work in every run: {}.\n",
+        f.baseline,
+        same_work(f.same_work)
+    );
+    for m in metrics_of(f) {
+        let _ = writeln!(out, "### {}\n", m.title());
+        out.push_str(&metric_table(&f.entries, m));
+        let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), group_plot(f, m));
+    }
+    out.push_str("### When to use what (from these numbers)\n\n");
+    for sentence in verdict::sentences(f) {
+        let _ = writeln!(out, "- {sentence}");
+    }
+    out.push('\n');
+    out
+}
+
+/// The machine of the first report, and the runner's own time per run.
+fn environment(summary: &Summary) -> String {
+    let mut out = String::from("## Environment\n\n");
+    match &summary.env {
+        Some(e) => out.push_str(&env_table(e)),
+        None => out.push_str("No run succeeded, so no report described the machine.\n"),
+    }
+    if let Some(s) = &summary.runner_ms_per_run {
+        let _ = writeln!(
+            out,
+            "\nThe runner's own time per run (fork and exec, reading and parsing the report, building the record): median {} ms, max {} ms over {} runs.",
+            fixed(s.median, 2),
+            fixed(s.max, 2),
+            s.n
+        );
+    }
+    out
+}
+
+fn env_table(e: &Env) -> String {
+    format!(
+        "| CPU | cores | memory | OS | kernel | host | rustc | commit | profile |\n|---|---:|---:|---|---|---|---|---|---|\n| {} | {} | {} MiB | {} | {} | {} | {} | {} | {} |\n",
+        e.cpu_model, e.cores_logical, e.mem_total_mib, e.os, e.kernel, e.host, e.rustc, e.git_sha, e.profile
+    )
+}
+
+/// A sweep: per metric a table (a row per series, a column per value) and a line plot; then
+/// the points that could not run, with their error.
+fn sweep_section(sweep: &SweepSummary) -> String {
+    let mut out = format!("## Sweep: {}\n\n", sweep.axis);
+    let keys: Vec<String> = sweep
+        .series
+        .iter()
+        .map(|s| format!("{} sweeps `{}`", s.label, s.key))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}. Each cell is the mean ± the half-width of its 95 % confidence interval. Same work at every value: {}.\n",
+        keys.join("; "),
+        same_work(sweep.same_work)
+    );
+    let _ = writeln!(
+        out,
+        "Units of work per run (requests for IO) at each value: {}.\n",
+        work_per_value(sweep).join(", ")
+    );
+    for m in sweep_metrics(sweep) {
+        let _ = writeln!(out, "### {}{}\n", m.title(), m.unit_suffix());
+        out.push_str(&sweep_table(sweep, m));
+        let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), sweep_plot(sweep, m));
+    }
+    let failed = failed_points(sweep);
+    if !failed.is_empty() {
+        let _ = writeln!(out, "Points that could not run:\n\n{}\n", failed.join("\n"));
+    }
+    out
+}
+
+/// `value → units` for each value some series ran.
+fn work_per_value(sweep: &SweepSummary) -> Vec<String> {
+    sweep
+        .values
+        .iter()
+        .filter_map(|v| {
+            let units = sweep.series.iter().find_map(|s| s.at(*v)?.work.as_ref())?.units;
+            Some(format!("{} → {units}", plain(*v)))
+        })
+        .collect()
+}
+
+/// A row per series, a column per value.
+fn sweep_table(sweep: &SweepSummary, m: Metric) -> String {
+    let values: Vec<String> = sweep.values.iter().map(|v| plain(*v)).collect();
+    let mut out = format!("| series | {} |\n", values.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(values.len()));
+    for s in &sweep.series {
+        let cells: Vec<String> = sweep.values.iter().map(|v| sweep_cell(s, *v, m)).collect();
+        let _ = writeln!(out, "| {} | {} |", s.label, cells.join(" | "));
+    }
+    out
+}
+
+/// The mean ± the CI's half-width at `value`, or why there is none.
+fn sweep_cell(s: &Series, value: f64, m: Metric) -> String {
+    match s.at(value) {
+        None => "".into(),
+        Some(p) => match p.stats(m) {
+            Some(st) => format!("{} ± {}", num(st.mean), num((st.ci95[1] - st.ci95[0]) / 2.0)),
+            None if p.ok == 0 => "could not run".into(),
+            None => "–".into(),
+        },
+    }
+}
+
+/// A line for each sweep point with a failed run, with its error.
+fn failed_points(sweep: &SweepSummary) -> Vec<String> {
+    sweep
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| p.failed > 0)
+        .map(|p| {
+            format!(
+                "- {}: {} of {} runs did not succeed{}",
+                p.label,
+                p.failed,
+                p.failed + p.ok,
+                p.error.as_ref().map_or(String::new(), |e| format!(": `{e}`"))
+            )
+        })
+        .collect()
+}
+
+fn config_line(config: &serde_json::Value) -> String {
+    match config.as_object() {
+        Some(map) => map
+            .iter()
+            .map(|(k, v)| format!("`{k}` = {v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "not recorded".into(),
+    }
+}
+
+/// A row per entry: its statistics of `m`, and its speed for the wall time.
+fn metric_table(entries: &[EntrySummary], m: Metric) -> String {
+    let wall = m == Metric::Wall;
+    let mut out = format!(
+        "| entry | runs | mean ± sd{} | median | 95 % CI | min – max | outliers |",
+        m.unit_suffix()
+    );
+    out.push_str(if wall { " speed vs baseline |\n" } else { "\n" });
+    out.push_str(if wall {
+        "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+    } else {
+        "|---|---:|---:|---:|---:|---:|---:|\n"
+    });
+    for e in entries {
+        let _ = writeln!(out, "{}", metric_row(e, m));
+    }
+    out
+}
+
+fn metric_row(e: &EntrySummary, m: Metric) -> String {
+    let wall = m == Metric::Wall;
+    let runs = if e.failed > 0 {
+        format!("{} (+{} failed)", e.ok, e.failed)
+    } else {
+        e.ok.to_string()
+    };
+    let Some(s) = e.stats(m) else {
+        return format!(
+            "| {} | {runs} | – | – | – | – | –{} |",
+            e.label,
+            if wall { " | –" } else { "" }
+        );
+    };
+    let speed = match (wall, e.speedup) {
+        (true, Some([r, err])) => format!(" | {}", ratio(r, err)),
+        (true, None) => " | –".into(),
+        (false, _) => String::new(),
+    };
+    format!("| {} | {runs} | {}{speed} |", e.label, cells(s))
+}
+
+fn cells(s: &Stats) -> String {
+    format!(
+        "{} ± {} | {} | {} – {} | {} – {} | {}",
+        num(s.mean),
+        num(s.sd),
+        num(s.median),
+        num(s.ci95[0]),
+        num(s.ci95[1]),
+        num(s.min),
+        num(s.max),
+        s.outliers.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::tests::{everything, meta, snapshot};
+
+    #[test]
+    fn markdown_snapshot() {
+        snapshot("report.md", &render(&everything(), &meta()));
+    }
+
+    #[test]
+    fn blurbs_read_their_counts_from_the_workload() {
+        assert!(scenario_blurb("blocking-storm").contains("10,000 `sched_yield`"));
+        assert!(scenario_blurb("squares").contains("first 1,000,000 squares"));
+    }
+}

@@ -1,0 +1,136 @@
+//! The files a matrix run leaves: `summary.json` ([`json`]), `summary.csv` ([`csv`]),
+//! `report.md` ([`markdown`]) and `plots/*.svg` ([`plot`]); which metrics each shows and the
+//! plots' file names in [`layout`].
+
+pub mod csv;
+pub mod json;
+pub mod layout;
+pub mod markdown;
+pub mod plot;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::export::layout::{group_plot, metrics_of, sweep_metrics, sweep_plot};
+use crate::record::Meta;
+use crate::summary::Summary;
+
+/// Writes every export of `summary` into `dir`.
+pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<()> {
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.join(name), text).with_context(|| format!("writing {}", dir.join(name).display()))
+    };
+    write("summary.json", json::render(summary, meta)?)?;
+    write("summary.csv", csv::render(summary)?)?;
+    write("report.md", markdown::render(summary, meta))?;
+    std::fs::create_dir_all(dir.join("plots")).context("creating plots/")?;
+    for family in &summary.families {
+        for metric in metrics_of(family) {
+            plot::bars(
+                &dir.join("plots").join(group_plot(family, metric)),
+                family,
+                metric,
+            )?;
+        }
+    }
+    for sweep in &summary.sweeps {
+        for metric in sweep_metrics(sweep) {
+            plot::lines(&dir.join("plots").join(sweep_plot(sweep, metric)), sweep, metric)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::summarise;
+    use crate::testdata;
+
+    /// Compares `text` with the committed snapshot; `UPDATE_SNAPSHOTS=1` rewrites it.
+    pub(crate) fn snapshot(name: &str, text: &str) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(name);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "{name} differs from its snapshot; review and rerun with UPDATE_SNAPSHOTS=1\n{text}"
+        );
+    }
+
+    pub(crate) fn meta() -> Meta {
+        Meta {
+            command: "runner --config configs/test.toml".into(),
+            config: Some("configs/test.toml".into()),
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: "2026-01-01T00:01:00Z".into(),
+            interrupted: false,
+        }
+    }
+
+    /// The matrix, two task-cost groups and an idle-scale sweep.
+    pub(crate) fn everything() -> Summary {
+        let mut records = testdata::matrix();
+        records.extend(testdata::task_costs());
+        records.extend(testdata::idle_sweep());
+        summarise(&records, &testdata::order())
+    }
+
+    #[test]
+    fn sweeps_get_line_plots_with_log_axes_across_decades() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &everything(), &meta()).unwrap();
+        let svg =
+            std::fs::read_to_string(dir.path().join("plots/sweep-units-waiting-rss_peak_mib.svg")).unwrap();
+        assert!(svg.contains("units waiting, log scale"), "x spans 1 to 100,000");
+        assert!(
+            svg.contains("tokio") && svg.contains("threads"),
+            "a legend entry per series"
+        );
+        assert!(svg.contains("<polyline"), "lines");
+        let per_unit =
+            std::fs::read_to_string(dir.path().join("plots/cpu-spawn-only-per_unit_us.svg")).unwrap();
+        assert!(per_unit.contains("Wall time per unit"));
+        assert!(
+            !dir.path().join("plots/cpu-per_unit_us.svg").exists(),
+            "no per-unit plot for the main workload"
+        );
+        let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+        assert!(
+            report.contains("| threads | 4.55 ± 0.635 | 14.55 ± 0.635 | could not run |  |"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn write_all_leaves_every_file_and_plot() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(
+            dir.path(),
+            &summarise(&testdata::matrix(), &testdata::order()),
+            &meta(),
+        )
+        .unwrap();
+        for file in [
+            "summary.json",
+            "summary.csv",
+            "report.md",
+            "plots/cpu-wall_s.svg",
+            "plots/io-req_per_s.svg",
+        ] {
+            assert!(dir.path().join(file).is_file(), "{file}");
+        }
+        let svg = std::fs::read_to_string(dir.path().join("plots/cpu-wall_s.svg")).unwrap();
+        assert!(
+            svg.contains("<svg") && svg.contains("cpu-threads 2") && svg.contains("Wall time"),
+            "labels are text"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+        assert_eq!(json["meta"]["command"], "runner --config configs/test.toml");
+        assert_eq!(json["summary"]["families"][0]["baseline"], "cpu-sync");
+    }
+}

@@ -1,0 +1,182 @@
+//! Every number the runner prints, formatted in one place: tables, CSV, verdicts, findings, plot
+//! axes and the terminal table.
+
+/// A value with a precision that suits its size: no decimals from 1,000, one from 100, two from
+/// 1, and three significant digits below 1 (0.123, 0.0000286), so small times stay readable.
+pub fn num(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1000.0 {
+        fixed(v, 0)
+    } else if a >= 100.0 {
+        fixed(v, 1)
+    } else if a >= 1.0 || a == 0.0 {
+        fixed(v, 2)
+    } else {
+        fixed(v, three_significant(a))
+    }
+}
+
+/// A ratio and its uncertainty, `1.80× ± 0.04`: two decimals, or three significant digits of
+/// the ratio below 0.1 (and as many decimals for the uncertainty).
+pub fn ratio(r: f64, err: f64) -> String {
+    let a = r.abs();
+    let decimals = if a >= 0.1 || a == 0.0 {
+        2
+    } else {
+        three_significant(a)
+    };
+    format!("{}× ± {}", fixed(r, decimals), fixed(err, decimals))
+}
+
+/// A ratio and its uncertainty in plain ASCII for the terminal, `1.80x ± 0.04`.
+pub fn ratio_ascii(r: f64, err: f64) -> String {
+    format!("{}x ± {}", fixed(r, 2), fixed(err, 2))
+}
+
+/// The decimals that show three significant digits of `a` (0 < a < 1), at least 3, at most 12.
+fn three_significant(a: f64) -> usize {
+    (2 - a.log10().floor() as i32).clamp(3, 12) as usize
+}
+
+/// `v` with exactly `decimals` decimals.
+pub fn fixed(v: f64, decimals: usize) -> String {
+    format!("{v:.decimals$}")
+}
+
+/// Up to six decimals, trailing zeros dropped (`0.5`, `12`): for CSV cells and axis values.
+pub fn plain(v: f64) -> String {
+    fixed(v, 6)
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
+}
+
+/// A whole number with thousands separators, `10,000`.
+pub fn thousands(v: f64) -> String {
+    let digits = fixed(v.abs(), 0);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
+}
+
+/// Seconds: three decimals, or three significant digits below 0.1 s.
+pub fn seconds(v: f64) -> String {
+    if v.abs() >= 0.1 {
+        format!("{} s", fixed(v, 3))
+    } else {
+        format!("{} s", num(v))
+    }
+}
+
+/// Seconds with exactly `decimals` decimals, `0.828 s`.
+pub fn seconds_fixed(v: f64, decimals: usize) -> String {
+    format!("{} s", fixed(v, decimals))
+}
+
+/// Milliseconds with `decimals` decimals, `50.5 ms`.
+pub fn millis(v: f64, decimals: usize) -> String {
+    format!("{} ms", fixed(v, decimals))
+}
+
+/// Microseconds: no decimals from 100 µs, else one.
+pub fn micros(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{} µs", fixed(v, 0))
+    } else {
+        format!("{} µs", fixed(v, 1))
+    }
+}
+
+/// Microseconds with `decimals` decimals.
+pub fn micros_fixed(v: f64, decimals: usize) -> String {
+    format!("{} µs", fixed(v, decimals))
+}
+
+/// Mebibytes with one decimal, `62.0 MiB`.
+pub fn mib(v: f64) -> String {
+    format!("{} MiB", fixed(v, 1))
+}
+
+/// Kibibytes with two decimals, `0.58 KiB`.
+pub fn kib(v: f64) -> String {
+    format!("{} KiB", fixed(v, 2))
+}
+
+/// A factor with `decimals` decimals, `2.4×`.
+pub fn times(v: f64, decimals: usize) -> String {
+    format!("{}×", fixed(v, decimals))
+}
+
+/// Requests per second, whole, `8603 req/s`.
+pub fn req_per_s(v: f64) -> String {
+    format!("{} req/s", fixed(v, 0))
+}
+
+/// A percentage, whole, `95 %`.
+pub fn percent(v: f64) -> String {
+    format!("{} %", fixed(v, 0))
+}
+
+/// A tick on a linear axis: whole from 10 or when whole, else two decimals.
+pub fn tick(v: f64) -> String {
+    if v.abs() >= 10.0 || v == v.round() {
+        fixed(v, 0)
+    } else {
+        fixed(v, 2)
+    }
+}
+
+/// A tick on a log10 axis at exponent `e`: only whole decades are labelled (1, 10, 1,000, 0.1).
+pub fn decade(e: f64) -> String {
+    if (e - e.round()).abs() > 1e-6 {
+        return String::new();
+    }
+    let n = 10f64.powi(e.round() as i32);
+    if n >= 1.0 { thousands(n) } else { format!("{n}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_three_significant_digits_below_one() {
+        assert_eq!(num(1234.5), "1234");
+        assert_eq!(num(123.45), "123.5");
+        assert_eq!(num(0.0), "0.00");
+        assert_eq!(num(0.123_45), "0.123");
+        assert_eq!(num(0.000_028_63), "0.0000286");
+        assert_eq!(ratio(1.8, 0.04), "1.80× ± 0.04");
+        assert_eq!(ratio(0.012_34, 0.001), "0.0123× ± 0.0010");
+        assert_eq!(ratio_ascii(1.8, 0.04), "1.80x ± 0.04");
+    }
+
+    #[test]
+    fn plain_thousands_and_ticks() {
+        assert_eq!(
+            (plain(0.5), plain(12.0), plain(1e-7)),
+            ("0.5".into(), "12".into(), "0".into())
+        );
+        assert_eq!(thousands(1_000_000.0), "1,000,000");
+        assert_eq!(thousands(-1234.0), "-1,234");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(
+            (tick(2.5), tick(12.3), tick(3.0)),
+            ("2.50".into(), "12".into(), "3".into())
+        );
+        assert_eq!(
+            (decade(3.0), decade(-1.0), decade(2.5)),
+            ("1,000".into(), "0.1".into(), String::new())
+        );
+        assert_eq!(
+            (seconds(0.5604), seconds(0.0123)),
+            ("0.560 s".into(), "0.0123 s".into())
+        );
+        assert_eq!((micros(101.2), micros(2.02)), ("101 µs".into(), "2.0 µs".into()));
+    }
+}

@@ -1,0 +1,285 @@
+//! The metrics the runner summarises: each knows, once, its key (in summaries, CSV and file
+//! names), its title, its unit, which direction is better, its family and how to read it from a
+//! report. Everything else names a metric by its variant, never by its key.
+
+use std::fmt;
+
+use concbench_core::report::{Family, Report};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A metric read from every report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Wall time of the measured window.
+    Wall,
+    /// Process CPU, average, % of one core.
+    ProcessCpu,
+    /// System CPU, average, % of all cores.
+    SystemCpu,
+    /// Peak resident memory.
+    RssPeak,
+    /// Peak thread count.
+    ThreadsPeak,
+    /// Responses per second (IO).
+    ReqPerS,
+    /// Median latency (IO).
+    LatencyP50,
+    /// 99th-percentile latency (IO).
+    LatencyP99,
+    /// Wall time per unit (task-cost scenarios).
+    PerUnit,
+    /// Resident memory per waiting unit (idle-scale).
+    RssPerUnit,
+}
+
+/// Which way a metric improves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Smaller is better (times, CPU, memory).
+    LowerIsBetter,
+    /// Larger is better (throughput).
+    HigherIsBetter,
+}
+
+/// Everything a metric knows about itself.
+#[derive(Debug)]
+pub struct Spec {
+    /// The metric defined.
+    pub metric: Metric,
+    /// Key in summaries and file names, e.g. `wall_s`.
+    pub key: &'static str,
+    /// Title in tables and plots.
+    pub title: &'static str,
+    /// Unit shown after values (empty for a count).
+    pub unit: &'static str,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Only for this family (`None`: both).
+    pub family: Option<Family>,
+    /// Reads the value from a report.
+    pub read: fn(&Report) -> Option<f64>,
+}
+
+/// The definitions, in the order of [`Metric::ALL`] (a test checks it).
+static SPECS: [Spec; 10] = [
+    Spec {
+        metric: Metric::Wall,
+        key: "wall_s",
+        title: "Wall time",
+        unit: "s",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        read: |r| Some(r.wall_s),
+    },
+    Spec {
+        metric: Metric::ProcessCpu,
+        key: "process_cpu_pct",
+        title: "Process CPU (avg, % of one core)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        read: |r| Some(r.cpu.process_avg_pct),
+    },
+    Spec {
+        metric: Metric::SystemCpu,
+        key: "system_cpu_pct",
+        title: "System CPU (avg, % of all cores)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        read: |r| Some(r.cpu.system_avg_pct),
+    },
+    Spec {
+        metric: Metric::RssPeak,
+        key: "rss_peak_mib",
+        title: "Peak memory (RSS)",
+        unit: "MiB",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        read: |r| Some(r.memory.rss_peak_mib),
+    },
+    Spec {
+        metric: Metric::ThreadsPeak,
+        key: "threads_peak",
+        title: "Peak threads",
+        unit: "",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        read: |r| Some(r.threads.peak as f64),
+    },
+    Spec {
+        metric: Metric::ReqPerS,
+        key: "req_per_s",
+        title: "Requests per second",
+        unit: "req/s",
+        direction: Direction::HigherIsBetter,
+        family: Some(Family::Io),
+        read: |r| r.io.as_ref().map(|io| io.req_per_s),
+    },
+    Spec {
+        metric: Metric::LatencyP50,
+        key: "latency_p50_ms",
+        title: "Latency p50",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        read: |r| r.io.as_ref().map(|io| io.latency_ms.p50),
+    },
+    Spec {
+        metric: Metric::LatencyP99,
+        key: "latency_p99_ms",
+        title: "Latency p99",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
+    },
+    Spec {
+        metric: Metric::PerUnit,
+        key: "per_unit_us",
+        title: "Wall time per unit",
+        unit: "µs",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Cpu),
+        read: |r| r.units.as_ref().map(|u| u.per_unit_us),
+    },
+    Spec {
+        metric: Metric::RssPerUnit,
+        key: "rss_per_unit_kib",
+        title: "Memory per waiting unit (RSS above the start)",
+        unit: "KiB",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Cpu),
+        read: |r| r.units.as_ref().and_then(|u| u.rss_per_unit_kib),
+    },
+];
+
+impl Metric {
+    /// Every metric, in table order.
+    pub const ALL: [Metric; 10] = [
+        Metric::Wall,
+        Metric::ProcessCpu,
+        Metric::SystemCpu,
+        Metric::RssPeak,
+        Metric::ThreadsPeak,
+        Metric::ReqPerS,
+        Metric::LatencyP50,
+        Metric::LatencyP99,
+        Metric::PerUnit,
+        Metric::RssPerUnit,
+    ];
+
+    /// The metric's definition.
+    pub fn spec(self) -> &'static Spec {
+        &SPECS[self as usize]
+    }
+
+    /// Key in summaries, CSV and file names, e.g. `wall_s`.
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// Title in tables and plots.
+    pub fn title(self) -> &'static str {
+        self.spec().title
+    }
+
+    /// The unit (empty for a count).
+    pub fn unit(self) -> &'static str {
+        self.spec().unit
+    }
+
+    /// Which way is better.
+    pub fn direction(self) -> Direction {
+        self.spec().direction
+    }
+
+    /// The value in `report`, when the report has it.
+    pub fn read(self, report: &Report) -> Option<f64> {
+        (self.spec().read)(report)
+    }
+
+    /// Whether the metric applies to `family`.
+    pub fn applies_to(self, family: Family) -> bool {
+        self.spec().family.is_none_or(|f| f == family)
+    }
+
+    /// The unit as a suffix for titles, ` (MiB)`, or nothing for a count.
+    pub fn unit_suffix(self) -> String {
+        match self.unit() {
+            "" => String::new(),
+            unit => format!(" ({unit})"),
+        }
+    }
+
+    /// The metric whose key is `key`.
+    pub fn from_key(key: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.key() == key)
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Metrics sort by key, so a map of them serialises in the key order it always had.
+impl Ord for Metric {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(other.key())
+    }
+}
+
+impl PartialOrd for Metric {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        Metric::from_key(&key).ok_or_else(|| {
+            let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+            serde::de::Error::custom(format!(
+                "unknown metric `{key}`, expected one of {}",
+                keys.join(", ")
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_round_trip() {
+        for m in Metric::ALL {
+            assert_eq!(m.spec().metric, m, "SPECS follows Metric::ALL");
+            assert_eq!(Metric::from_key(m.key()), Some(m));
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<Metric>(&json).unwrap(), m);
+        }
+        assert!(serde_json::from_str::<Metric>("\"speed\"").is_err());
+    }
+
+    #[test]
+    fn maps_of_metrics_keep_the_alphabetical_key_order() {
+        let map: std::collections::BTreeMap<Metric, u8> = Metric::ALL.into_iter().map(|m| (m, 0)).collect();
+        let keys: Vec<&str> = map.keys().map(|m| m.key()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        assert_eq!(Metric::ReqPerS.unit_suffix(), " (req/s)");
+        assert_eq!(Metric::ThreadsPeak.unit_suffix(), "");
+        assert!(Metric::ReqPerS.applies_to(Family::Io) && !Metric::ReqPerS.applies_to(Family::Cpu));
+    }
+}

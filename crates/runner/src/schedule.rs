@@ -1,0 +1,181 @@
+//! What the matrix runs and in which order: the selected entries, each swept entry expanded into
+//! its points and each CPU entry into its scenarios, checked against the models' config; then
+//! the warm-ups and the repeats, round-robin (every job once per round, so drift of the machine
+//! falls on all alike).
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use concbench_core::config;
+use concbench_core::report::Family;
+
+use crate::config::{Entry, RunnerConfig, Sweep};
+use crate::record::SweepPoint;
+
+/// One configuration the matrix runs: an entry (a sweep point is an entry with the swept keys
+/// added to its `set`), its family, the scenario its config selects, and its place in a sweep.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The entry, with the scenario and sweep keys in its overrides.
+    pub entry: Entry,
+    /// The model's family.
+    pub family: Family,
+    /// The scenario its runs do (`main`: the family's workload).
+    pub scenario: String,
+    /// Its place in a sweep, for a sweep point.
+    pub sweep: Option<SweepPoint>,
+}
+
+/// One run of the schedule.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot<'a> {
+    /// What runs.
+    pub job: &'a Job,
+    /// The round (warm-ups and measured rounds counted separately, from 0).
+    pub index: usize,
+    /// An unmeasured warm-up.
+    pub warmup: bool,
+}
+
+/// The selected entries (`only`: labels or model names; empty: all), expanded into jobs, each
+/// checked by loading its effective config from `file` and `sets` (an error names the entry).
+pub fn jobs(
+    runner: &RunnerConfig,
+    file: Option<&Path>,
+    sets: &[String],
+    only: &[String],
+) -> anyhow::Result<Vec<Job>> {
+    let mut jobs: Vec<Job> = Vec::new();
+    for (entry, sweep) in expand(runner, select(runner, only)?) {
+        for entry in scenarios(runner, entry) {
+            let job = job(entry, sweep.clone(), file, sets)?;
+            let (name, scenario) = (job.entry.name(), &job.scenario);
+            if jobs
+                .iter()
+                .any(|j| j.entry.name() == name && &j.scenario == scenario)
+            {
+                bail!(
+                    "two runs of the matrix are both \"{name}\" on scenario {scenario}: a sweep repeats a value, or two entries share a label"
+                );
+            }
+            jobs.push(job);
+        }
+    }
+    Ok(jobs)
+}
+
+/// Checks `entry`'s effective config and reads the scenario it selects.
+fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[String]) -> anyhow::Result<Job> {
+    let mut all = sets.to_vec();
+    all.extend(entry.set_args());
+    let effective = config::load(file, &all).with_context(|| format!("entry \"{}\"", entry.name()))?;
+    let family = entry.family();
+    // IO models run the HTTP workload whatever `[scenario]` says.
+    let scenario = match family {
+        Family::Cpu => effective.scenario.name.name(),
+        Family::Io => "main",
+    };
+    Ok(Job {
+        entry,
+        family,
+        scenario: scenario.to_string(),
+        sweep,
+    })
+}
+
+/// A CPU entry once per scenario of `runner.scenarios` (when it lists some); any other once.
+fn scenarios(runner: &RunnerConfig, entry: Entry) -> Vec<Entry> {
+    if entry.family() != Family::Cpu || runner.scenarios.is_empty() {
+        return vec![entry];
+    }
+    runner
+        .scenarios
+        .iter()
+        .map(|scenario| {
+            let mut e = entry.clone();
+            e.label = Some(entry.name());
+            e.set
+                .insert("scenario.name".into(), toml::Value::from(scenario.name()));
+            e
+        })
+        .collect()
+}
+
+/// Each entry once, or, when a sweep names it, once per value of each such sweep (the swept key
+/// and the `with` keys added to the entry's overrides, the label saying the point).
+fn expand(runner: &RunnerConfig, entries: Vec<Entry>) -> Vec<(Entry, Option<SweepPoint>)> {
+    let mut out = Vec::new();
+    for entry in entries {
+        let sweeps: Vec<&Sweep> = runner.sweep.iter().filter(|s| s.covers(&entry)).collect();
+        if sweeps.is_empty() {
+            out.push((entry, None));
+            continue;
+        }
+        for sweep in sweeps {
+            out.extend((0..sweep.values.len()).map(|i| point(&entry, sweep, i)));
+        }
+    }
+    out
+}
+
+/// `entry` at the `i`th value of `sweep`.
+fn point(entry: &Entry, sweep: &Sweep, i: usize) -> (Entry, Option<SweepPoint>) {
+    let series = entry.name();
+    let value = &sweep.values[i];
+    let mut point = entry.clone();
+    point.set.insert(sweep.key.clone(), value.clone());
+    for (key, values) in &sweep.with {
+        point.set.insert(key.clone(), values[i].clone());
+    }
+    point.label = Some(format!("{series} @ {}={value}", sweep.key));
+    let at = SweepPoint {
+        axis: sweep.axis(),
+        key: sweep.key.clone(),
+        value: value
+            .as_float()
+            .or_else(|| value.as_integer().map(|v| v as f64))
+            .expect("sweep values are numbers (validated)"),
+        series,
+    };
+    (point, Some(at))
+}
+
+/// The entries of `runner.models` that `only` names (all when it is empty).
+fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> {
+    let entries: Vec<Entry> = runner
+        .models
+        .iter()
+        .filter(|e| only.is_empty() || only.iter().any(|o| e.is_named(o)))
+        .cloned()
+        .collect();
+    if entries.is_empty() {
+        let names: Vec<String> = runner.models.iter().map(Entry::name).collect();
+        bail!(
+            "--models {} matches no entry of runner.models ({})",
+            only.join(","),
+            names.join(", ")
+        );
+    }
+    Ok(entries)
+}
+
+/// The warm-ups, then the repeats, each round visiting every job once.
+pub fn rounds(jobs: &[Job], warmup: usize, repeats: usize) -> Vec<Slot<'_>> {
+    let rounds = (0..warmup)
+        .map(|i| (i, true))
+        .chain((0..repeats).map(|i| (i, false)));
+    rounds
+        .flat_map(|(index, warmup)| jobs.iter().map(move |job| Slot { job, index, warmup }))
+        .collect()
+}
+
+/// The labels in matrix order, each once.
+pub fn order(jobs: &[Job]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for name in jobs.iter().map(|j| j.entry.name()) {
+        if !order.contains(&name) {
+            order.push(name);
+        }
+    }
+    order
+}
