@@ -514,15 +514,7 @@ mod tests {
     }
 
     fn load_err(text: &str, sets: &[&str]) -> String {
-        let file = tempfile_dir().join(format!("{:x}.toml", text.len() * 7919 + sets.len()));
-        std::fs::write(&file, text).unwrap();
-        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        let err = load(Some(&file), &sets).unwrap_err().to_string();
-        assert!(
-            err.contains(&file.display().to_string()) || err.contains("--set"),
-            "{err}"
-        );
-        err
+        crate::testing::config_error(text, sets, |file, sets| load(Some(file), sets))
     }
 
     #[test]
@@ -616,13 +608,6 @@ mod tests {
             err.contains("`io.endpoints`") && err.contains("non-empty list"),
             "{err}"
         );
-    }
-
-    /// This test process's folder for config files.
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("concbench-cfg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 
     #[test]

@@ -135,3 +135,35 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
         }
     }
 }
+
+/// A config file holding `text` in this test process's own temporary folder (one file per text).
+pub fn config_file(text: &str) -> std::path::PathBuf {
+    use std::hash::{Hash, Hasher};
+    let dir = std::env::temp_dir().join(format!("concbench-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("creating the test's config folder");
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    let file = dir.join(format!("{:016x}.toml", hasher.finish()));
+    std::fs::write(&file, text).expect("writing a test config");
+    file
+}
+
+/// Loads `text` as a config file with `sets` through `load`, which must fail; the error's text,
+/// which must name the file or the `--set` argument.
+pub fn config_error<T, E: std::fmt::Display>(
+    text: &str,
+    sets: &[&str],
+    load: impl Fn(&std::path::Path, &[String]) -> Result<T, E>,
+) -> String {
+    let file = config_file(text);
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let err = match load(&file, &sets) {
+        Ok(_) => panic!("the config loaded:\n{text}"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains(&file.display().to_string()) || err.contains("--set"),
+        "{err}"
+    );
+    err
+}

@@ -316,27 +316,10 @@ fn validate_sweep(r: &RunnerConfig, n: usize, sweep: &Sweep) -> Result<(), Inval
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
 
-    /// This test process's folder for config files.
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("concbench-runner-cfg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     fn load_err(text: &str, sets: &[&str]) -> String {
-        let file = tempfile_dir().join(format!("{:x}.toml", text.len() * 7919 + sets.len()));
-        std::fs::write(&file, text).unwrap();
-        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        let err = load(Some(&file), &sets).unwrap_err().to_string();
-        assert!(
-            err.contains(&file.display().to_string()) || err.contains("--set"),
-            "{err}"
-        );
-        err
+        concbench_core::testing::config_error(text, sets, |file, sets| load(Some(file), sets))
     }
 
     #[test]
@@ -407,9 +390,7 @@ mod tests {
             assert!(err.contains(wanted), "{sweep}: {err}");
         }
         let ok = format!("{base}key = \"io.concurrency\"\nvalues = [1, 10.5]\nmodels = [\"io-tokio\"]\n");
-        let dir = tempfile_dir();
-        let file = dir.join("sweep-ok.toml");
-        std::fs::write(&file, ok).unwrap();
+        let file = concbench_core::testing::config_file(&ok);
         let (_, runner) = load(Some(&file), &[]).unwrap();
         let sweep = &runner.sweep[0];
         assert_eq!(
