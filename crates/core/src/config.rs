@@ -50,6 +50,9 @@ pub struct Config {
 pub struct CpuConfig {
     /// Number of generated URLs (the study used 100,000, about 51 MB of text).
     pub urls: usize,
+    /// How many times every model counts the URLs (memory stays that of one pass): enough
+    /// passes make a run long enough for the sampler and the machine's noise to be resolved.
+    pub passes: usize,
     /// Seed for the characters mixed in when `unicode` is on; same seed, same URLs.
     pub seed: u64,
     /// Threads (cpu-threads, multi-threaded runtimes) or processes (cpu-procs).
@@ -68,6 +71,7 @@ impl Default for CpuConfig {
     fn default() -> Self {
         Self {
             urls: 100_000,
+            passes: 20,
             seed: 42,
             workers: 10,
             chunk: 1_000,
@@ -445,6 +449,7 @@ pub struct Invalid {
 
 fn validate(c: &Config) -> Result<(), Invalid> {
     range("cpu.urls", c.cpu.urls, 1, 10_000_000)?;
+    range("cpu.passes", c.cpu.passes, 1, 10_000)?;
     range("cpu.workers", c.cpu.workers, 1, 1024)?;
     range("cpu.chunk", c.cpu.chunk, 1, 10_000_000)?;
     check(

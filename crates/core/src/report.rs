@@ -1,4 +1,4 @@
-//! The run report (schema_version 1): the one JSON document a model binary prints on stdout.
+//! The run report (schema_version 2): the one JSON document a model binary prints on stdout.
 //!
 //! Pinned by `schema/report.schema.json`, generated from these types; a test fails when they drift.
 
@@ -12,8 +12,9 @@ pub type Percent = f64;
 /// A mebibyte (1,048,576 bytes), as a float.
 pub type Mib = f64;
 
-/// The version of the report layout this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the report layout this build writes. 2: the sampled figures (maxima, averages
+/// of samples, thread and process peaks) may be `null`, and the sampler block says why.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A model family: the models that do the same work and are compared with each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -56,7 +57,7 @@ impl std::fmt::Display for Family {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
-    /// Layout version; 1.
+    /// Layout version: 2 (1 for reports before the sampled figures could be null).
     pub schema_version: u32,
     /// Binary name, e.g. `cpu-sync`.
     pub model: String,
@@ -89,7 +90,7 @@ pub struct Report {
     pub threads: ThreadStats,
     /// Processes over the measured window.
     pub processes: ProcessStats,
-    /// Number of sampler samples taken.
+    /// Samples the sampler took (fast tier; see `sampler`).
     pub samples: u64,
     /// What the measuring cost.
     pub sampler: SamplerCost,
@@ -132,6 +133,11 @@ pub struct IoStats {
     /// Latency of the responses (errors excluded), in milliseconds, from an HDR histogram
     /// (3 significant digits).
     pub latency_ms: Latency,
+    /// The most requests the model could have in flight at once: its budget (1 for io-sync, the
+    /// pool size, `io.concurrency`, ...), at most `io.requests`. 0 in reports from before it was
+    /// recorded.
+    #[serde(default)]
+    pub in_flight_max: u64,
 }
 
 impl IoStats {
@@ -191,57 +197,82 @@ pub struct Latency {
     pub max: f64,
 }
 
-/// CPU use over the measured window.
+/// CPU use over the measured window. The averages are exact (the kernel's accounting over the
+/// window); the maxima are sampled, and `null` when the run held fewer than
+/// [`crate::sampler::MIN_SAMPLES`] samples long enough to read them (`sampler.unresolved` says so).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CpuStats {
     /// CPU time of the process tree (the process and its waited-for children) over wall time,
-    /// in % of one core: exact, from the kernel's accounting, not from samples.
+    /// in % of one core: exact, from the kernel's accounting, not from samples; the sampler
+    /// thread's own CPU time is subtracted.
     pub process_avg_pct: Percent,
-    /// Highest sampled process-tree CPU over one sampler interval, % of one core.
-    pub process_max_pct: Percent,
-    /// Whole-machine CPU averaged over the window, % of all cores.
+    /// Highest process-tree CPU over one slow-tier sample (`interval_ms`), % of one core, the
+    /// sampler's own CPU subtracted; `null` when unresolved.
+    pub process_max_pct: Option<Percent>,
+    /// Whole-machine CPU over the window, % of all cores: exact, from `/proc/stat` at the
+    /// window's ends (the sampler's share of it is in `sampler.overhead_pct`).
     pub system_avg_pct: Percent,
-    /// Highest sampled whole-machine CPU, % of all cores.
-    pub system_max_pct: Percent,
+    /// Highest whole-machine CPU over one slow-tier sample, % of all cores; `null` when unresolved.
+    pub system_max_pct: Option<Percent>,
 }
 
 /// Resident memory of the process tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemoryStats {
-    /// Highest sampled resident set, summed over the process tree, MiB.
+    /// Peak resident set of the tree, MiB: this process's high-water mark over the window
+    /// (`VmHWM`, reset at the window's start), exact, plus each child's own high-water mark
+    /// (an upper bound of the tree's simultaneous peak when the children peak at different
+    /// times); never below the largest sampled tree total.
     pub rss_peak_mib: Mib,
-    /// Mean sampled resident set, MiB.
-    pub rss_avg_mib: Mib,
+    /// Mean sampled resident set of the tree, MiB; `null` when unresolved.
+    pub rss_avg_mib: Option<Mib>,
+    /// Where `rss_peak_mib` comes from: `high-water mark` (exact), or `sampled` where the kernel
+    /// would not reset the mark.
+    #[serde(default)]
+    pub rss_peak_source: String,
 }
 
-/// Threads of the process tree.
+/// Threads of the process tree, the sampler's own thread excluded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThreadStats {
-    /// Most threads seen at once, the sampler's own thread included.
-    pub peak: u64,
+    /// Most threads seen at once, the sampler's own thread not counted; `null` when unresolved.
+    pub peak: Option<u64>,
 }
 
 /// Processes of the tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessStats {
-    /// Most processes seen at once, the model's own included.
-    pub peak: u64,
+    /// Most processes seen at once, the model's own included; `null` when unresolved.
+    pub peak: Option<u64>,
 }
 
-/// The sampler's own cost.
+/// The sampler: how often it looked, what it could not resolve, and what it cost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SamplerCost {
-    /// Milliseconds between samples.
+    /// Milliseconds between slow-tier samples (the process tree and the machine).
     pub interval_ms: u64,
-    /// CPU time the sampler thread used, seconds.
+    /// CPU time the sampler thread used, seconds (excluded from every CPU figure of the model).
     pub cpu_s: Seconds,
     /// That CPU time over wall time, % of one core.
     pub overhead_pct: Percent,
+    /// Fast-tier samples (this process's threads and resident memory, every 1 ms at the start
+    /// of the window, then every tenth of the time elapsed, at most every `interval_ms / 5`).
+    #[serde(default)]
+    pub fast_samples: u64,
+    /// Slow-tier samples long enough (half an interval or more) to read CPU percentages.
+    #[serde(default)]
+    pub slow_samples: u64,
+    /// The fewest samples a sampled figure needs; with fewer it is `null`.
+    #[serde(default)]
+    pub min_samples: u64,
+    /// The sampled figures this run could not resolve, each with why.
+    #[serde(default)]
+    pub unresolved: Vec<String>,
 }
 
 /// The machine and the build that produced a report.

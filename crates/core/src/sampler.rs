@@ -1,23 +1,43 @@
 //! The background sampler: process-tree CPU, system CPU, RSS, threads and processes.
 //!
-//! A thread samples every `interval_ms` over the measured window with sysinfo and keeps average and
-//! maximum. The average process CPU does not come from samples but from the kernel's exact
-//! accounting (`getrusage` of the process and its waited-for children) over the window, because
-//! at the kernel's 100 Hz tick one 50 ms sample moves in steps of 20 points. The sampler measures
-//! its own CPU time, so its cost is in every report.
+//! Exact beats sampled. The averages come from the kernel's own accounting over the window:
+//! process CPU from `getrusage` (the process and its waited-for children), system CPU from
+//! `/proc/stat` at the window's two ends, and the peak resident memory from the kernel's
+//! high-water mark (`VmHWM`, reset at the window's start by writing `5` to
+//! `/proc/self/clear_refs`; each child's own mark added).
+//!
+//! What only samples can give is read on two tiers by one thread:
+//! - the fast tier reads this process's `/proc/self/stat` (threads, resident memory) every 1 ms
+//!   at the start of the window, then every tenth of the time elapsed, at most every
+//!   `interval_ms / 5`: so a 20 ms run holds more than 10 samples, and a long run costs a
+//!   sample every `interval_ms / 5`;
+//! - the slow tier, every `interval_ms`, reads the children and the machine: CPU percentages
+//!   need a span of a few of the kernel's 100 Hz ticks.
+//!
+//! A sampled figure with fewer than [`MIN_SAMPLES`] samples is `null`, and `sampler.unresolved`
+//! says why. The sampler's own thread is never counted as the model's: its CPU time (its thread
+//! clock) is subtracted from every process CPU figure, and it is left out of the thread count.
+//! It keeps running aggregates, not a list of samples, so its memory stays flat. It reads
+//! `/proc` directly: sysinfo's process refresh cost about 375 µs a sample (0.75 % of a core at
+//! 50 ms), more than this whole sampler.
 
-use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
-
 use crate::report::{CpuStats, MemoryStats, ProcessStats, SamplerCost, ThreadStats};
-use crate::sys;
+use crate::sys::{self, MachineCpu, ProcStat};
 
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// The fewest samples a sampled figure needs; with fewer it is `null`.
+pub const MIN_SAMPLES: u64 = 10;
+
+/// The fast tier's first interval.
+const FAST_FIRST: Duration = Duration::from_millis(1);
 
 /// The handle a model uses to tell the sampler about its child processes.
 #[derive(Debug, Clone, Default)]
@@ -55,24 +75,27 @@ pub struct Measured {
     pub threads: ThreadStats,
     /// Process figures.
     pub processes: ProcessStats,
-    /// Samples taken.
+    /// Fast-tier samples taken.
     pub samples: u64,
-    /// The sampler's own cost.
+    /// The sampler's cost and what it could not resolve.
     pub cost: SamplerCost,
 }
 
 /// A running sampler; [`Sampler::stop`] closes the window.
 pub struct Sampler {
     stop: mpsc::Sender<()>,
-    thread: JoinHandle<Series>,
+    thread: JoinHandle<Tally>,
     probe: Probe,
     interval: Duration,
     started: Instant,
     cpu_start: Duration,
+    machine_start: Option<MachineCpu>,
+    hwm_reset: bool,
 }
 
 impl Sampler {
-    /// Opens the window: takes the first sample and starts the sampling thread.
+    /// Opens the window: resets the memory high-water mark, starts the sampling thread and
+    /// waits for its first sample.
     pub fn start(interval: Duration) -> std::io::Result<Self> {
         let probe = Probe::default();
         let (stop, stopped) = mpsc::channel();
@@ -83,6 +106,7 @@ impl Sampler {
             .spawn(move || sample_loop(&thread_probe, interval, &stopped, &ready_tx))?;
         // Wait for the baseline sample, so the window starts measured.
         let _ = ready.recv_timeout(Duration::from_secs(5));
+        let hwm_reset = sys::reset_peak_rss();
         Ok(Self {
             stop,
             thread,
@@ -90,6 +114,8 @@ impl Sampler {
             interval,
             started: Instant::now(),
             cpu_start: tree_cpu_time(),
+            machine_start: MachineCpu::read(),
+            hwm_reset,
         })
     }
 
@@ -98,13 +124,25 @@ impl Sampler {
         &self.probe
     }
 
-    /// Closes the window: takes a last sample and summarises.
+    /// Closes the window: stops the thread (which takes a last sample) and summarises.
     pub fn stop(self) -> Measured {
+        let _ = self.stop.send(());
+        let tally = self.thread.join().unwrap_or_default();
         let wall = self.started.elapsed();
         let cpu_used = tree_cpu_time().saturating_sub(self.cpu_start);
-        let _ = self.stop.send(());
-        let series = self.thread.join().unwrap_or_default();
-        series.summarise(wall, cpu_used, self.interval)
+        let system_avg = match (self.machine_start, MachineCpu::read()) {
+            (Some(before), Some(now)) => now.busy_pct_since(&before),
+            _ => 0.0,
+        };
+        let own_hwm = self.hwm_reset.then(sys::peak_rss_bytes).flatten();
+        let window = Window {
+            wall,
+            cpu_used,
+            system_avg,
+            own_hwm,
+            interval: self.interval,
+        };
+        tally.summarise(&window)
     }
 }
 
@@ -112,22 +150,65 @@ fn tree_cpu_time() -> Duration {
     sys::cpu_time_self() + sys::cpu_time_children()
 }
 
-/// One sample of the process tree and the machine.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Sample {
-    /// Length of the interval this sample covers, seconds.
-    span_s: f64,
-    process_pct: f64,
-    system_pct: f64,
-    rss_bytes: u64,
-    threads: u64,
-    processes: u64,
+/// What the window's two ends give exactly.
+struct Window {
+    wall: Duration,
+    cpu_used: Duration,
+    /// Whole-machine CPU over the window, %.
+    system_avg: f64,
+    /// This process's high-water mark over the window, bytes (`None`: not reset).
+    own_hwm: Option<u64>,
+    interval: Duration,
 }
 
+/// Running maximum, sum and count of a sampled figure.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Agg {
+    n: u64,
+    max: f64,
+    sum: f64,
+}
+
+impl Agg {
+    fn add(&mut self, v: f64) {
+        self.max = if self.n == 0 { v } else { self.max.max(v) };
+        self.sum += v;
+        self.n += 1;
+    }
+
+    fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum / self.n as f64
+        }
+    }
+}
+
+/// The aggregates of a window's samples.
 #[derive(Debug, Clone, Default)]
-struct Series {
-    samples: Vec<Sample>,
+struct Tally {
+    /// Fast tier: tree threads (the sampler's excluded).
+    threads: Agg,
+    /// Fast tier: tree resident bytes.
+    rss: Agg,
+    /// Slow tier (spans of half an interval or more): tree CPU %, sampler excluded.
+    process_pct: Agg,
+    /// Slow tier: machine CPU %.
+    system_pct: Agg,
+    /// Slow tier: processes of the tree.
+    processes: Agg,
+    /// The children's own high-water marks, bytes, as last read.
+    children_hwm: Vec<(u32, u64)>,
     own_cpu: Duration,
+}
+
+/// What the slow tier last read of the children, added to each fast sample of this process.
+#[derive(Debug, Clone, Copy, Default)]
+struct Children {
+    count: u64,
+    threads: u64,
+    rss_bytes: u64,
 }
 
 fn sample_loop(
@@ -135,146 +216,200 @@ fn sample_loop(
     interval: Duration,
     stop: &mpsc::Receiver<()>,
     ready: &mpsc::Sender<()>,
-) -> Series {
-    let own_start = sys::cpu_time_this_thread();
-    let mut series = Series::default();
-    let Ok(mut reader) = Reader::new() else {
+) -> Tally {
+    let mut tally = Tally::default();
+    let Some(mut reader) = Reader::new() else {
         let _ = ready.send(());
-        return series;
+        return tally;
     };
-    let mut last = Instant::now();
-    // The baseline: memory counts from it; CPU figures are differences, so they start after it.
-    series.samples.push(reader.take(probe, 0.0));
+    let start = Instant::now();
+    let own_start = sys::cpu_time_this_thread();
+    reader.fast(&mut tally);
+    reader.slow(probe, &mut tally, start, own_start, interval);
     let _ = ready.send(());
-    let mut next = last + interval;
+    let fast_cap = (interval / 5).max(FAST_FIRST);
+    let mut next_fast = start + FAST_FIRST;
+    let mut next_slow = start + interval;
     loop {
-        let wait = next.saturating_duration_since(Instant::now());
-        let stopping = match stop.recv_timeout(wait) {
+        let next = next_fast.min(next_slow);
+        let stopping = match stop.recv_timeout(next.saturating_duration_since(Instant::now())) {
             Err(RecvTimeoutError::Timeout) => false,
             Ok(()) | Err(RecvTimeoutError::Disconnected) => true,
         };
         let now = Instant::now();
-        let span = now.duration_since(last).as_secs_f64();
-        last = now;
-        series.samples.push(reader.take(probe, span));
+        if stopping || now >= next_slow {
+            reader.slow(probe, &mut tally, now, sys::cpu_time_this_thread(), interval);
+            // Behind (machine overloaded): skip, do not burst.
+            next_slow = (next_slow + interval).max(now + interval / 2);
+        }
+        reader.fast(&mut tally);
         if stopping {
             break;
         }
-        next += interval;
-        if next < now {
-            next = now + interval; // fell behind (machine overloaded): skip, do not burst
-        }
+        let step = (now.duration_since(start) / 10).clamp(FAST_FIRST, fast_cap);
+        next_fast = now + step;
     }
-    series.own_cpu = sys::cpu_time_this_thread().saturating_sub(own_start);
-    series
+    tally.own_cpu = sys::cpu_time_this_thread().saturating_sub(own_start);
+    tally
 }
 
-/// Reads the process tree through sysinfo and the machine's CPU times, keeping the last reading
-/// so each sample is a difference over its own interval.
-///
-/// sysinfo's own `cpu_usage` figures refresh the machine's CPU times at most every 200 ms, too
-/// slowly for a 50 ms sampler, so CPU % here is computed from accumulated CPU times instead.
+/// Reads `/proc`, keeping the last slow-tier reading so each CPU figure is a difference over
+/// its own span.
 struct Reader {
-    system: System,
-    me: u32,
-    cpu_ms: HashMap<u32, u64>,
-    machine: Option<sys::MachineCpu>,
+    me: File,
+    children: Children,
+    last_slow: Option<SlowMark>,
+}
+
+/// The cumulative counters at one slow-tier sample.
+#[derive(Debug, Clone, Copy)]
+struct SlowMark {
+    at: Instant,
+    /// Tree CPU ticks (this process and its live children).
+    ticks: u64,
+    /// The sampler thread's own CPU time.
+    own: Duration,
+    machine: Option<MachineCpu>,
 }
 
 impl Reader {
-    fn new() -> Result<Self, sysinfo::Error> {
-        Ok(Self {
-            system: System::new()?,
-            me: std::process::id(),
-            cpu_ms: HashMap::new(),
-            machine: None,
+    fn new() -> Option<Self> {
+        Some(Self {
+            me: File::open("/proc/self/stat").ok()?,
+            children: Children::default(),
+            last_slow: None,
         })
     }
 
-    fn take(&mut self, probe: &Probe, span_s: f64) -> Sample {
-        let tracked: Vec<u32> = std::iter::once(self.me).chain(probe.pids()).collect();
-        let pids: Vec<Pid> = tracked.iter().map(|&p| Pid::from_u32(p)).collect();
-        let kind = ProcessRefreshKind::nothing().with_cpu().with_memory();
-        self.system
-            .refresh_processes_specifics(ProcessesToUpdate::Some(&pids), true, kind);
-        let mut sample = Sample {
-            span_s,
-            ..Sample::default()
+    fn me(&self) -> Option<ProcStat> {
+        let mut buf = [0u8; 1024];
+        let n = self.me.read_at(&mut buf, 0).ok()?;
+        ProcStat::parse(std::str::from_utf8(&buf[..n]).ok()?)
+    }
+
+    /// One fast sample: this process now, its children as the slow tier last read them.
+    fn fast(&mut self, tally: &mut Tally) {
+        let Some(me) = self.me() else { return };
+        let threads = me.threads.saturating_sub(1) + self.children.threads;
+        tally.threads.add(threads as f64);
+        tally
+            .rss
+            .add((me.rss_pages * sys::page_size() + self.children.rss_bytes) as f64);
+    }
+
+    /// One slow sample: the children and the machine, and CPU % over the span since the last.
+    fn slow(&mut self, probe: &Probe, tally: &mut Tally, at: Instant, own: Duration, interval: Duration) {
+        let Some(me) = self.me() else { return };
+        let (children, ticks) = self.read_children(probe, tally);
+        self.children = children;
+        let mark = SlowMark {
+            at,
+            ticks: me.cpu_ticks + ticks,
+            own,
+            machine: MachineCpu::read(),
         };
-        let mut dead = Vec::new();
-        let mut cpu_ms_delta = 0;
-        for (&raw, pid) in tracked.iter().zip(&pids) {
-            match (self.system.process(*pid), sys::thread_count(raw)) {
-                (Some(p), Some(threads)) => {
-                    let now = p.accumulated_cpu_time();
-                    let before = self.cpu_ms.insert(raw, now).unwrap_or(now);
-                    cpu_ms_delta += now.saturating_sub(before);
-                    sample.rss_bytes += p.memory();
-                    sample.threads += threads;
-                    sample.processes += 1;
+        if let Some(last) = self
+            .last_slow
+            .filter(|l| mark.at.duration_since(l.at) >= interval / 2)
+        {
+            let span = mark.at.duration_since(last.at).as_secs_f64();
+            let cpu_s = mark.ticks.saturating_sub(last.ticks) as f64 / sys::ticks_per_second();
+            let own_s = mark.own.saturating_sub(last.own).as_secs_f64();
+            tally.process_pct.add(((cpu_s - own_s) / span * 100.0).max(0.0));
+            if let (Some(before), Some(now)) = (last.machine, mark.machine) {
+                tally.system_pct.add(now.busy_pct_since(&before));
+            }
+            tally.processes.add((1 + children.count) as f64);
+        }
+        if self
+            .last_slow
+            .is_none_or(|l| mark.at.duration_since(l.at) >= interval / 2)
+        {
+            self.last_slow = Some(mark);
+        }
+    }
+
+    /// The live children's threads, resident memory and CPU ticks; their high-water marks go
+    /// into `tally`, and the dead are forgotten.
+    fn read_children(&self, probe: &Probe, tally: &mut Tally) -> (Children, u64) {
+        let mut children = Children::default();
+        let (mut ticks, mut dead) = (0, Vec::new());
+        for pid in probe.pids() {
+            let Some(stat) = sys::proc_stat(pid) else {
+                dead.push(pid);
+                continue;
+            };
+            children.count += 1;
+            children.threads += stat.threads;
+            children.rss_bytes += stat.rss_pages * sys::page_size();
+            ticks += stat.cpu_ticks;
+            if let Some(hwm) = sys::peak_rss_bytes_of(pid) {
+                match tally.children_hwm.iter_mut().find(|(p, _)| *p == pid) {
+                    Some(entry) => entry.1 = entry.1.max(hwm),
+                    None => tally.children_hwm.push((pid, hwm)),
                 }
-                _ => dead.push(raw),
             }
         }
-        for pid in &dead {
-            self.cpu_ms.remove(pid);
-        }
         probe.forget(&dead);
-        if span_s > 0.0 {
-            sample.process_pct = cpu_ms_delta as f64 / 10.0 / span_s;
-        }
-        let machine = sys::MachineCpu::read();
-        if let (Some(before), Some(now)) = (self.machine, machine) {
-            sample.system_pct = now.busy_pct_since(&before);
-        }
-        self.machine = machine;
-        sample
+        (children, ticks)
     }
 }
 
-impl Series {
-    fn summarise(&self, wall: Duration, cpu_used: Duration, interval: Duration) -> Measured {
-        let wall_s = wall.as_secs_f64().max(1e-9);
-        // CPU percentages need a sample long enough to hold a few clock ticks.
-        let min_span = interval.as_secs_f64() / 2.0;
-        let cpu_samples: Vec<&Sample> = self.samples.iter().filter(|s| s.span_s >= min_span).collect();
-        let max = |f: fn(&Sample) -> f64, of: &[&Sample]| of.iter().map(|s| f(s)).fold(0.0, f64::max);
-        let weighted = |f: fn(&Sample) -> f64| {
-            let span: f64 = self.samples.iter().map(|s| s.span_s).sum();
-            if span <= 0.0 {
-                return 0.0;
-            }
-            self.samples.iter().map(|s| f(s) * s.span_s).sum::<f64>() / span
-        };
-        let all: Vec<&Sample> = self.samples.iter().collect();
-        let rss_mean = if all.is_empty() {
-            0.0
-        } else {
-            all.iter().map(|s| s.rss_bytes as f64).sum::<f64>() / all.len() as f64
-        };
+impl Tally {
+    fn summarise(&self, w: &Window) -> Measured {
+        let wall_s = w.wall.as_secs_f64().max(1e-9);
         let own = self.own_cpu.as_secs_f64();
+        let mut unresolved = Vec::new();
+        let mut resolved = |agg: &Agg, name: &str, tier: &str| {
+            if agg.n >= MIN_SAMPLES {
+                return true;
+            }
+            unresolved.push(format!(
+                "{name}: {} {tier} samples, fewer than {MIN_SAMPLES}",
+                agg.n
+            ));
+            false
+        };
+        let fast_ok = resolved(&self.threads, "threads.peak, memory.rss_avg_mib", "fast-tier");
+        let slow_ok = resolved(
+            &self.process_pct,
+            "cpu.process_max_pct, cpu.system_max_pct, processes.peak",
+            "slow-tier",
+        );
+        let children_hwm: u64 = self.children_hwm.iter().map(|(_, b)| b).sum();
+        let sampled_peak = self.rss.max;
+        let (peak, source) = match w.own_hwm {
+            Some(hwm) => (((hwm + children_hwm) as f64).max(sampled_peak), "high-water mark"),
+            None => (sampled_peak, "sampled"),
+        };
+        let cpu_pct = ((w.cpu_used.as_secs_f64() - own) / wall_s * 100.0).max(0.0);
         Measured {
             cpu: CpuStats {
-                process_avg_pct: round2(cpu_used.as_secs_f64() / wall_s * 100.0),
-                process_max_pct: round2(max(|s| s.process_pct, &cpu_samples)),
-                system_avg_pct: round2(weighted(|s| s.system_pct)),
-                system_max_pct: round2(max(|s| s.system_pct, &cpu_samples)),
+                process_avg_pct: round2(cpu_pct),
+                process_max_pct: slow_ok.then(|| round2(self.process_pct.max)),
+                system_avg_pct: round2(w.system_avg),
+                system_max_pct: slow_ok.then(|| round2(self.system_pct.max)),
             },
             memory: MemoryStats {
-                rss_peak_mib: round2(max(|s| s.rss_bytes as f64, &all) / MIB),
-                rss_avg_mib: round2(rss_mean / MIB),
+                rss_peak_mib: round2(peak / MIB),
+                rss_avg_mib: fast_ok.then(|| round2(self.rss.mean() / MIB)),
+                rss_peak_source: source.into(),
             },
             threads: ThreadStats {
-                peak: all.iter().map(|s| s.threads).max().unwrap_or(0),
+                peak: fast_ok.then_some(self.threads.max as u64),
             },
             processes: ProcessStats {
-                peak: all.iter().map(|s| s.processes).max().unwrap_or(0),
+                peak: slow_ok.then_some(self.processes.max as u64),
             },
-            samples: self.samples.len() as u64,
+            samples: self.threads.n,
             cost: SamplerCost {
-                interval_ms: interval.as_millis() as u64,
+                interval_ms: w.interval.as_millis() as u64,
                 cpu_s: (own * 1e6).round() / 1e6,
                 overhead_pct: round2(own / wall_s * 100.0),
+                fast_samples: self.threads.n,
+                slow_samples: self.process_pct.n,
+                min_samples: MIN_SAMPLES,
+                unresolved,
             },
         }
     }
@@ -288,45 +423,85 @@ fn round2(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    fn sample(span_s: f64, process_pct: f64, rss_mib: u64, threads: u64) -> Sample {
-        Sample {
-            span_s,
-            process_pct,
-            system_pct: process_pct / 2.0,
-            rss_bytes: rss_mib << 20,
-            threads,
-            processes: 1,
+    fn agg(values: &[f64]) -> Agg {
+        let mut a = Agg::default();
+        for v in values {
+            a.add(*v);
+        }
+        a
+    }
+
+    fn window(own_hwm: Option<u64>) -> Window {
+        Window {
+            wall: Duration::from_millis(200),
+            cpu_used: Duration::from_millis(302),
+            system_avg: 55.555,
+            own_hwm,
+            interval: Duration::from_millis(50),
         }
     }
 
     #[test]
-    fn summary_takes_max_weighted_means_and_exact_avg() {
-        let series = Series {
-            samples: vec![
-                sample(0.05, 100.0, 10, 3),
-                sample(0.15, 200.0, 30, 5),
-                sample(0.001, 900.0, 20, 4),
-            ],
+    fn exact_figures_come_from_the_window_and_the_sampler_is_subtracted() {
+        let many: Vec<f64> = (0..12).map(|i| i as f64).collect();
+        let tally = Tally {
+            threads: agg(&many),
+            rss: agg(&[(10 << 20) as f64, (30 << 20) as f64]),
+            process_pct: agg(&[100.0; 10]),
+            system_pct: agg(&[40.0, 90.0, 10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+            processes: agg(&[1.0; 10]),
+            children_hwm: vec![(7, 8 << 20)],
             own_cpu: Duration::from_millis(2),
         };
-        let m = series.summarise(
-            Duration::from_millis(200),
-            Duration::from_millis(300),
-            Duration::from_millis(50),
-        );
-        assert_eq!(m.cpu.process_avg_pct, 150.0, "CPU time over wall time");
+        let m = tally.summarise(&window(Some(40 << 20)));
         assert_eq!(
-            m.cpu.process_max_pct, 200.0,
-            "the 1 ms tail sample is too short to count"
+            m.cpu.process_avg_pct, 150.0,
+            "(302 − 2 ms of the sampler) over 200 ms"
         );
-        assert_eq!(m.cpu.system_max_pct, 100.0);
-        // (50 * 0.05 + 100 * 0.15 + 450 * 0.001) / 0.201
-        assert_eq!(m.cpu.system_avg_pct, 89.3);
-        assert_eq!(m.memory.rss_peak_mib, 30.0);
-        assert_eq!(m.memory.rss_avg_mib, 20.0);
-        assert_eq!(m.threads.peak, 5);
-        assert_eq!(m.samples, 3);
+        assert_eq!(m.cpu.system_avg_pct, 55.56, "exact, from the window's ends");
+        assert_eq!(m.cpu.system_max_pct, Some(90.0));
+        assert_eq!(m.memory.rss_peak_mib, 48.0, "own high-water mark + the child's");
+        assert_eq!(m.memory.rss_peak_source, "high-water mark");
+        assert_eq!(m.threads.peak, Some(11));
+        assert_eq!((m.samples, m.cost.slow_samples), (12, 10));
+        assert!(m.cost.unresolved.is_empty(), "{:?}", m.cost.unresolved);
         assert_eq!(m.cost.overhead_pct, 1.0);
+        let sampled = tally.summarise(&window(None));
+        assert_eq!(
+            (
+                sampled.memory.rss_peak_mib,
+                sampled.memory.rss_peak_source.as_str()
+            ),
+            (30.0, "sampled")
+        );
+    }
+
+    #[test]
+    fn too_few_samples_are_null_with_the_reason() {
+        let tally = Tally {
+            threads: agg(&[3.0; 4]),
+            rss: agg(&[1e6; 4]),
+            process_pct: agg(&[50.0; 2]),
+            ..Tally::default()
+        };
+        let m = tally.summarise(&window(Some(1 << 20)));
+        assert_eq!(m.threads.peak, None);
+        assert_eq!(m.memory.rss_avg_mib, None);
+        assert_eq!((m.cpu.process_max_pct, m.cpu.system_max_pct), (None, None));
+        assert_eq!(m.processes.peak, None);
+        assert_eq!(m.memory.rss_peak_mib, 1.0, "the high-water mark needs no samples");
+        assert_eq!(m.cost.unresolved.len(), 2, "{:?}", m.cost.unresolved);
+        assert!(m.cost.unresolved[0].contains("4 fast-tier samples, fewer than 10"));
+    }
+
+    #[test]
+    fn a_20_ms_window_holds_ten_samples_and_the_sampler_is_not_a_thread() {
+        let sampler = Sampler::start(Duration::from_millis(50)).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let m = sampler.stop();
+        assert!(m.samples >= MIN_SAMPLES, "{m:?}");
+        assert!(m.threads.peak.is_some(), "{m:?}");
+        assert!(m.cost.unresolved.iter().any(|u| u.contains("slow-tier")), "{m:?}");
     }
 
     #[test]
@@ -343,13 +518,13 @@ mod tests {
         let m = sampler.stop();
         assert!(std::hint::black_box(&hold).iter().all(|&b| b == 1));
         child.wait().unwrap();
-        assert!(m.samples >= 5, "{m:?}");
-        assert_eq!(m.processes.peak, 2, "this process and the sleep child");
-        assert!(m.threads.peak >= 3, "test thread, sampler, child: {m:?}");
+        assert!(m.samples >= MIN_SAMPLES, "{m:?}");
+        assert_eq!(m.processes.peak, Some(2), "this process and the sleep child");
+        assert!(m.threads.peak.unwrap() >= 2, "test thread and child: {m:?}");
         assert!(m.memory.rss_peak_mib >= 32.0, "{m:?}");
         // Other tests share this process, so only lower bounds hold: one core was kept busy.
         assert!(m.cpu.process_avg_pct >= 70.0, "{m:?}");
-        assert!(m.cpu.process_max_pct >= 50.0, "{m:?}");
-        assert!(m.cpu.system_max_pct >= 25.0, "{m:?}");
+        assert!(m.cpu.process_max_pct.unwrap() >= 50.0, "{m:?}");
+        assert!(m.cpu.system_max_pct.unwrap() >= 25.0, "{m:?}");
     }
 }

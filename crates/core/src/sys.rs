@@ -46,10 +46,80 @@ pub fn cpu_time_this_thread() -> Duration {
 
 /// Number of threads of process `pid`, from field 20 of `/proc/PID/stat` (Linux).
 pub fn thread_count(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces; the fields after its closing ')' do not.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    rest.split(' ').nth(17)?.parse().ok()
+    proc_stat(pid).map(|s| s.threads)
+}
+
+/// The figures the sampler reads from one `/proc/PID/stat` line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcStat {
+    /// User + system CPU time, in clock ticks ([`ticks_per_second`]).
+    pub cpu_ticks: u64,
+    /// Threads (field 20).
+    pub threads: u64,
+    /// Resident pages (field 24), of [`page_size`] bytes.
+    pub rss_pages: u64,
+}
+
+impl ProcStat {
+    /// Parses a `/proc/PID/stat` line.
+    pub fn parse(stat: &str) -> Option<Self> {
+        // The command name (field 2) may hold spaces; the fields after its closing ')' do not.
+        let rest = stat.get(stat.rfind(')')? + 2..)?;
+        let fields: Vec<&str> = rest.split(' ').take(22).collect();
+        let field = |n: usize| -> Option<u64> { fields.get(n - 3)?.trim().parse().ok() };
+        Some(Self {
+            cpu_ticks: field(14)? + field(15)?,
+            threads: field(20)?,
+            rss_pages: field(24)?,
+        })
+    }
+}
+
+/// `/proc/PID/stat` of process `pid`, when it is alive.
+pub fn proc_stat(pid: u32) -> Option<ProcStat> {
+    ProcStat::parse(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// The memory page size, bytes.
+#[allow(unsafe_code)]
+pub fn page_size() -> u64 {
+    static SIZE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    // SAFETY: sysconf reads a system constant; no memory of ours is involved.
+    *SIZE.get_or_init(|| u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096))
+}
+
+/// Clock ticks per second of `/proc`'s CPU times (100 on Linux).
+#[allow(unsafe_code)]
+pub fn ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    // SAFETY: sysconf reads a system constant; no memory of ours is involved.
+    *TICKS.get_or_init(|| match unsafe { libc::sysconf(libc::_SC_CLK_TCK) } {
+        t if t > 0 => t as f64,
+        _ => 100.0,
+    })
+}
+
+/// Resets this process's resident-memory high-water mark (`VmHWM`) to its current resident set,
+/// by writing `5` to `/proc/self/clear_refs` (Linux 4.0+); false where the kernel refuses.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// This process's resident-memory high-water mark, bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    status_kib("/proc/self/status", "VmHWM:").map(|kib| kib * 1024)
+}
+
+/// Process `pid`'s resident-memory high-water mark, bytes.
+pub fn peak_rss_bytes_of(pid: u32) -> Option<u64> {
+    status_kib(&format!("/proc/{pid}/status"), "VmHWM:").map(|kib| kib * 1024)
+}
+
+/// A `kB` line of a `/proc/.../status` file.
+fn status_kib(path: &str, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(path).ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Asks for a 1 MiB pipe buffer (Linux; the default is 64 KiB), so a writer feeding a reader
@@ -113,10 +183,7 @@ pub fn rss_mib_of(pid: u32) -> Option<f64> {
 }
 
 fn rss_mib_at(path: &str) -> Option<f64> {
-    let status = std::fs::read_to_string(path).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
+    status_kib(path, "VmRSS:").map(|kib| kib as f64 / 1024.0)
 }
 
 #[cfg(test)]
@@ -135,6 +202,27 @@ mod tests {
         assert!(during >= 2 && before >= 1, "before {before}, during {during}");
         tx.send(()).unwrap();
         t.join().unwrap();
+    }
+
+    #[test]
+    fn proc_stat_reads_ticks_threads_and_pages() {
+        let line = "42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 5 0 100 1000000 250 184467";
+        let s = ProcStat::parse(line).unwrap();
+        assert_eq!((s.cpu_ticks, s.threads, s.rss_pages), (10, 5, 250));
+        let me = proc_stat(std::process::id()).unwrap();
+        assert!(me.threads >= 1 && me.rss_pages > 0, "{me:?}");
+        assert_eq!(ProcStat::parse("42 (x) S 1"), None);
+    }
+
+    #[test]
+    fn the_high_water_mark_resets_and_then_rises_with_touched_memory() {
+        assert!(reset_peak_rss(), "clear_refs is writable by its own process");
+        let before = peak_rss_bytes().unwrap();
+        let hold = vec![1u8; 16 << 20];
+        let after = peak_rss_bytes().unwrap();
+        assert!(std::hint::black_box(&hold).iter().all(|&b| b == 1));
+        assert!(after >= before + (15 << 20), "{before} → {after}");
+        assert!(page_size() >= 4096 && ticks_per_second() > 0.0);
     }
 
     #[test]

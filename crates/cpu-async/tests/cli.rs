@@ -23,23 +23,37 @@ fn every_runtime_counts_the_same_work() {
 fn workers_size_the_multi_threaded_runtimes() {
     for runtime in ["tokio-multi-thread", "smol", "async-std"] {
         let rt = format!("cpu.runtime={runtime}");
-        let sets = [
-            "cpu.urls=300000",
-            "cpu.workers=5",
-            "sampler.interval_ms=1",
-            rt.as_str(),
-        ];
+        let sets = ["cpu.passes=3", "cpu.workers=5", rt.as_str()];
         let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
-        // 5 runtime threads + sampler (+ main, which smol counts among its 5).
-        assert!(report.threads.peak >= 6, "{runtime}: {:?}", report.threads);
+        // 5 runtime threads (+ main, which smol counts among its 5); the sampler is not counted.
+        assert!(
+            report.threads.peak.unwrap() >= 5,
+            "{runtime}: {:?}",
+            report.threads
+        );
     }
-    let sets = ["cpu.urls=300000", "cpu.workers=5", "sampler.interval_ms=1"];
+    let sets = ["cpu.passes=3", "cpu.workers=5"];
     let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
-    assert!(
-        report.threads.peak <= 3,
+    assert_eq!(
+        report.threads.peak,
+        Some(1),
         "current-thread ignores workers: {:?}",
         report.threads
     );
+}
+
+#[test]
+fn tokio_multi_thread_on_two_workers_is_two_threads_more_than_main() {
+    let sets = ["cpu.runtime=tokio-multi-thread", "cpu.workers=2", "cpu.passes=3"];
+    for _ in 0..3 {
+        let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+        assert_eq!(
+            report.threads.peak,
+            Some(3),
+            "main + 2 workers: {:?}",
+            report.sampler
+        );
+    }
 }
 
 #[test]

@@ -177,7 +177,9 @@ fn send_shard(pipe: impl Write, urls: &UrlSet, range: Range<usize>) -> std::io::
         out.write_all(&(url.len() as u32).to_le_bytes())?;
     }
     let mut out = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
-    out.write_all(urls.text_of(range).as_bytes())?;
+    for text in urls.text_of(range) {
+        out.write_all(text.as_bytes())?;
+    }
     out.flush()
 }
 

@@ -15,11 +15,22 @@ fn default_run_counts_the_studys_100000_urls() {
         (report.family.name(), report.scenario.as_str()),
         ("cpu", "char-encoding")
     );
-    assert_eq!(report.work.units, 100_000);
-    assert_eq!(report.work.bytes, 51_258_766, "the Python study's total");
+    let passes = report.config["cpu"]["passes"].as_u64().unwrap();
+    assert_eq!(report.work.units, 100_000 * passes);
+    assert_eq!(
+        report.work.bytes,
+        51_258_766 * passes,
+        "the Python study's total, once per pass"
+    );
     assert_eq!(report.work, expected_cpu_work(&[]));
-    assert_eq!(report.processes.peak, 1);
-    assert!(report.samples >= 1 && report.wall_s > 0.0);
+    assert_eq!(report.processes.peak, Some(1));
+    assert_eq!(
+        report.threads.peak,
+        Some(1),
+        "main alone: the sampler is not counted"
+    );
+    assert!(report.samples >= 10 && report.wall_s > 0.0);
+    assert!(report.sampler.unresolved.is_empty(), "{:?}", report.sampler);
     assert_eq!(
         report.config["cpu"]["urls"], 100_000,
         "the effective config is in the report"

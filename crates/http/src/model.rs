@@ -25,6 +25,10 @@ pub trait IoModel: Hooks {
     /// record each result in `jobs`.
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, probe: &Probe) -> anyhow::Result<()>;
 
+    /// The most requests this model can have in flight under `cfg`: its budget, which the report
+    /// names so that entries with different budgets are never ranked as alike.
+    fn in_flight_max(cfg: &Config) -> usize;
+
     /// Checks, before the measured window, that the run can be done (e.g. that the OS allows
     /// the threads it needs).
     fn preflight(_cfg: &Config) -> anyhow::Result<()> {
@@ -78,9 +82,11 @@ impl<M: IoModel> Model for Io<M> {
             tally.requests(),
             cfg.io.requests
         );
+        let mut io = tally.stats();
+        io.in_flight_max = M::in_flight_max(cfg).min(cfg.io.requests) as u64;
         Ok(Outcome {
             work: tally.work(),
-            io: Some(tally.stats()),
+            io: Some(io),
             units: None,
         })
     }

@@ -190,6 +190,7 @@ impl HttpTally {
             errors.insert(kind.name().into(), *n);
         }
         IoStats {
+            in_flight_max: 0,
             ok: self.ok,
             failed: self.requests - self.ok,
             status: self.status.iter().map(|(c, n)| (c.to_string(), *n)).collect(),

@@ -21,6 +21,10 @@ impl Hooks for IoAsyncStd {
 impl IoModel for IoAsyncStd {
     const NAME: &'static str = "io-async-std";
 
+    fn in_flight_max(cfg: &Config) -> usize {
+        cfg.io.concurrency
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         async_std::task::block_on(async {
             let tasks: Vec<_> = (0..client::slots(jobs.plan().requests, cfg.io.concurrency))

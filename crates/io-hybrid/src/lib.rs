@@ -30,6 +30,15 @@ impl Hooks for IoHybrid {
 impl IoModel for IoHybrid {
     const NAME: &'static str = "io-hybrid";
 
+    fn in_flight_max(cfg: &Config) -> usize {
+        match cfg.io.hybrid_mode {
+            // The `io.concurrency` slots are split over the loops.
+            HybridMode::LoopPerThread => cfg.io.concurrency,
+            // Each request holds a blocking-pool thread.
+            HybridMode::BlockingPool => cfg.io.concurrency.min(cfg.io.workers),
+        }
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         match cfg.io.hybrid_mode {
             HybridMode::LoopPerThread => loop_per_thread(cfg, jobs),

@@ -57,6 +57,10 @@ impl Hooks for IoProcs {
 impl IoModel for IoProcs {
     const NAME: &'static str = "io-procs";
 
+    fn in_flight_max(cfg: &Config) -> usize {
+        cfg.io.workers
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, probe: &Probe) -> anyhow::Result<()> {
         let shards: Vec<Shard> = split(jobs.plan().requests, cfg.io.workers)
             .into_iter()

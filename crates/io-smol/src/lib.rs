@@ -17,6 +17,10 @@ impl Hooks for IoSmol {}
 impl IoModel for IoSmol {
     const NAME: &'static str = "io-smol";
 
+    fn in_flight_max(cfg: &Config) -> usize {
+        cfg.io.concurrency
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         let executor = Arc::new(smol::Executor::new());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

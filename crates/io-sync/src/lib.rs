@@ -16,6 +16,10 @@ impl Hooks for IoSync {}
 impl IoModel for IoSync {
     const NAME: &'static str = "io-sync";
 
+    fn in_flight_max(_cfg: &Config) -> usize {
+        1
+    }
+
     fn fetch(_cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         let agent = blocking::agent(jobs.plan(), 1);
         jobs.drain(|plan, i| blocking::get(&agent, plan, i));

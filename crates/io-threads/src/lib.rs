@@ -20,6 +20,10 @@ impl Hooks for IoThreads {}
 impl IoModel for IoThreads {
     const NAME: &'static str = "io-threads";
 
+    fn in_flight_max(cfg: &Config) -> usize {
+        cfg.io.workers
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         let pool = pool::start(cfg.io.workers)?;
         let agent = blocking::agent(jobs.plan(), cfg.io.workers);

@@ -22,6 +22,10 @@ impl Hooks for IoTokio {
 impl IoModel for IoTokio {
     const NAME: &'static str = "io-tokio";
 
+    fn in_flight_max(cfg: &Config) -> usize {
+        cfg.io.concurrency
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

@@ -28,10 +28,13 @@ pub fn load(file: Option<&Path>, sets: &[String]) -> Result<(Config, RunnerConfi
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunnerConfig {
-    /// Entries to run, in order: a model name, or `{ model, set, label }`.
+    /// Entries to run, in order: a model name, or `{ model, set, label, group }`.
     pub models: Vec<Entry>,
-    /// Measured runs per model.
-    pub repeats: usize,
+    /// Measured rounds: a number, or `"auto"` (rounds until every speed-up is resolved; see
+    /// `[runner.auto]`).
+    pub repeats: Repeats,
+    /// How `repeats = "auto"` decides when to stop.
+    pub auto: Auto,
     /// Unmeasured runs per model before the repeats.
     pub warmup: usize,
     /// A run that takes longer is killed and recorded as hung.
@@ -41,6 +44,82 @@ pub struct RunnerConfig {
     /// Task-cost scenarios every CPU entry runs, one after another in each round (empty: the
     /// `[scenario]` section decides, once). IO entries run their HTTP workload once.
     pub scenarios: Vec<ScenarioName>,
+}
+
+/// How many measured rounds the matrix runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeats {
+    /// Exactly this many.
+    Fixed(usize),
+    /// Until every paired speed-up's 95 % interval is within `auto.target_pct` of it, or a limit
+    /// of `[runner.auto]` ends the rounds.
+    Auto,
+}
+
+impl Serialize for Repeats {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Repeats::Fixed(n) => s.serialize_u64(*n as u64),
+            Repeats::Auto => s.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Repeats {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct RepeatsVisitor;
+        impl serde::de::Visitor<'_> for RepeatsVisitor {
+            type Value = Repeats;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number of rounds or \"auto\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Repeats, E> {
+                usize::try_from(v).map(Repeats::Fixed).map_err(|_| {
+                    E::custom(format!(
+                        "expected a number of rounds from 1 or \"auto\" (got {v})"
+                    ))
+                })
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Repeats, E> {
+                Ok(Repeats::Fixed(v as usize))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Repeats, E> {
+                match v {
+                    "auto" => Ok(Repeats::Auto),
+                    _ => Err(E::custom(format!(
+                        "expected a number of rounds or \"auto\" (got \"{v}\")"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(RepeatsVisitor)
+    }
+}
+
+/// `[runner.auto]`: when `repeats = "auto"` stops adding rounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Auto {
+    /// Stop when every paired speed-up's 95 % interval has a half-width of at most this share of
+    /// the speed-up, %.
+    pub target_pct: f64,
+    /// Rounds before the target is checked (a 95 % interval needs 6 at the least).
+    pub min_rounds: usize,
+    /// Stop after this many rounds whatever the intervals.
+    pub max_rounds: usize,
+    /// Start no round after this many seconds of measured rounds.
+    pub budget_s: u64,
+}
+
+impl Default for Auto {
+    fn default() -> Self {
+        Self {
+            target_pct: 5.0,
+            min_rounds: 6,
+            max_rounds: 60,
+            budget_s: 420,
+        }
+    }
 }
 
 /// `[[runner.sweep]]`: run some entries at each of several values of one key (e.g.
@@ -89,6 +168,9 @@ pub struct Entry {
     pub set: std::collections::BTreeMap<String, toml::Value>,
     /// The name in tables and plots; defaults to the model and its overrides.
     pub label: Option<String>,
+    /// A group of its own within the family (e.g. `equal budget`): compared with the entries
+    /// of that group only, in a section of its own.
+    pub group: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +180,7 @@ struct EntryTable {
     #[serde(default)]
     set: std::collections::BTreeMap<String, toml::Value>,
     label: Option<String>,
+    group: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Entry {
@@ -106,7 +189,7 @@ impl<'de> Deserialize<'de> for Entry {
         impl<'de> serde::de::Visitor<'de> for EntryVisitor {
             type Value = Entry;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a model name or a table { model, set, label }")
+                f.write_str("a model name or a table { model, set, label, group }")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry, E> {
                 Ok(Entry::model(v))
@@ -117,6 +200,7 @@ impl<'de> Deserialize<'de> for Entry {
                     model: t.model,
                     set: t.set,
                     label: t.label,
+                    group: t.group,
                 })
             }
         }
@@ -131,6 +215,7 @@ impl Entry {
             model: name.into(),
             set: Default::default(),
             label: None,
+            group: None,
         }
     }
 
@@ -140,6 +225,7 @@ impl Entry {
             model: name.into(),
             set: set.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             label: Some(label.into()),
+            group: None,
         }
     }
 
@@ -210,14 +296,55 @@ pub fn default_matrix() -> Vec<Entry> {
         }
     }
     m.push(Entry::model("io-procs"));
+    m.extend(equal_budget(50));
     m
+}
+
+/// Every IO model that can hold `n` requests in flight, each holding exactly `n`, in a group of
+/// their own (io-sync holds one by design, so it is not among them).
+fn equal_budget(n: i64) -> Vec<Entry> {
+    use toml::Value::{Integer as I, String as S};
+    let entries = [
+        ("io-threads", "io-threads", vec![("io.workers", I(n))]),
+        ("io-tokio", "io-tokio", vec![("io.concurrency", I(n))]),
+        ("io-smol", "io-smol", vec![("io.concurrency", I(n))]),
+        ("io-async-std", "io-async-std", vec![("io.concurrency", I(n))]),
+        (
+            "io-hybrid",
+            "io-hybrid loop",
+            vec![
+                ("io.hybrid_mode", S("loop-per-thread".into())),
+                ("io.workers", I(2)),
+                ("io.concurrency", I(n)),
+            ],
+        ),
+        (
+            "io-hybrid",
+            "io-hybrid pool",
+            vec![
+                ("io.hybrid_mode", S("blocking-pool".into())),
+                ("io.workers", I(n)),
+                ("io.concurrency", I(n)),
+            ],
+        ),
+        ("io-procs", "io-procs", vec![("io.workers", I(n))]),
+    ];
+    entries
+        .into_iter()
+        .map(|(model, name, set)| {
+            let mut e = Entry::with(model, &format!("{name} at {n}"), &set);
+            e.group = Some(format!("equal budget: {n} in flight"));
+            e
+        })
+        .collect()
 }
 
 impl Default for RunnerConfig {
     fn default() -> Self {
         Self {
             models: default_matrix(),
-            repeats: 5,
+            repeats: Repeats::Auto,
+            auto: Auto::default(),
             warmup: 1,
             run_timeout_s: 300,
             sweep: Vec::new(),
@@ -227,7 +354,32 @@ impl Default for RunnerConfig {
 }
 
 fn validate(r: &RunnerConfig) -> Result<(), Invalid> {
-    range("runner.repeats", r.repeats, 1, 10_000)?;
+    if let Repeats::Fixed(n) = r.repeats {
+        range("runner.repeats", n, 1, 10_000)?;
+    }
+    check(
+        "runner.auto",
+        r.auto.target_pct > 0.0 && r.auto.target_pct <= 100.0,
+        &format!("`target_pct` above 0 and at most 100 (got {})", r.auto.target_pct),
+    )?;
+    check(
+        "runner.auto",
+        (1..=10_000).contains(&r.auto.min_rounds),
+        &format!("`min_rounds` from 1 to 10000 (got {})", r.auto.min_rounds),
+    )?;
+    check(
+        "runner.auto",
+        r.auto.max_rounds >= r.auto.min_rounds && r.auto.max_rounds <= 10_000,
+        &format!(
+            "`max_rounds` from `min_rounds` ({}) to 10000 (got {})",
+            r.auto.min_rounds, r.auto.max_rounds
+        ),
+    )?;
+    check(
+        "runner.auto",
+        (1..=86_400).contains(&r.auto.budget_s),
+        &format!("`budget_s` from 1 to 86400 (got {})", r.auto.budget_s),
+    )?;
     range("runner.warmup", r.warmup, 0, 1_000)?;
     range("runner.run_timeout_s", r.run_timeout_s, 1, 86_400)?;
     let mut names = std::collections::BTreeSet::new();

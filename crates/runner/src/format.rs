@@ -1,6 +1,8 @@
 //! Every number the runner prints, formatted in one place: tables, CSV, verdicts, findings, plot
 //! axes and the terminal table.
 
+use crate::stats::Paired;
+
 /// A value with a precision that suits its size: no decimals from 1,000, one from 100, two from
 /// 1, and three significant digits below 1 (0.123, 0.0000286), so small times stay readable.
 pub fn num(v: f64) -> String {
@@ -19,18 +21,39 @@ pub fn num(v: f64) -> String {
 /// A ratio and its uncertainty, `1.80× ± 0.04`: two decimals, or three significant digits of
 /// the ratio below 0.1 (and as many decimals for the uncertainty).
 pub fn ratio(r: f64, err: f64) -> String {
-    let a = r.abs();
-    let decimals = if a >= 0.1 || a == 0.0 {
-        2
-    } else {
-        three_significant(a)
-    };
+    let decimals = ratio_decimals(r);
     format!("{}× ± {}", fixed(r, decimals), fixed(err, decimals))
 }
 
-/// A ratio and its uncertainty in plain ASCII for the terminal, `1.80x ± 0.04`.
-pub fn ratio_ascii(r: f64, err: f64) -> String {
-    format!("{}x ± {}", fixed(r, 2), fixed(err, 2))
+/// A paired speed-up with its 95 % interval, `1.80× (1.75–1.85)`: two decimals, or three
+/// significant digits below 0.1.
+pub fn speedup(s: &Paired) -> String {
+    let d = ratio_decimals(s.median);
+    format!(
+        "{}× ({}–{})",
+        fixed(s.median, d),
+        fixed(s.ci95[0], d),
+        fixed(s.ci95[1], d)
+    )
+}
+
+/// A paired speed-up in plain ASCII for the terminal, `1.80x [1.75, 1.85]`.
+pub fn speedup_ascii(s: &Paired) -> String {
+    format!(
+        "{}x [{}, {}]",
+        fixed(s.median, 2),
+        fixed(s.ci95[0], 2),
+        fixed(s.ci95[1], 2)
+    )
+}
+
+fn ratio_decimals(r: f64) -> usize {
+    let a = r.abs();
+    if a >= 0.1 || a == 0.0 {
+        2
+    } else {
+        three_significant(a)
+    }
 }
 
 /// The decimals that show three significant digits of `a` (0 < a < 1), at least 3, at most 12.
@@ -117,6 +140,11 @@ pub fn req_per_s(v: f64) -> String {
     format!("{} req/s", fixed(v, 0))
 }
 
+/// A percentage with `decimals` decimals, `12.5 %`.
+pub fn percent_fixed(v: f64, decimals: usize) -> String {
+    format!("{} %", fixed(v, decimals))
+}
+
 /// A percentage, whole, `95 %`.
 pub fn percent(v: f64) -> String {
     format!("{} %", fixed(v, 0))
@@ -153,7 +181,9 @@ mod tests {
         assert_eq!(num(0.000_028_63), "0.0000286");
         assert_eq!(ratio(1.8, 0.04), "1.80× ± 0.04");
         assert_eq!(ratio(0.012_34, 0.001), "0.0123× ± 0.0010");
-        assert_eq!(ratio_ascii(1.8, 0.04), "1.80x ± 0.04");
+        let p = Paired::of(&[1.75, 1.8, 1.85]).unwrap();
+        assert_eq!(speedup(&p), "1.80× (1.75–1.85)");
+        assert_eq!(speedup_ascii(&p), "1.80x [1.75, 1.85]");
     }
 
     #[test]

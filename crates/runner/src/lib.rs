@@ -19,6 +19,7 @@ pub mod findings;
 pub mod format;
 pub mod matrix;
 pub mod metric;
+pub mod noise;
 pub mod record;
 pub mod schedule;
 pub mod stats;

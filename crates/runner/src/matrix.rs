@@ -13,8 +13,10 @@ use concbench_core::report::{Family, Report};
 use concbench_core::worker::SpawnedServer;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::config::RunnerConfig;
 use crate::exec;
 use crate::export;
+use crate::noise;
 use crate::record::{self, Ending, Log, Meta, RunRecord};
 use crate::schedule::{self, Job, Slot};
 use crate::summary::{self, Summary};
@@ -69,9 +71,16 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         server: server.as_ref().map(|s| s.url.as_str()),
         limit: Duration::from_secs(runner.run_timeout_s),
         stop,
+        jobs: &jobs,
+        order: schedule::order(&jobs),
+        bar: progress(
+            jobs.len() * (runner.warmup + schedule::planned_rounds(&runner)),
+            opts.quiet,
+        ),
     };
-    let slots = schedule::rounds(&jobs, runner.warmup, runner.repeats);
-    let records = run.all(&slots, &mut Log::open(&dir.join("runs.jsonl"))?)?;
+    let (records, stopped) = run.rounds(&runner, &mut Log::open(&dir.join("runs.jsonl"))?)?;
+    run.bar.finish_and_clear();
+    let order = run.order;
     drop(server);
     let meta = Meta {
         command: opts.command.clone(),
@@ -79,10 +88,11 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         started_at,
         finished_at: jiff::Timestamp::now().to_string(),
         interrupted: stop.load(Ordering::SeqCst),
+        stopped,
     };
     std::fs::write(dir.join("meta.json"), serde_json::to_string_pretty(&meta)? + "\n")
         .context("writing meta.json")?;
-    let summary = summary::summarise(&records, &schedule::order(&jobs));
+    let summary = summary::summarise(&records, &order);
     export::write_all(&dir, &summary, &meta)?;
     Ok(Done {
         dir,
@@ -112,31 +122,69 @@ struct Run<'a> {
     server: Option<&'a str>,
     limit: Duration,
     stop: &'a AtomicBool,
+    jobs: &'a [Job],
+    /// The labels in matrix order.
+    order: Vec<String>,
+    bar: ProgressBar,
 }
 
 impl Run<'_> {
-    /// Runs every slot in order (until `stop`), appending each record to `log` as it ends.
-    fn all(&self, slots: &[Slot], log: &mut Log) -> anyhow::Result<Vec<RunRecord>> {
-        let bar = progress(slots.len(), self.opts.quiet);
-        let mut records = Vec::with_capacity(slots.len());
-        for slot in slots {
-            if self.stop.load(Ordering::SeqCst) {
+    /// The warm-ups, then the measured rounds until the schedule says enough (or `stop`); the
+    /// records, and why `repeats = "auto"` stopped.
+    fn rounds(
+        &self,
+        runner: &RunnerConfig,
+        log: &mut Log,
+    ) -> anyhow::Result<(Vec<RunRecord>, Option<String>)> {
+        let mut records = Vec::new();
+        for index in 0..runner.warmup {
+            if !self.round(index, true, log, &mut records)? {
+                return Ok((records, None));
+            }
+        }
+        let begin = Instant::now();
+        for index in 0.. {
+            if let Some(reason) = schedule::enough(runner, index, begin.elapsed(), &records, &self.order) {
+                return Ok((records, reason));
+            }
+            if !self.round(index, false, log, &mut records)? {
                 break;
             }
-            bar.set_message(slot_message(slot));
+        }
+        Ok((records, None))
+    }
+
+    /// Runs round `index` (every job once), appending each record to `log` as it ends; false
+    /// when `stop` cut it short.
+    fn round(
+        &self,
+        index: usize,
+        warmup: bool,
+        log: &mut Log,
+        records: &mut Vec<RunRecord>,
+    ) -> anyhow::Result<bool> {
+        let slots = schedule::round(self.jobs, index, warmup);
+        let left = self.bar.length().unwrap_or(0).saturating_sub(self.bar.position());
+        if left < slots.len() as u64 {
+            self.bar.inc_length(slots.len() as u64 - left);
+        }
+        for slot in &slots {
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(false);
+            }
+            self.bar.set_message(slot_message(slot));
             let record = self.one(slot)?;
             log.append(&record)?;
             if record.outcome != Ending::Ok {
-                bar.println(format!(
+                self.bar.println(format!(
                     "{} run {}: {:?}",
                     record.entry, record.index, record.outcome
                 ));
             }
             records.push(record);
-            bar.inc(1);
+            self.bar.inc(1);
         }
-        bar.finish_and_clear();
-        Ok(records)
+        Ok(!self.stop.load(Ordering::SeqCst))
     }
 
     /// The model's arguments: the config file, the runner's `--set`s, the entry's, and the
@@ -158,8 +206,9 @@ impl Run<'_> {
         args
     }
 
-    /// Runs one slot as a child process and records how it ended.
+    /// Times the noise probe, then runs one slot as a child process and records how it ended.
     fn one(&self, slot: &Slot) -> anyhow::Result<RunRecord> {
+        let probe_ms = noise::probe_ms();
         let begin = Instant::now();
         let (job, args) = (slot.job, self.args(slot.job));
         let mut cmd = Command::new(self.bin_dir.join(&job.entry.model));
@@ -173,6 +222,8 @@ impl Run<'_> {
             family: job.family,
             scenario: job.scenario.clone(),
             sweep: job.sweep.clone(),
+            group: job.group.clone(),
+            probe_ms: Some(probe_ms),
             index: slot.index,
             warmup: slot.warmup,
             outcome,

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use concbench_core::report::{Family, Report};
+use concbench_core::report::{Family, IoStats, Report};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A metric read from every report.
@@ -14,14 +14,34 @@ pub enum Metric {
     Wall,
     /// Process CPU, average, % of one core.
     ProcessCpu,
+    /// Process CPU, highest slow-tier sample, % of one core.
+    ProcessCpuMax,
     /// System CPU, average, % of all cores.
     SystemCpu,
+    /// System CPU, highest slow-tier sample, % of all cores.
+    SystemCpuMax,
     /// Peak resident memory.
     RssPeak,
     /// Peak thread count.
     ThreadsPeak,
     /// Responses per second (IO).
     ReqPerS,
+    /// Body bytes per second (IO).
+    BytesPerS,
+    /// Share of the requests answered 2xx (IO).
+    OkPct,
+    /// Share of the requests that failed: a non-2xx status or an error (IO).
+    ErrorPct,
+    /// Share of the requests answered with a non-2xx status (IO).
+    Non2xxPct,
+    /// Share of the requests that failed to connect (IO).
+    ConnectErrorPct,
+    /// Share of the requests that timed out (IO).
+    TimeoutErrorPct,
+    /// Share of the requests whose connection was reset (IO).
+    ResetErrorPct,
+    /// Share of the requests that failed otherwise (IO).
+    OtherErrorPct,
     /// Median latency (IO).
     LatencyP50,
     /// 99th-percentile latency (IO).
@@ -41,6 +61,15 @@ pub enum Direction {
     HigherIsBetter,
 }
 
+/// Where a metric is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// A table and a plot of its own in the report.
+    Table,
+    /// One column of the report's failures table (and in summary.json and summary.csv).
+    Failures,
+}
+
 /// Everything a metric knows about itself.
 #[derive(Debug)]
 pub struct Spec {
@@ -56,12 +85,26 @@ pub struct Spec {
     pub direction: Direction,
     /// Only for this family (`None`: both).
     pub family: Option<Family>,
-    /// Reads the value from a report.
+    /// Where the report shows it.
+    pub view: View,
+    /// Reads the value from a report (`None`: the report does not have it, or could not
+    /// resolve it).
     pub read: fn(&Report) -> Option<f64>,
 }
 
+/// `count(io)` as a share of the requests sent, %.
+fn share(r: &Report, count: fn(&IoStats) -> u64) -> Option<f64> {
+    let io = r.io.as_ref()?;
+    (r.work.units > 0).then(|| count(io) as f64 * 100.0 / r.work.units as f64)
+}
+
+/// The requests that failed with the error `kind` (a key of the report's `io.errors`).
+fn error(io: &IoStats, kind: &str) -> u64 {
+    io.errors.get(kind).copied().unwrap_or(0)
+}
+
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 10] = [
+static SPECS: [Spec; 20] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -69,6 +112,7 @@ static SPECS: [Spec; 10] = [
         unit: "s",
         direction: Direction::LowerIsBetter,
         family: None,
+        view: View::Table,
         read: |r| Some(r.wall_s),
     },
     Spec {
@@ -78,7 +122,18 @@ static SPECS: [Spec; 10] = [
         unit: "%",
         direction: Direction::LowerIsBetter,
         family: None,
+        view: View::Table,
         read: |r| Some(r.cpu.process_avg_pct),
+    },
+    Spec {
+        metric: Metric::ProcessCpuMax,
+        key: "process_cpu_max_pct",
+        title: "Process CPU (max, % of one core)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        view: View::Table,
+        read: |r| r.cpu.process_max_pct,
     },
     Spec {
         metric: Metric::SystemCpu,
@@ -87,7 +142,18 @@ static SPECS: [Spec; 10] = [
         unit: "%",
         direction: Direction::LowerIsBetter,
         family: None,
+        view: View::Table,
         read: |r| Some(r.cpu.system_avg_pct),
+    },
+    Spec {
+        metric: Metric::SystemCpuMax,
+        key: "system_cpu_max_pct",
+        title: "System CPU (max, % of all cores)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        view: View::Table,
+        read: |r| r.cpu.system_max_pct,
     },
     Spec {
         metric: Metric::RssPeak,
@@ -96,6 +162,7 @@ static SPECS: [Spec; 10] = [
         unit: "MiB",
         direction: Direction::LowerIsBetter,
         family: None,
+        view: View::Table,
         read: |r| Some(r.memory.rss_peak_mib),
     },
     Spec {
@@ -105,7 +172,8 @@ static SPECS: [Spec; 10] = [
         unit: "",
         direction: Direction::LowerIsBetter,
         family: None,
-        read: |r| Some(r.threads.peak as f64),
+        view: View::Table,
+        read: |r| r.threads.peak.map(|p| p as f64),
     },
     Spec {
         metric: Metric::ReqPerS,
@@ -114,7 +182,88 @@ static SPECS: [Spec; 10] = [
         unit: "req/s",
         direction: Direction::HigherIsBetter,
         family: Some(Family::Io),
+        view: View::Table,
         read: |r| r.io.as_ref().map(|io| io.req_per_s),
+    },
+    Spec {
+        metric: Metric::BytesPerS,
+        key: "bytes_per_s",
+        title: "Body bytes per second",
+        unit: "B/s",
+        direction: Direction::HigherIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| r.io.as_ref().map(|io| io.bytes_per_s),
+    },
+    Spec {
+        metric: Metric::OkPct,
+        key: "ok_pct",
+        title: "Requests answered 2xx",
+        unit: "%",
+        direction: Direction::HigherIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| share(r, |io| io.ok),
+    },
+    Spec {
+        metric: Metric::ErrorPct,
+        key: "error_pct",
+        title: "Requests failed (non-2xx or error)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| share(r, |io| io.failed),
+    },
+    Spec {
+        metric: Metric::Non2xxPct,
+        key: "non_2xx_pct",
+        title: "Non-2xx status",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Failures,
+        read: |r| share(r, |io| io.responses - io.ok),
+    },
+    Spec {
+        metric: Metric::ConnectErrorPct,
+        key: "connect_error_pct",
+        title: "Connect errors",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Failures,
+        read: |r| share(r, |io| error(io, "connect")),
+    },
+    Spec {
+        metric: Metric::TimeoutErrorPct,
+        key: "timeout_error_pct",
+        title: "Timeouts",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Failures,
+        read: |r| share(r, |io| error(io, "timeout")),
+    },
+    Spec {
+        metric: Metric::ResetErrorPct,
+        key: "reset_error_pct",
+        title: "Resets",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Failures,
+        read: |r| share(r, |io| error(io, "reset")),
+    },
+    Spec {
+        metric: Metric::OtherErrorPct,
+        key: "other_error_pct",
+        title: "Other errors",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Failures,
+        read: |r| share(r, |io| error(io, "other")),
     },
     Spec {
         metric: Metric::LatencyP50,
@@ -123,6 +272,7 @@ static SPECS: [Spec; 10] = [
         unit: "ms",
         direction: Direction::LowerIsBetter,
         family: Some(Family::Io),
+        view: View::Table,
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p50),
     },
     Spec {
@@ -132,6 +282,7 @@ static SPECS: [Spec; 10] = [
         unit: "ms",
         direction: Direction::LowerIsBetter,
         family: Some(Family::Io),
+        view: View::Table,
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
     },
     Spec {
@@ -141,6 +292,7 @@ static SPECS: [Spec; 10] = [
         unit: "µs",
         direction: Direction::LowerIsBetter,
         family: Some(Family::Cpu),
+        view: View::Table,
         read: |r| r.units.as_ref().map(|u| u.per_unit_us),
     },
     Spec {
@@ -150,19 +302,30 @@ static SPECS: [Spec; 10] = [
         unit: "KiB",
         direction: Direction::LowerIsBetter,
         family: Some(Family::Cpu),
+        view: View::Table,
         read: |r| r.units.as_ref().and_then(|u| u.rss_per_unit_kib),
     },
 ];
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 10] = [
+    pub const ALL: [Metric; 20] = [
         Metric::Wall,
         Metric::ProcessCpu,
+        Metric::ProcessCpuMax,
         Metric::SystemCpu,
+        Metric::SystemCpuMax,
         Metric::RssPeak,
         Metric::ThreadsPeak,
         Metric::ReqPerS,
+        Metric::BytesPerS,
+        Metric::OkPct,
+        Metric::ErrorPct,
+        Metric::Non2xxPct,
+        Metric::ConnectErrorPct,
+        Metric::TimeoutErrorPct,
+        Metric::ResetErrorPct,
+        Metric::OtherErrorPct,
         Metric::LatencyP50,
         Metric::LatencyP99,
         Metric::PerUnit,
@@ -192,6 +355,11 @@ impl Metric {
     /// Which way is better.
     pub fn direction(self) -> Direction {
         self.spec().direction
+    }
+
+    /// Where the report shows it.
+    pub fn view(self) -> View {
+        self.spec().view
     }
 
     /// The value in `report`, when the report has it.

@@ -23,6 +23,10 @@ pub struct Meta {
     pub finished_at: String,
     /// True when it was interrupted before the end.
     pub interrupted: bool,
+    /// With `runner.repeats = "auto"`: why the rounds stopped (the target was reached, or the
+    /// time budget or the round limit ended them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 /// How a run ended.
@@ -66,6 +70,12 @@ pub struct RunRecord {
     /// Where the run sits in a `[[runner.sweep]]`, if it is a sweep point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepPoint>,
+    /// The entry's group within its family and scenario (e.g. `equal budget`), if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The noise probe just before this run: milliseconds the runner took for a fixed CPU loop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe_ms: Option<f64>,
     /// The repeat number (warm-ups and measured runs counted separately, from 0).
     pub index: usize,
     /// An unmeasured warm-up run.

@@ -9,8 +9,12 @@ use anyhow::{Context, bail};
 use concbench_core::config;
 use concbench_core::report::Family;
 
-use crate::config::{Entry, RunnerConfig, Sweep};
-use crate::record::SweepPoint;
+use std::time::Duration;
+
+use crate::config::{Entry, Repeats, RunnerConfig, Sweep};
+use crate::format::fixed;
+use crate::record::{RunRecord, SweepPoint};
+use crate::summary::{self, EntrySummary};
 
 /// One configuration the matrix runs: an entry (a sweep point is an entry with the swept keys
 /// added to its `set`), its family, the scenario its config selects, and its place in a sweep.
@@ -24,6 +28,8 @@ pub struct Job {
     pub scenario: String,
     /// Its place in a sweep, for a sweep point.
     pub sweep: Option<SweepPoint>,
+    /// The entry's group, if it names one.
+    pub group: Option<String>,
 }
 
 /// One run of the schedule.
@@ -76,6 +82,7 @@ fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[Str
         Family::Io => "main",
     };
     Ok(Job {
+        group: entry.group.clone(),
         entry,
         family,
         scenario: scenario.to_string(),
@@ -159,14 +166,9 @@ fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> 
     Ok(entries)
 }
 
-/// The warm-ups, then the repeats, each round visiting every job once.
-pub fn rounds(jobs: &[Job], warmup: usize, repeats: usize) -> Vec<Slot<'_>> {
-    let rounds = (0..warmup)
-        .map(|i| (i, true))
-        .chain((0..repeats).map(|i| (i, false)));
-    rounds
-        .flat_map(|(index, warmup)| jobs.iter().map(move |job| Slot { job, index, warmup }))
-        .collect()
+/// Round `index`: every job once, in matrix order.
+pub fn round(jobs: &[Job], index: usize, warmup: bool) -> Vec<Slot<'_>> {
+    jobs.iter().map(|job| Slot { job, index, warmup }).collect()
 }
 
 /// The labels in matrix order, each once.
@@ -178,4 +180,60 @@ pub fn order(jobs: &[Job]) -> Vec<String> {
         }
     }
     order
+}
+
+/// The measured rounds the progress bar plans for: the fixed count, or auto's minimum.
+pub fn planned_rounds(runner: &RunnerConfig) -> usize {
+    match runner.repeats {
+        Repeats::Fixed(n) => n,
+        Repeats::Auto => runner.auto.min_rounds,
+    }
+}
+
+/// Whether the matrix has run enough rounds, having run `done` in `elapsed`: `None` to go on;
+/// `Some(None)` after the fixed count; with `repeats = "auto"`, `Some(why)` once every paired
+/// speed-up's interval is within the target, or a limit ends the rounds.
+pub fn enough(
+    runner: &RunnerConfig,
+    done: usize,
+    elapsed: Duration,
+    records: &[RunRecord],
+    order: &[String],
+) -> Option<Option<String>> {
+    let auto = &runner.auto;
+    match runner.repeats {
+        Repeats::Fixed(n) => return (done >= n).then_some(None),
+        Repeats::Auto if done == 0 => return None,
+        Repeats::Auto => {}
+    }
+    let summary = summary::summarise(records, order);
+    let widest = summary
+        .families
+        .iter()
+        .flat_map(|f| &f.entries)
+        .filter_map(|e: &EntrySummary| Some((e.speedup.as_ref()?.half_width_pct(), e.label.as_str())))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let widest_text = widest.map_or("no speed-up to resolve".into(), |(w, label)| {
+        format!("the widest speed-up interval ±{} % ({label})", fixed(w, 1))
+    });
+    let resolved = widest.is_none_or(|(w, _)| w <= auto.target_pct);
+    let why = if done >= auto.min_rounds && resolved {
+        format!(
+            "every paired speed-up's 95 % interval was within ±{} % after {done} rounds ({widest_text})",
+            fixed(auto.target_pct, 1)
+        )
+    } else if done >= auto.max_rounds {
+        format!(
+            "the round limit ({}) ended the rounds; {widest_text}",
+            auto.max_rounds
+        )
+    } else if elapsed.as_secs() >= auto.budget_s {
+        format!(
+            "the time budget ({} s) ended the rounds after {done}; {widest_text}",
+            auto.budget_s
+        )
+    } else {
+        return None;
+    };
+    Some(Some(why))
 }

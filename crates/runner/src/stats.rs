@@ -24,6 +24,9 @@ pub struct Stats {
     /// Indices (in run order) of values whose modified z-score exceeds [`OUTLIER_Z`]; kept in
     /// every figure above, only flagged.
     pub outliers: Vec<usize>,
+    /// The values, in run order (the plots draw each run as a dot).
+    #[serde(default)]
+    pub values: Vec<f64>,
 }
 
 /// The modified z-score above which a value is flagged (Iglewicz and Hoaglin's 3.5).
@@ -56,6 +59,7 @@ impl Stats {
             max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             ci95: [mean - half, mean + half],
             outliers: outliers(values),
+            values: values.to_vec(),
         })
     }
 
@@ -88,6 +92,71 @@ pub fn outliers(values: &[f64]) -> Vec<usize> {
     (0..values.len())
         .filter(|&i| (0.6745 * (values[i] - m) / mad).abs() > OUTLIER_Z)
         .collect()
+}
+
+/// The median of paired ratios and a distribution-free 95 % confidence interval for it, from
+/// order statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paired {
+    /// The median of the ratios.
+    pub median: f64,
+    /// The interval `[low, high]`: the `k`th smallest and `k`th largest ratio, `k` the largest
+    /// rank with P(Binomial(n, ½) < k) ≤ 2.5 % (with fewer than 6 ratios, the range).
+    pub ci95: [f64; 2],
+    /// The interval's coverage, % (95 or more; below 95 only when n < 6).
+    pub coverage_pct: f64,
+    /// Number of ratios (rounds).
+    pub n: usize,
+}
+
+impl Paired {
+    /// The median and its interval of `ratios`; `None` when there are none.
+    pub fn of(ratios: &[f64]) -> Option<Self> {
+        let n = ratios.len();
+        if n == 0 {
+            return None;
+        }
+        let mut sorted = ratios.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let k = median_rank(n);
+        let below = binomial_cdf(n, k - 1);
+        Some(Self {
+            median: median(ratios),
+            ci95: [sorted[k - 1], sorted[n - k]],
+            coverage_pct: (1.0 - 2.0 * below) * 100.0,
+            n,
+        })
+    }
+
+    /// Half the interval's width as a share of the median, %.
+    pub fn half_width_pct(&self) -> f64 {
+        (self.ci95[1] - self.ci95[0]) / 2.0 / self.median.abs().max(1e-12) * 100.0
+    }
+
+    /// True when the interval holds 1: no difference shown.
+    pub fn holds_one(&self) -> bool {
+        self.ci95[0] <= 1.0 && 1.0 <= self.ci95[1]
+    }
+}
+
+/// The largest rank `k` (1-based, at least 1) with P(Binomial(n, ½) ≤ k − 1) ≤ 2.5 %.
+fn median_rank(n: usize) -> usize {
+    let mut k = 1;
+    while k < n.div_ceil(2) && binomial_cdf(n, k) <= 0.025 {
+        k += 1;
+    }
+    k
+}
+
+/// P(Binomial(n, ½) ≤ j).
+fn binomial_cdf(n: usize, j: usize) -> f64 {
+    let mut term = 0.5f64.powi(n as i32); // C(n, 0) / 2^n
+    let mut sum = term;
+    for i in 1..=j.min(n) {
+        term *= (n - i + 1) as f64 / i as f64;
+        sum += term;
+    }
+    sum
 }
 
 /// `a / b` and its standard uncertainty from the two standard deviations (first-order error
@@ -161,6 +230,21 @@ mod tests {
         let (r, e) = ratio(&a, &b);
         assert!(close(r, 2.0) && close(e, 0.2), "{r} {e}");
         assert!(a.overlaps(&a) && !a.overlaps(&b));
+    }
+
+    #[test]
+    fn paired_median_interval_from_order_statistics() {
+        // n = 10: P(B(10, ½) ≤ 1) = 11/1024 ≤ 2.5 %, P(≤ 2) = 56/1024 > 2.5 %: ranks 2 and 9.
+        let r: Vec<f64> = (1..=10).map(|i| i as f64).collect();
+        let p = Paired::of(&r).unwrap();
+        assert_eq!((p.median, p.ci95, p.n), (5.5, [2.0, 9.0], 10));
+        assert!((p.coverage_pct - (1.0 - 22.0 / 1024.0) * 100.0).abs() < 1e-9);
+        // Five ratios cannot reach 95 %: the range, at 93.75 %.
+        let p = Paired::of(&[1.0, 1.1, 0.9, 1.05, 0.95]).unwrap();
+        assert_eq!((p.ci95, p.coverage_pct), ([0.9, 1.1], 93.75));
+        assert!(p.holds_one() && (p.half_width_pct() - 10.0).abs() < 1e-9);
+        assert!(Paired::of(&[]).is_none());
+        assert_eq!(Paired::of(&[2.0]).unwrap().ci95, [2.0, 2.0]);
     }
 
     #[test]

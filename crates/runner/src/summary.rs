@@ -1,5 +1,6 @@
-//! From run records to per-entry statistics: every metric, each family's baseline, speed relative
-//! to it, and whether every run of a family did the same work.
+//! From run records to per-entry statistics: every metric, each group's baseline, the paired
+//! speed relative to it (the median of per-round ratios, with a 95 % interval), whether every
+//! run of a group did the same work, and the machine's noise.
 
 use std::collections::BTreeMap;
 
@@ -7,8 +8,9 @@ use concbench_core::report::{Env, Family, Report};
 use serde::{Deserialize, Serialize};
 
 use crate::metric::Metric;
+use crate::noise::Noise;
 use crate::record::{RunRecord, SweepPoint};
-use crate::stats::{self, Stats};
+use crate::stats::{Paired, Stats};
 
 /// Everything the exports show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +26,9 @@ pub struct Summary {
     pub runs: BTreeMap<String, usize>,
     /// The runner's own time per run (spawn, parse, write), milliseconds.
     pub runner_ms_per_run: Option<Stats>,
+    /// The machine's drift over the matrix, from the noise probe before each run.
+    #[serde(default)]
+    pub noise: Option<Noise>,
 }
 
 /// One family's entries on one scenario.
@@ -34,6 +39,9 @@ pub struct FamilySummary {
     /// `main` (the family's workload) or a task-cost scenario.
     #[serde(default = "crate::record::main_scenario")]
     pub scenario: String,
+    /// The group its entries name (e.g. `equal budget: 50 in flight`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The entry speeds are relative to: the family's sync model, else its first entry.
     pub baseline: String,
     /// The family section of the config the runs used (from the first report).
@@ -65,8 +73,15 @@ pub struct EntrySummary {
     pub failed: usize,
     /// Statistics by metric.
     pub metrics: BTreeMap<Metric, Stats>,
-    /// Mean wall time of the baseline over this entry's: above 1 is faster, with its uncertainty.
-    pub speedup: Option<[f64; 2]>,
+    /// The baseline's wall time over this entry's in the same round, the median over the rounds
+    /// with its 95 % interval: above 1 is faster.
+    pub speedup: Option<Paired>,
+    /// IO: the most requests it could have in flight (its budget), from its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<u64>,
+    /// Sampled figures some runs could not resolve: the sampler's reason and in how many runs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unresolved: BTreeMap<String, usize>,
     /// Work of the first successful run: units, bytes, checksum.
     pub work: Option<concbench_core::report::Work>,
     /// The sweep point, for an entry of a sweep.
@@ -130,17 +145,45 @@ impl EntrySummary {
     pub fn has(&self, metric: Metric) -> bool {
         self.metrics.contains_key(&metric)
     }
+
+    /// The mean share of its requests that failed (IO), when some did.
+    pub fn failed_pct(&self) -> Option<f64> {
+        self.mean(Metric::ErrorPct).filter(|p| *p > 0.0)
+    }
 }
 
 impl FamilySummary {
-    /// The group's name in file names and headings: the family, then the scenario unless main.
+    /// The group's name in file names and headings: the family, then the scenario unless main,
+    /// then the group's name (letters and digits, dashes between).
     pub fn id(&self) -> String {
-        if self.scenario == "main" {
-            self.family.to_string()
-        } else {
-            format!("{}-{}", self.family, self.scenario)
+        let mut id = self.family.to_string();
+        if self.scenario != "main" {
+            id = format!("{id}-{}", self.scenario);
         }
+        if let Some(group) = &self.group {
+            id = format!("{id}-{}", slug(group));
+        }
+        id
     }
+}
+
+/// `text` in lower case with every run of other characters a single dash: for file names.
+pub fn slug(text: &str) -> String {
+    let lower: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    lower
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Summarises `records` (warm-ups are left out of the statistics); `order` is the matrix order
@@ -158,21 +201,24 @@ pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
     }
     let measured: Vec<&RunRecord> = records.iter().filter(|r| !r.warmup).collect();
     let (swept, plain): (Vec<&RunRecord>, Vec<&RunRecord>) = measured.iter().partition(|r| r.sweep.is_some());
-    let mut groups: Vec<(Family, &str)> = Vec::new();
+    let mut groups: Vec<GroupKey> = Vec::new();
     for family in Family::ALL {
         for r in plain.iter().filter(|r| r.family == family) {
-            if !groups.contains(&(family, r.scenario.as_str())) {
-                groups.push((family, r.scenario.as_str()));
+            let key = (family, r.scenario.as_str(), r.group.as_deref());
+            if !groups.contains(&key) {
+                groups.push(key);
             }
         }
     }
     let families = groups
         .iter()
-        .filter_map(|(family, scenario)| family_summary(*family, scenario, &labels, &plain))
+        .filter_map(|key| family_summary(*key, &labels, &plain))
         .collect();
     let sweeps = sweep_summaries(&labels, &swept);
     let runner: Vec<f64> = records.iter().map(|r| r.runner_ms).collect();
+    let probes: Vec<f64> = records.iter().filter_map(|r| r.probe_ms).collect();
     Summary {
+        noise: Noise::of(&probes),
         families,
         sweeps,
         env: records
@@ -183,16 +229,18 @@ pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
     }
 }
 
+/// A group of entries compared with each other: family, scenario, and the group they name.
+type GroupKey<'a> = (Family, &'a str, Option<&'a str>);
+
 fn family_summary(
-    family: Family,
-    scenario: &str,
+    (family, scenario, group): GroupKey,
     labels: &[String],
     measured: &[&RunRecord],
 ) -> Option<FamilySummary> {
     let mine: Vec<&RunRecord> = measured
         .iter()
         .copied()
-        .filter(|r| r.family == family && r.scenario == scenario)
+        .filter(|r| r.family == family && r.scenario == scenario && r.group.as_deref() == group)
         .collect();
     if mine.is_empty() {
         return None;
@@ -205,7 +253,7 @@ fn family_summary(
         })
         .collect();
     let baseline = baseline(family, &entries);
-    set_speedups(&mut entries, &baseline);
+    set_speedups(&mut entries, &baseline, &mine);
     let config = mine
         .iter()
         .find_map(|r| r.report.as_ref())
@@ -216,6 +264,7 @@ fn family_summary(
     Some(FamilySummary {
         family,
         scenario: scenario.into(),
+        group: group.map(str::to_string),
         baseline,
         config,
         same_work: distinct_work(&mine) <= 1,
@@ -234,17 +283,36 @@ fn baseline(family: Family, entries: &[EntrySummary]) -> String {
         .map_or_else(|| entries[0].label.clone(), |e| e.label.clone())
 }
 
-/// Each entry's speed relative to `baseline`: the baseline's mean wall time over the entry's.
-fn set_speedups(entries: &mut [EntrySummary], baseline: &str) {
-    let base = entries
+/// Each entry's speed relative to `baseline`, paired by round: in every round where both ran,
+/// the baseline's wall time over the entry's; the median of those ratios and its interval.
+fn set_speedups(entries: &mut [EntrySummary], baseline: &str, runs: &[&RunRecord]) {
+    let wall = |r: &RunRecord| r.report.as_ref().map(|rep| rep.wall_s);
+    let base: BTreeMap<usize, f64> = runs
         .iter()
-        .find(|e| e.label == baseline)
-        .and_then(|e| e.stats(Metric::Wall).cloned());
+        .filter(|r| r.entry == baseline)
+        .filter_map(|r| Some((r.index, wall(r)?)))
+        .collect();
     for e in entries {
-        if let (Some(base), Some(wall)) = (&base, e.stats(Metric::Wall)) {
-            let (r, err) = stats::ratio(base, wall);
-            e.speedup = Some([r, err]);
-        }
+        let ratios: Vec<f64> = runs
+            .iter()
+            .filter(|r| r.entry == e.label)
+            .filter_map(|r| Some(base.get(&r.index)? / wall(r)?))
+            .collect();
+        e.speedup = Paired::of(&ratios);
+    }
+}
+
+/// A sampler's reason without its run's own count: `threads.peak: 4 fast-tier samples, fewer
+/// than 10` becomes `threads.peak: fewer than 10 fast-tier samples`.
+fn general(reason: &str) -> String {
+    let Some((figures, why)) = reason.split_once(": ") else {
+        return reason.to_string();
+    };
+    let tier = ["fast-tier", "slow-tier"].into_iter().find(|t| why.contains(t));
+    let least = why.rsplit(' ').next().unwrap_or("");
+    match tier {
+        Some(tier) => format!("{figures}: fewer than {least} {tier} samples"),
+        None => reason.to_string(),
     }
 }
 
@@ -339,7 +407,17 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
             Stats::of(&values).map(|s| (m, s))
         })
         .collect();
+    let mut unresolved = BTreeMap::new();
+    for reason in reports.iter().flat_map(|r| &r.sampler.unresolved) {
+        *unresolved.entry(general(reason)).or_insert(0) += 1;
+    }
     EntrySummary {
+        in_flight: reports
+            .first()
+            .and_then(|r| r.io.as_ref())
+            .map(|io| io.in_flight_max)
+            .filter(|n| *n > 0),
+        unresolved,
         label: label.into(),
         model: runs[0].model.clone(),
         variant: reports.first().and_then(|r| r.variant.clone()),
@@ -385,8 +463,13 @@ mod tests {
             (wall.mean - 0.56).abs() < 1e-9 && wall.n == 3,
             "warm-up left out: {wall:?}"
         );
-        let [speedup, _] = threads.speedup.unwrap();
-        assert!((speedup - 1.01 / 0.56).abs() < 1e-9, "{speedup}");
+        let speedup = threads.speedup.as_ref().unwrap();
+        assert!((speedup.median - 1.01 / 0.56).abs() < 1e-9, "{speedup:?}");
+        let [low, high] = speedup.ci95;
+        assert!(
+            (low - 1.02 / 0.57).abs() < 1e-12 && (high - 1.00 / 0.55).abs() < 1e-12,
+            "paired by round, the range of 3: {speedup:?}"
+        );
         let io = &s.families[1];
         let broken = io.entries.iter().find(|e| e.label == "io-broken").unwrap();
         assert_eq!((broken.ok, broken.failed, broken.metrics.len()), (0, 3, 0));

@@ -1,10 +1,11 @@
-//! The closing table in the terminal: per family, the entries ranked by median wall time.
+//! The closing table in the terminal: per group, the entries ranked by median wall time, with
+//! the paired speed-up, the budget of IO entries, and a mark on every entry with failures.
 
 use std::fmt::Write as _;
 
-use crate::format::{fixed, ratio_ascii};
+use crate::format::{fixed, percent_fixed, speedup_ascii};
 use crate::metric::Metric;
-use crate::summary::Summary;
+use crate::summary::{EntrySummary, Summary};
 
 /// The table as text.
 pub fn render(summary: &Summary) -> String {
@@ -20,23 +21,22 @@ pub fn render(summary: &Summary) -> String {
         let width = rows.iter().map(|(e, _)| e.label.len()).max().unwrap_or(5).max(5);
         let _ = writeln!(
             out,
-            "  rank  {:width$}  median wall   speed vs baseline  runs",
+            "  rank  {:width$}  median wall   speed vs baseline [95% CI]  in flight  runs",
             "entry"
         );
         for (rank, (e, median)) in rows.iter().enumerate() {
-            let speed = e.speedup.map_or("-".into(), |[r, err]| ratio_ascii(r, err));
-            let runs = if e.failed > 0 {
-                format!("{} (+{} failed)", e.ok, e.failed)
-            } else {
-                e.ok.to_string()
-            };
+            let speed = e.speedup.as_ref().map_or("-".into(), speedup_ascii);
+            let in_flight = e.in_flight.map_or("-".into(), |n| n.to_string());
             let _ = writeln!(
                 out,
-                "  {:>4}  {:width$}  {:>9} s   {:>17}  {runs}",
+                "  {:>4}  {:width$}  {:>9} s   {:>24}  {:>9}  {}{}",
                 rank + 1,
                 e.label,
                 fixed(*median, 4),
-                speed
+                speed,
+                in_flight,
+                runs(e),
+                failures(e)
             );
         }
         for e in f.entries.iter().filter(|e| !e.has(Metric::Wall)) {
@@ -48,4 +48,40 @@ pub fn render(summary: &Summary) -> String {
         }
     }
     out
+}
+
+fn runs(e: &EntrySummary) -> String {
+    if e.failed > 0 {
+        format!("{} (+{} failed)", e.ok, e.failed)
+    } else {
+        e.ok.to_string()
+    }
+}
+
+/// `  ! 12.5% of requests failed` for an entry with failed requests.
+fn failures(e: &EntrySummary) -> String {
+    e.failed_pct().map_or(String::new(), |p| {
+        format!("  ! {} of requests failed", percent_fixed(p, 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::summarise;
+    use crate::testdata;
+
+    #[test]
+    fn entries_with_failed_requests_are_marked() {
+        let mut records = testdata::matrix();
+        for r in records.iter_mut().filter(|r| r.entry == "io-tokio") {
+            let io = r.report.as_mut().unwrap().io.as_mut().unwrap();
+            (io.ok, io.failed) = (75, 25);
+        }
+        let text = render(&summarise(&records, &testdata::order()));
+        let line = text.lines().find(|l| l.contains("io-tokio")).unwrap();
+        assert!(line.ends_with("3  ! 25.0 % of requests failed"), "{text}");
+        assert!(line.contains(" 50 "), "the budget: {line}");
+        assert!(text.contains("io-broken  no successful run (3 failed)"), "{text}");
+    }
 }

@@ -16,6 +16,7 @@ pub fn report(model: &str, wall: f64, cpu: f64, rss: f64) -> Report {
     let family = family(model);
     let io = (family == Family::Io).then(|| {
         json!({ "ok": 100, "failed": 0, "status": {"200": 100}, "errors": {"connect": 0, "other": 0, "reset": 0, "timeout": 0},
+                "in_flight_max": if model == "io-sync" { 1 } else { 50 },
                 "bytes_received": 1000, "responses": 100, "req_per_s": 100.0 / wall, "bytes_per_s": 1000.0 / wall,
                 "latency_ms": {"min": 1.0, "mean": 2.0, "p50": 2.0, "p90": 3.0, "p99": 4.0 + wall, "max": 5.0 + wall} })
     });
@@ -44,6 +45,8 @@ pub fn ok(entry: &str, model: &str, index: usize, wall: f64, cpu: f64, rss: f64)
         family: family(model),
         scenario: "main".into(),
         sweep: None,
+        group: None,
+        probe_ms: None,
         index,
         warmup: false,
         outcome: Ending::Ok,
@@ -70,8 +73,13 @@ pub fn failed(entry: &str, model: &str, index: usize) -> RunRecord {
 
 /// A small two-family matrix: three CPU entries and three IO entries, three runs each.
 pub fn matrix() -> Vec<RunRecord> {
+    matrix_rounds(3)
+}
+
+/// [`matrix`] over `rounds` rounds (6 or more give paired speed-ups a 95 % interval).
+pub fn matrix_rounds(rounds: usize) -> Vec<RunRecord> {
     let mut records = Vec::new();
-    for i in 0..3 {
+    for i in 0..rounds {
         let d = i as f64 * 0.01;
         records.push(ok("cpu-sync", "cpu-sync", i, 1.00 + d, 100.0, 50.0));
         records.push(ok("cpu-threads 2", "cpu-threads", i, 0.55 + d, 195.0, 52.0));

@@ -1,10 +1,14 @@
-//! "When to use what": sentences derived from a family's numbers. No conclusion is written in
-//! advance; each sentence names the entries and figures it rests on.
+//! "When to use what": sentences derived from a group's numbers. No conclusion is written in
+//! advance; each sentence names the entries and figures it rests on. Speeds are paired by round
+//! (the median of per-round ratios with its 95 % interval); a difference the interval or the
+//! machine's drift cannot resolve is said to be unresolved, never ranked. IO entries are named
+//! with their budget (requests in flight), and entries with failed requests say so.
 
 use concbench_core::report::Family;
 
-use crate::format::{mib, ratio, req_per_s, seconds, times};
+use crate::format::{mib, percent_fixed, req_per_s, seconds, speedup, times};
 use crate::metric::Metric;
+use crate::noise::Noise;
 use crate::summary::{EntrySummary, FamilySummary};
 
 /// CPU seconds a run used: process CPU (% of one core) × wall time.
@@ -12,8 +16,8 @@ fn cpu_seconds(e: &EntrySummary) -> Option<f64> {
     Some(e.mean(Metric::ProcessCpu)? / 100.0 * e.mean(Metric::Wall)?)
 }
 
-/// The verdict sentences for one family.
-pub fn sentences(f: &FamilySummary) -> Vec<String> {
+/// The verdict sentences for one group; `noise` is the machine's drift over the matrix.
+pub fn sentences(f: &FamilySummary, noise: Option<&Noise>) -> Vec<String> {
     let measured: Vec<&EntrySummary> = f.entries.iter().filter(|e| e.has(Metric::Wall)).collect();
     let mut out = Vec::new();
     if measured.is_empty() {
@@ -24,58 +28,134 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
     if !f.same_work {
         out.push("Warning: the runs of this family did not all do the same work (units or checksum differ), so their times are not comparable.".into());
     }
-    out.extend(speed(f, &measured));
-    out.extend(ties(f, &measured));
+    out.extend(budgets(f, &measured));
+    out.extend(speed(f, &measured, noise));
     out.extend(resources(f, &measured));
     out.extend(failures(f));
     out
 }
 
-/// The fastest and the slowest entry, with their speed relative to the baseline.
-fn speed(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
-    let walls = Extremes::of(measured, |e| e.mean(Metric::Wall)).expect("measured entries have a wall time");
-    let relative = |e: &EntrySummary| match e.speedup {
-        Some([r, err]) if e.label != f.baseline => {
-            format!(", {} the speed of {}", ratio(r, err), f.baseline)
-        }
-        _ => String::new(),
+/// An entry as the sentences name it: its label, and for IO its budget.
+fn name(e: &EntrySummary) -> String {
+    match e.in_flight {
+        Some(n) => format!("{} ({n} in flight)", e.label),
+        None => e.label.clone(),
+    }
+}
+
+/// For IO: whether the entries had different budgets, and which.
+fn budgets(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
+    let mut seen: Vec<u64> = measured.iter().filter_map(|e| e.in_flight).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    (f.family == Family::Io && seen.len() > 1).then(|| {
+        let each: Vec<String> = measured
+            .iter()
+            .filter_map(|e| Some(format!("{} {}", e.label, e.in_flight?)))
+            .collect();
+        format!(
+            "Budgets differ (requests in flight at most: {}), so these speeds are not like for like: a larger budget buys speed on waiting work. Each entry below is named with its budget; a group of equal budgets compares the models as alike.",
+            each.join(", ")
+        )
+    })
+}
+
+/// How an entry's paired speed-up stands against the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Faster,
+    Slower,
+    /// The 95 % interval holds 1.
+    NotShown,
+    /// The interval excludes 1, but the difference is below the machine's drift.
+    BelowDrift,
+    /// Too few rounds for a 95 % interval (fewer than 6).
+    TooFew,
+}
+
+fn standing(e: &EntrySummary, noise: Option<&Noise>) -> Option<Standing> {
+    let s = e.speedup.as_ref()?;
+    Some(if s.coverage_pct < 95.0 {
+        Standing::TooFew
+    } else if s.holds_one() {
+        Standing::NotShown
+    } else if noise.is_some_and(|n| n.hides(s.median)) {
+        Standing::BelowDrift
+    } else if s.median > 1.0 {
+        Standing::Faster
+    } else {
+        Standing::Slower
+    })
+}
+
+/// The resolved faster and slower entries, in order of speed, and those that are not resolved.
+fn speed(f: &FamilySummary, measured: &[&EntrySummary], noise: Option<&Noise>) -> Vec<String> {
+    let others: Vec<&EntrySummary> = measured
+        .iter()
+        .copied()
+        .filter(|e| e.label != f.baseline)
+        .collect();
+    let of = |want: Standing| -> Vec<&EntrySummary> {
+        let mut v: Vec<&EntrySummary> = others
+            .iter()
+            .copied()
+            .filter(|e| standing(e, noise) == Some(want))
+            .collect();
+        v.sort_by(|a, b| median(b).total_cmp(&median(a)));
+        v
     };
-    let mut out = vec![format!(
-        "Fastest: {} at {} mean wall time{}.",
-        walls.low.label,
-        seconds(walls.low_value),
-        relative(walls.low)
-    )];
-    if walls.high.label != walls.low.label {
+    let base = f.entries.iter().find(|e| e.label == f.baseline);
+    let base_name = base.map_or(f.baseline.clone(), name);
+    let mut out = Vec::new();
+    for (want, word) in [(Standing::Faster, "Faster"), (Standing::Slower, "Slower")] {
+        let list: Vec<String> = of(want).iter().map(|e| ranked(e)).collect();
+        if !list.is_empty() {
+            out.push(format!(
+                "{word} than {base_name} (paired by round, median and 95 % interval): {}.",
+                list.join("; ")
+            ));
+        }
+    }
+    let tied: Vec<String> = of(Standing::NotShown).iter().map(|e| name(e)).collect();
+    if !tied.is_empty() {
         out.push(format!(
-            "Slowest: {} at {}{}.",
-            walls.high.label,
-            seconds(walls.high_value),
-            relative(walls.high)
+            "No difference from {base_name} is shown for {} (their paired 95 % intervals hold 1): on this work they buy nothing measurable.",
+            tied.join(", ")
+        ));
+    }
+    let few = of(Standing::TooFew);
+    if let Some(n) = few.first().and_then(|e| e.speedup.as_ref()).map(|s| s.n) {
+        let list: Vec<String> = few.iter().map(|e| ranked(e)).collect();
+        out.push(format!(
+            "Too few rounds ({n}) for a 95 % interval of a paired speed-up (6 at the least), so not ranked; the ranges over the rounds: {}.",
+            list.join("; ")
+        ));
+    }
+    let hidden: Vec<String> = of(Standing::BelowDrift).iter().map(|e| ranked(e)).collect();
+    if let (false, Some(n)) = (hidden.is_empty(), noise) {
+        out.push(format!(
+            "Within this machine's drift (the noise probe varied by {} from run to run), so not ranked: {}.",
+            percent_fixed(n.cv_pct, 1),
+            hidden.join("; ")
         ));
     }
     out
 }
 
-/// The entries whose wall-time interval overlaps the baseline's.
-fn ties(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
-    let base = f
-        .entries
-        .iter()
-        .find(|e| e.label == f.baseline)?
-        .stats(Metric::Wall)?;
-    let tied: Vec<&str> = measured
-        .iter()
-        .filter(|e| e.label != f.baseline && e.stats(Metric::Wall).is_some_and(|w| w.overlaps(base)))
-        .map(|e| e.label.as_str())
-        .collect();
-    (!tied.is_empty()).then(|| {
-        format!(
-            "No difference from {} is shown for {} (their 95 % confidence intervals of the mean overlap): on this work they buy nothing.",
-            f.baseline,
-            tied.join(", ")
-        )
-    })
+fn median(e: &EntrySummary) -> f64 {
+    e.speedup.as_ref().map_or(f64::NAN, |s| s.median)
+}
+
+/// `label at 0.560 s, 1.80× (1.75–1.85)`.
+fn ranked(e: &EntrySummary) -> String {
+    let wall = e
+        .mean(Metric::Wall)
+        .map_or(String::new(), |w| format!(" at {}", seconds(w)));
+    let speed = e
+        .speedup
+        .as_ref()
+        .map_or(String::new(), |s| format!(", {}", speedup(s)));
+    format!("{}{wall}{speed}", name(e))
 }
 
 /// CPU time, memory and (for IO) throughput: the least and the most.
@@ -84,9 +164,9 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     if let Some(x) = Extremes::distinct(measured, cpu_seconds) {
         out.push(format!(
             "CPU time for the same work: least {} ({} of CPU), most {} ({}, {}).",
-            x.low.label,
+            name(x.low),
             seconds(x.low_value),
-            x.high.label,
+            name(x.high),
             seconds(x.high_value),
             times(x.factor(), 1)
         ));
@@ -94,9 +174,9 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::RssPeak)) {
         out.push(format!(
             "Memory: least {} ({} peak), most {} ({}, {}).",
-            x.low.label,
+            name(x.low),
             mib(x.low_value),
-            x.high.label,
+            name(x.high),
             mib(x.high_value),
             times(x.factor(), 1)
         ));
@@ -104,26 +184,54 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     if f.family == Family::Io {
         if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::ReqPerS)) {
             out.push(format!(
-                "Throughput: highest {} ({}), lowest {} ({}).",
-                x.high.label,
+                "Throughput: highest {} ({}{}), lowest {} ({}{}).",
+                name(x.high),
                 req_per_s(x.high_value),
-                x.low.label,
-                req_per_s(x.low_value)
+                failed_note(x.high),
+                name(x.low),
+                req_per_s(x.low_value),
+                failed_note(x.low)
             ));
         }
     }
     out
 }
 
-fn failures(f: &FamilySummary) -> impl Iterator<Item = String> + '_ {
-    f.entries.iter().filter(|e| e.failed > 0).map(|e| {
+/// `, 12.5 % of its requests failed` when some did.
+fn failed_note(e: &EntrySummary) -> String {
+    e.failed_pct().map_or(String::new(), |p| {
+        format!(", {} of its requests failed", percent_fixed(p, 1))
+    })
+}
+
+/// Runs that failed, and requests that failed.
+fn failures(f: &FamilySummary) -> Vec<String> {
+    let runs = f.entries.iter().filter(|e| e.failed > 0).map(|e| {
         format!(
             "{}: {} of {} measured runs failed, hung or were stopped.",
             e.label,
             e.failed,
             e.failed + e.ok
         )
-    })
+    });
+    let requests = f.entries.iter().filter_map(|e| {
+        let pct = e.failed_pct()?;
+        let kinds: Vec<String> = Metric::ALL
+            .into_iter()
+            .filter(|m| m.view() == crate::metric::View::Failures)
+            .filter_map(|m| {
+                let v = e.mean(m).filter(|v| *v > 0.0)?;
+                Some(format!("{} {}", m.title().to_lowercase(), percent_fixed(v, 1)))
+            })
+            .collect();
+        Some(format!(
+            "{}: {} of its requests failed ({}); its times and rates are of a run that did not do all the work.",
+            name(e),
+            percent_fixed(pct, 1),
+            kinds.join(", ")
+        ))
+    });
+    runs.chain(requests).collect()
 }
 
 /// The entries with the lowest and the highest value of some figure.
@@ -135,13 +243,13 @@ struct Extremes<'a> {
 }
 
 impl<'a> Extremes<'a> {
-    /// The lowest and highest of the entries that have a value (`None`: none has).
-    fn of(entries: &[&'a EntrySummary], value: impl Fn(&EntrySummary) -> Option<f64>) -> Option<Self> {
+    /// The lowest and highest of the entries that have a value, when they are different entries.
+    fn distinct(entries: &[&'a EntrySummary], value: impl Fn(&EntrySummary) -> Option<f64>) -> Option<Self> {
         let valued: Vec<(&EntrySummary, f64)> =
             entries.iter().filter_map(|e| value(e).map(|v| (*e, v))).collect();
         let low = valued.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
         let high = valued.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-        Some(Self {
+        (low.0.label != high.0.label && high.1 > low.1).then_some(Self {
             low: low.0,
             low_value: low.1,
             high: high.0,
@@ -149,15 +257,16 @@ impl<'a> Extremes<'a> {
         })
     }
 
-    /// [`Extremes::of`], when the lowest and the highest are different entries.
-    fn distinct(entries: &[&'a EntrySummary], value: impl Fn(&EntrySummary) -> Option<f64>) -> Option<Self> {
-        Self::of(entries, value).filter(|x| x.low.label != x.high.label)
-    }
-
     /// The highest over the lowest.
     fn factor(&self) -> f64 {
         self.high_value / self.low_value.max(1e-9)
     }
+}
+
+/// Two decimals, for the tests' expectations.
+#[cfg(test)]
+fn two(v: f64) -> String {
+    crate::format::fixed(v, 2)
 }
 
 #[cfg(test)]
@@ -167,18 +276,22 @@ mod tests {
     use crate::testdata;
 
     fn cpu_sentences(records: &[crate::record::RunRecord]) -> Vec<String> {
-        sentences(&summarise(records, &testdata::order()).families[0])
+        let s = summarise(records, &testdata::order());
+        sentences(&s.families[0], s.noise.as_ref())
     }
 
     #[test]
-    fn sentences_follow_the_numbers() {
-        let text = cpu_sentences(&testdata::matrix()).join("\n");
-        assert!(text.contains("Fastest: cpu-threads 2 at 0.560 s"), "{text}");
-        assert!(text.contains("1.80× ± 0.04 the speed of cpu-sync"), "{text}");
+    fn sentences_follow_the_paired_numbers() {
+        let text = cpu_sentences(&testdata::matrix_rounds(6)).join("\n");
+        // cpu-threads 2: 1.00/0.55, 1.01/0.56, ... 1.05/0.60 per round; n = 6: the range.
+        let (low, high) = (two(1.05 / 0.60), two(1.00 / 0.55));
         assert!(
-            text.contains("No difference from cpu-sync is shown for cpu-procs 2"),
+            text.contains(&format!("Faster than cpu-sync (paired by round, median and 95 % interval): cpu-threads 2 at 0.575 s, 1.78× ({low}–{high})")),
             "{text}"
         );
+        assert!(text.contains("Slower than cpu-sync"), "{text}");
+        let few = cpu_sentences(&testdata::matrix()).join("\n");
+        assert!(few.contains("Too few rounds (3) for a 95 % interval"), "{few}");
         assert!(
             text.contains("Memory: least cpu-sync (50.0 MiB peak), most cpu-procs 2 (120.0 MiB, 2.4×)"),
             "{text}"
@@ -186,42 +299,72 @@ mod tests {
     }
 
     #[test]
-    fn sentences_change_when_the_data_change() {
-        let mut records = testdata::matrix();
+    fn a_difference_inside_the_interval_or_the_drift_is_not_ranked() {
+        let mut records = testdata::matrix_rounds(6);
         for r in records
             .iter_mut()
             .filter(|r| r.entry == "cpu-procs 2" && !r.warmup)
         {
-            let rep = r.report.as_mut().unwrap();
-            rep.wall_s = 0.2 + r.index as f64 * 0.01;
-            rep.memory.rss_peak_mib = 10.0;
+            // Round by round faster, then slower than cpu-sync: the interval holds 1.
+            r.report.as_mut().unwrap().wall_s = [0.9, 1.2, 0.95, 1.2, 0.9, 1.1][r.index];
         }
         let text = cpu_sentences(&records).join("\n");
-        assert!(text.contains("Fastest: cpu-procs 2 at 0.210 s"), "{text}");
-        assert!(!text.contains("No difference from cpu-sync"), "{text}");
         assert!(
-            text.contains("Memory: least cpu-procs 2 (10.0 MiB peak)"),
+            text.contains("No difference from cpu-sync is shown for cpu-procs 2"),
             "{text}"
         );
+        for r in records
+            .iter_mut()
+            .filter(|r| r.entry == "cpu-procs 2" && !r.warmup)
+        {
+            r.report.as_mut().unwrap().wall_s = 0.97 + r.index as f64 * 0.01; // 3 % faster
+            r.probe_ms = Some([2.0, 2.5, 1.6][r.index % 3]); // the machine drifted ~20 %
+        }
+        let text = cpu_sentences(&records).join("\n");
+        assert!(text.contains("Within this machine's drift"), "{text}");
+        assert!(text.contains("cpu-procs 2 at 0.995 s, 1.03×"), "{text}");
     }
 
     #[test]
-    fn failures_and_empty_families_are_said() {
+    fn failures_budgets_and_empty_families_are_said() {
         let s = summarise(&testdata::matrix(), &testdata::order());
-        let io = sentences(&s.families[1]).join("\n");
+        let io = sentences(&s.families[1], None).join("\n");
         assert!(io.contains("io-broken: 3 of 3 measured runs failed"), "{io}");
-        assert!(io.contains("Throughput: highest io-tokio"), "{io}");
+        assert!(io.contains("Throughput: highest io-tokio (50 in flight)"), "{io}");
+        assert!(
+            io.contains("Budgets differ (requests in flight at most: io-sync 1, io-tokio 50)"),
+            "{io}"
+        );
         let only_failed: Vec<_> = testdata::matrix()
             .into_iter()
             .filter(|r| r.entry == "io-broken")
             .collect();
         let s = summarise(&only_failed, &testdata::order());
         assert_eq!(
-            sentences(&s.families[0]),
+            sentences(&s.families[0], None),
             [
                 "No run of this family succeeded, so there is nothing to compare.",
                 "io-broken: 3 of 3 measured runs failed, hung or were stopped."
             ]
         );
+    }
+
+    #[test]
+    fn failed_requests_are_named_with_their_kinds() {
+        let mut records = testdata::matrix();
+        for r in records.iter_mut().filter(|r| r.entry == "io-tokio") {
+            let io = r.report.as_mut().unwrap().io.as_mut().unwrap();
+            io.responses = 80;
+            io.ok = 80;
+            io.failed = 20;
+            io.errors.insert("connect".into(), 20);
+        }
+        let s = summarise(&records, &testdata::order());
+        let io = sentences(&s.families[1], None).join("\n");
+        assert!(
+            io.contains("io-tokio (50 in flight): 20.0 % of its requests failed (connect errors 20.0 %)"),
+            "{io}"
+        );
+        assert!(io.contains("20.0 % of its requests failed), lowest"), "{io}");
     }
 }

@@ -81,6 +81,7 @@ fn summary(out: &Path) -> serde_json::Value {
 const FAILING_AND_HANGING: &str = r#"
 [cpu]
 urls = 2000
+passes = 1
 [io]
 requests = 4
 endpoints = ["/delay/5"]

@@ -20,11 +20,16 @@ const WIDE: [&[char]; 3] = [
 ];
 const RESET_AT: usize = 1_000;
 
-/// The generated URLs, stored back to back in one string.
+/// The generated URLs, stored back to back in one string, counted `passes` times.
+///
+/// Index `i` of `0..len()` is pass `i / n` over URL `i % n` (`n` URLs generated): the work grows
+/// with the passes while the memory stays that of one pass, and each count has its own index
+/// in the checksum.
 #[derive(Debug, Clone, Default)]
 pub struct UrlSet {
     text: String,
     ends: Vec<usize>,
+    passes: usize,
 }
 
 impl UrlSet {
@@ -32,7 +37,10 @@ impl UrlSet {
     pub fn generate(cfg: &CpuConfig) -> Self {
         let base = base_param(cfg.unicode, cfg.seed);
         let mut param = base.clone();
-        let mut set = UrlSet::default();
+        let mut set = UrlSet {
+            passes: cfg.passes.max(1),
+            ..UrlSet::default()
+        };
         set.ends.reserve(cfg.urls);
         for i in 0..cfg.urls {
             use std::fmt::Write;
@@ -48,8 +56,13 @@ impl UrlSet {
         set
     }
 
-    /// Number of URLs.
+    /// Number of URLs to count: the URLs generated times the passes.
     pub fn len(&self) -> usize {
+        self.ends.len() * self.passes
+    }
+
+    /// Number of distinct URLs generated (one pass).
+    pub fn distinct(&self) -> usize {
         self.ends.len()
     }
 
@@ -58,8 +71,9 @@ impl UrlSet {
         self.ends.is_empty()
     }
 
-    /// URL number `i`.
+    /// The URL of index `i` (URL `i % distinct()`).
     pub fn get(&self, i: usize) -> &str {
+        let i = i % self.ends.len();
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
     }
@@ -74,17 +88,19 @@ impl UrlSet {
         range.map(|i| self.get(i))
     }
 
-    /// The text of the URLs of `range`, back to back.
-    pub fn text_of(&self, range: Range<usize>) -> &str {
-        if range.is_empty() {
-            return "";
+    /// The text of the URLs of `range`, back to back: one slice per pass the range touches.
+    pub fn text_of(&self, range: Range<usize>) -> Vec<&str> {
+        let n = self.ends.len();
+        let mut out = Vec::new();
+        let mut at = range.start;
+        while at < range.end {
+            let pass_end = (at / n + 1) * n;
+            let (from, to) = (at % n, (range.end.min(pass_end) - 1) % n);
+            let start = if from == 0 { 0 } else { self.ends[from - 1] };
+            out.push(&self.text[start..self.ends[to]]);
+            at = range.end.min(pass_end);
         }
-        let start = if range.start == 0 {
-            0
-        } else {
-            self.ends[range.start - 1]
-        };
-        &self.text[start..self.ends[range.end - 1]]
+        out
     }
 
     /// Splits `0..len` into `parts` contiguous ranges whose sizes differ by one at most.
@@ -209,8 +225,33 @@ mod tests {
     fn cfg(urls: usize) -> CpuConfig {
         CpuConfig {
             urls,
+            passes: 1,
             ..CpuConfig::default()
         }
+    }
+
+    #[test]
+    fn passes_repeat_the_urls_with_their_own_indices_and_flat_memory() {
+        let one = UrlSet::generate(&CpuConfig {
+            urls: 10,
+            passes: 1,
+            ..CpuConfig::default()
+        });
+        let three = UrlSet::generate(&CpuConfig {
+            urls: 10,
+            passes: 3,
+            ..CpuConfig::default()
+        });
+        assert_eq!((three.len(), three.distinct()), (30, 10));
+        assert_eq!(three.get(23), one.get(3));
+        let whole = Tally::of(three.iter_range(0..30));
+        assert_eq!(whole.bytes, 3 * Tally::of(one.iter_range(0..10)).bytes);
+        // A range across passes comes back as one slice per pass, in order.
+        let text: String = three.text_of(8..23).concat();
+        let expected: String = (8..23).map(|i| three.get(i)).collect();
+        assert_eq!(text, expected);
+        assert_eq!(three.text_of(8..23).len(), 3);
+        assert!(three.text_of(5..5).is_empty());
     }
 
     #[test]

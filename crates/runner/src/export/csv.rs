@@ -8,11 +8,13 @@ use crate::metric::Metric;
 use crate::summary::{EntrySummary, Summary};
 
 /// The header: [`Row`]'s field names (a test keeps them equal), written even when no run succeeded.
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 21] = [
     "family",
     "scenario",
+    "group",
     "entry",
     "model",
+    "in_flight",
     "metric",
     "n",
     "mean",
@@ -24,7 +26,8 @@ const COLUMNS: [&str; 18] = [
     "ci95_high",
     "outliers",
     "speedup",
-    "speedup_err",
+    "speedup_low",
+    "speedup_high",
     "sweep_key",
     "sweep_value",
 ];
@@ -34,8 +37,10 @@ const COLUMNS: [&str; 18] = [
 struct Row<'a> {
     family: Family,
     scenario: &'a str,
+    group: &'a str,
     entry: &'a str,
     model: &'a str,
+    in_flight: Option<u64>,
     metric: Metric,
     n: usize,
     mean: String,
@@ -47,7 +52,8 @@ struct Row<'a> {
     ci95_high: String,
     outliers: usize,
     speedup: String,
-    speedup_err: String,
+    speedup_low: String,
+    speedup_high: String,
     sweep_key: &'a str,
     sweep_value: String,
 }
@@ -58,9 +64,9 @@ pub fn render(summary: &Summary) -> anyhow::Result<String> {
         .has_headers(false)
         .from_writer(Vec::new());
     out.write_record(COLUMNS)?;
-    for (family, scenario, e) in entries(summary) {
-        for metric in Metric::ALL.into_iter().filter(|m| m.applies_to(family)) {
-            if let Some(row) = row(family, scenario, e, metric) {
+    for (place, e) in entries(summary) {
+        for metric in Metric::ALL.into_iter().filter(|m| m.applies_to(place.0)) {
+            if let Some(row) = row(place, e, metric) {
                 out.serialize(row)?;
             }
         }
@@ -68,25 +74,33 @@ pub fn render(summary: &Summary) -> anyhow::Result<String> {
     Ok(String::from_utf8(out.into_inner()?)?)
 }
 
-/// Every entry of every group, then every sweep point, with its family and scenario.
-fn entries(summary: &Summary) -> impl Iterator<Item = (Family, &str, &EntrySummary)> {
-    let plain = summary
-        .families
-        .iter()
-        .flat_map(|f| f.entries.iter().map(move |e| (f.family, f.scenario.as_str(), e)));
-    let swept = summary.sweeps.iter().flat_map(|sw| {
-        sw.series
+/// Where an entry stands: its family, scenario and group.
+type Place<'a> = (Family, &'a str, &'a str);
+
+/// Every entry of every group, then every sweep point, with its place.
+fn entries(summary: &Summary) -> impl Iterator<Item = (Place<'_>, &EntrySummary)> {
+    let plain = summary.families.iter().flat_map(|f| {
+        let group = f.group.as_deref().unwrap_or("");
+        f.entries
             .iter()
-            .flat_map(move |s| s.points.iter().map(move |e| (sw.family, s.scenario.as_str(), e)))
+            .map(move |e| ((f.family, f.scenario.as_str(), group), e))
+    });
+    let swept = summary.sweeps.iter().flat_map(|sw| {
+        sw.series.iter().flat_map(move |s| {
+            s.points
+                .iter()
+                .map(move |e| ((sw.family, s.scenario.as_str(), ""), e))
+        })
     });
     plain.chain(swept)
 }
 
-fn row<'a>(family: Family, scenario: &'a str, e: &'a EntrySummary, metric: Metric) -> Option<Row<'a>> {
+fn row<'a>((family, scenario, group): Place<'a>, e: &'a EntrySummary, metric: Metric) -> Option<Row<'a>> {
     let s = e.stats(metric)?;
-    let speedup = e.speedup.filter(|_| metric == Metric::Wall);
-    let (speedup, speedup_err) =
-        speedup.map_or((String::new(), String::new()), |[r, e]| (plain(r), plain(e)));
+    let speedup = e.speedup.as_ref().filter(|_| metric == Metric::Wall);
+    let [speedup, speedup_low, speedup_high] = speedup.map_or(Default::default(), |p| {
+        [p.median, p.ci95[0], p.ci95[1]].map(plain)
+    });
     let (sweep_key, sweep_value) = e
         .sweep
         .as_ref()
@@ -94,8 +108,10 @@ fn row<'a>(family: Family, scenario: &'a str, e: &'a EntrySummary, metric: Metri
     Some(Row {
         family,
         scenario,
+        group,
         entry: &e.label,
         model: &e.model,
+        in_flight: e.in_flight,
         metric,
         n: s.n,
         mean: plain(s.mean),
@@ -107,7 +123,8 @@ fn row<'a>(family: Family, scenario: &'a str, e: &'a EntrySummary, metric: Metri
         ci95_high: plain(s.ci95[1]),
         outliers: s.outliers.len(),
         speedup,
-        speedup_err,
+        speedup_low,
+        speedup_high,
         sweep_key,
         sweep_value,
     })
@@ -126,10 +143,9 @@ mod tests {
     #[test]
     fn the_header_is_the_rows_field_names() {
         let summary = everything();
-        let (family, scenario, e) = entries(&summary).next().unwrap();
+        let (place, e) = entries(&summary).next().unwrap();
         let mut out = csv::Writer::from_writer(Vec::new());
-        out.serialize(row(family, scenario, e, Metric::Wall).unwrap())
-            .unwrap();
+        out.serialize(row(place, e, Metric::Wall).unwrap()).unwrap();
         let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
         assert_eq!(text.lines().next().unwrap(), COLUMNS.join(","));
         let empty = render(&Summary {
@@ -138,6 +154,7 @@ mod tests {
             env: None,
             runs: Default::default(),
             runner_ms_per_run: None,
+            noise: None,
         })
         .unwrap();
         assert_eq!(empty, COLUMNS.join(",") + "\n", "a header even without rows");
@@ -150,7 +167,7 @@ mod tests {
         let text = render(&summary).unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let first = reader.records().next().unwrap().unwrap();
-        assert_eq!(&first[2], "a, \"b\"");
+        assert_eq!(&first[3], "a, \"b\"");
         assert!(text.contains("\"a, \"\"b\"\"\""), "{text}");
     }
 }

@@ -1,20 +1,27 @@
 //! What the exports show and where: the metrics of a group or a sweep that some run measured,
 //! and the file name of each plot (the report links the same names the plots are written to).
 
-use crate::metric::Metric;
-use crate::summary::{FamilySummary, SweepSummary};
+use crate::metric::{Metric, View};
+use crate::summary::{FamilySummary, SweepSummary, slug};
 
-/// The metrics of a group that some entry has.
+/// The metrics of a group that some entry has and that have a table of their own.
 pub fn metrics_of(group: &FamilySummary) -> impl Iterator<Item = Metric> + '_ {
-    Metric::ALL
-        .into_iter()
-        .filter(move |m| m.applies_to(group.family) && group.entries.iter().any(|e| e.has(*m)))
+    Metric::ALL.into_iter().filter(move |m| {
+        m.view() == View::Table && m.applies_to(group.family) && group.entries.iter().any(|e| e.has(*m))
+    })
+}
+
+/// The failure metrics (the columns of the failures table) of an IO group.
+pub fn failure_metrics() -> impl Iterator<Item = Metric> {
+    Metric::ALL.into_iter().filter(|m| m.view() == View::Failures)
 }
 
 /// The metrics of a sweep that some point has, except the peak thread count.
 pub fn sweep_metrics(sweep: &SweepSummary) -> impl Iterator<Item = Metric> + '_ {
     Metric::ALL.into_iter().filter(move |m| {
-        *m != Metric::ThreadsPeak && sweep.series.iter().any(|s| s.points.iter().any(|p| p.has(*m)))
+        *m != Metric::ThreadsPeak
+            && m.view() == View::Table
+            && sweep.series.iter().any(|s| s.points.iter().any(|p| p.has(*m)))
     })
 }
 
@@ -25,21 +32,5 @@ pub fn group_plot(group: &FamilySummary, metric: Metric) -> String {
 
 /// The file name of a sweep's plot of `metric`.
 pub fn sweep_plot(sweep: &SweepSummary, metric: Metric) -> String {
-    let slug: String = sweep
-        .axis
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let slug = slug
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    format!("sweep-{slug}-{}.svg", metric.key())
+    format!("sweep-{}-{}.svg", slug(&sweep.axis), metric.key())
 }

@@ -7,9 +7,12 @@ use std::fmt::Write as _;
 use concbench_core::report::{Env, Family};
 use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 
-use crate::export::layout::{group_plot, metrics_of, sweep_metrics, sweep_plot};
-use crate::format::{fixed, num, plain, ratio, thousands};
+use concbench_core::sampler::MIN_SAMPLES;
+
+use crate::export::layout::{failure_metrics, group_plot, metrics_of, sweep_metrics, sweep_plot};
+use crate::format::{fixed, num, percent_fixed, plain, speedup, thousands, times};
 use crate::metric::Metric;
+use crate::noise::Noise;
 use crate::record::Meta;
 use crate::stats::Stats;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
@@ -19,9 +22,10 @@ use crate::{findings, verdict};
 pub fn render(summary: &Summary, meta: &Meta) -> String {
     let mut out = String::from("# concbench report\n\n");
     out.push_str(&header(summary, meta));
-    out.push_str("Each table gives the measured runs (warm-ups left out): mean ± standard deviation, median, the 95 % confidence interval of the mean, the range, the outliers flagged by the modified z-score (kept in every figure), and the speed relative to the family's baseline with its uncertainty.\n\n");
+    out.push_str(&noise(summary));
+    out.push_str("Each table gives the measured runs (warm-ups left out): mean ± standard deviation, median, the 95 % confidence interval of the mean, the range, the outliers flagged by the modified z-score (kept in every figure), and the speed relative to the group's baseline: the median over the rounds of the baseline's wall time over the entry's in the same round, with a distribution-free 95 % interval (order statistics; 6 rounds at the least). IO tables give each entry's budget: the most requests it could have in flight.\n\n");
     for f in &summary.families {
-        out.push_str(&group_section(f));
+        out.push_str(&group_section(f, summary.noise.as_ref()));
     }
     for sweep in &summary.sweeps {
         out.push_str(&sweep_section(sweep));
@@ -42,8 +46,11 @@ fn header(summary: &Summary, meta: &Meta) -> String {
         .config
         .as_ref()
         .map_or(String::new(), |c| format!(", config `{c}`"));
+    let stopped = meta.stopped.as_ref().map_or(String::new(), |why| {
+        format!("Rounds: `repeats = \"auto\"` stopped because {why}.\n\n")
+    });
     format!(
-        "Runs: {} ({}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n",
+        "Runs: {} ({}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}",
         summary.runs.values().sum::<usize>(),
         runs.join(", "),
         meta.started_at,
@@ -52,11 +59,31 @@ fn header(summary: &Summary, meta: &Meta) -> String {
     )
 }
 
+/// The machine's drift over the run, from the noise probe.
+fn noise(summary: &Summary) -> String {
+    let Some(n) = &summary.noise else {
+        return String::new();
+    };
+    format!(
+        "Machine noise: a fixed CPU loop timed before each run took {} ms (median; {} – {} ms over {} runs): a coefficient of variation of {}, slowest over fastest {}. A speed-up closer to 1 than that is within this machine's drift and is not ranked.\n\n",
+        num(n.probe_ms.median),
+        num(n.probe_ms.min),
+        num(n.probe_ms.max),
+        n.probe_ms.n,
+        percent_fixed(n.cv_pct, 1),
+        times(n.spread, 2)
+    )
+}
+
 fn group_title(f: &FamilySummary) -> String {
-    match (f.family, f.scenario.as_str()) {
-        (Family::Cpu, "main") => "CPU-bound: char-encoding".into(),
+    let title = match (f.family, f.scenario.as_str()) {
+        (Family::Cpu, "main") => "CPU-bound: char-encoding".to_string(),
         (Family::Io, _) => "IO-bound: HTTP".into(),
         (_, scenario) => format!("Task costs: {scenario}"),
+    };
+    match &f.group {
+        Some(group) => format!("{title} ({group})"),
+        None => title,
     }
 }
 
@@ -90,8 +117,9 @@ fn same_work(same: bool) -> &'static str {
     }
 }
 
-/// One group: what it ran, a table and a plot per metric, the verdict.
-fn group_section(f: &FamilySummary) -> String {
+/// One group: what it ran, a table and a plot per metric, the failures, what the sampler could
+/// not resolve, the verdict.
+fn group_section(f: &FamilySummary, noise: Option<&Noise>) -> String {
     let mut out = format!("## {}\n\n", group_title(f));
     let section = if f.scenario == "main" {
         f.family.name()
@@ -108,11 +136,15 @@ fn group_section(f: &FamilySummary) -> String {
     );
     for m in metrics_of(f) {
         let _ = writeln!(out, "### {}\n", m.title());
-        out.push_str(&metric_table(&f.entries, m));
+        out.push_str(&metric_table(f, m));
         let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), group_plot(f, m));
     }
+    if f.family == Family::Io {
+        out.push_str(&failures_table(f));
+    }
+    out.push_str(&unresolved(f));
     out.push_str("### When to use what (from these numbers)\n\n");
-    for sentence in verdict::sentences(f) {
+    for sentence in verdict::sentences(f, noise) {
         let _ = writeln!(out, "- {sentence}");
     }
     out.push('\n');
@@ -243,26 +275,89 @@ fn config_line(config: &serde_json::Value) -> String {
     }
 }
 
-/// A row per entry: its statistics of `m`, and its speed for the wall time.
-fn metric_table(entries: &[EntrySummary], m: Metric) -> String {
+/// IO failures: per entry the share of its requests answered 2xx, and of those that failed, by
+/// kind (means over the runs, % of the requests sent).
+fn failures_table(f: &FamilySummary) -> String {
+    let kinds: Vec<Metric> = failure_metrics().collect();
+    let mut out = String::from(
+        "### Failed requests, by kind (% of the requests sent)\n\n| entry | in flight | answered 2xx | failed |",
+    );
+    for k in &kinds {
+        let _ = write!(out, " {} |", k.title().to_lowercase());
+    }
+    let _ = writeln!(out, "\n|---|---:|---:|---:|{}", "---:|".repeat(kinds.len()));
+    let pct = |e: &EntrySummary, m: Metric| e.mean(m).map_or("–".into(), |v| fixed(v, 2));
+    for e in &f.entries {
+        let cells: Vec<String> = kinds.iter().map(|k| pct(e, *k)).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            e.label,
+            in_flight(e),
+            pct(e, Metric::OkPct),
+            pct(e, Metric::ErrorPct),
+            cells.join(" | ")
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// The sampled figures some runs of the group could not resolve, and why: they are left out of
+/// the tables, plots and verdicts above.
+fn unresolved(f: &FamilySummary) -> String {
+    let lines: Vec<String> = f
+        .entries
+        .iter()
+        .flat_map(|e| {
+            let runs = e.ok;
+            e.unresolved
+                .iter()
+                .map(move |(why, n)| format!("- {}: {why} in {n} of {runs} runs", e.label))
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "Not resolved by the sampler (a sampled figure needs {} samples; with fewer it is null, and left out of the tables, plots and verdicts):\n\n{}\n\n",
+        MIN_SAMPLES,
+        lines.join("\n")
+    )
+}
+
+fn in_flight(e: &EntrySummary) -> String {
+    e.in_flight.map_or("–".into(), |n| n.to_string())
+}
+
+/// A row per entry: its statistics of `m`, its budget for IO, and its speed for the wall time.
+fn metric_table(f: &FamilySummary, m: Metric) -> String {
     let wall = m == Metric::Wall;
+    let io = f.family == Family::Io;
     let mut out = format!(
-        "| entry | runs | mean ± sd{} | median | 95 % CI | min – max | outliers |",
+        "| entry |{} runs | mean ± sd{} | median | 95 % CI | min – max | outliers |",
+        if io { " in flight |" } else { "" },
         m.unit_suffix()
     );
-    out.push_str(if wall { " speed vs baseline |\n" } else { "\n" });
     out.push_str(if wall {
-        "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        " speed vs baseline (paired, 95 % interval) |\n"
     } else {
-        "|---|---:|---:|---:|---:|---:|---:|\n"
+        "\n"
     });
-    for e in entries {
-        let _ = writeln!(out, "{}", metric_row(e, m));
+    let columns = 7 + usize::from(io) + usize::from(wall);
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(columns - 1));
+    for e in &f.entries {
+        let budget = if io {
+            format!(" {} |", in_flight(e))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{}", metric_row(e, m, &budget));
     }
     out
 }
 
-fn metric_row(e: &EntrySummary, m: Metric) -> String {
+fn metric_row(e: &EntrySummary, m: Metric, budget: &str) -> String {
     let wall = m == Metric::Wall;
     let runs = if e.failed > 0 {
         format!("{} (+{} failed)", e.ok, e.failed)
@@ -271,17 +366,17 @@ fn metric_row(e: &EntrySummary, m: Metric) -> String {
     };
     let Some(s) = e.stats(m) else {
         return format!(
-            "| {} | {runs} | – | – | – | – | –{} |",
+            "| {} |{budget} {runs} | – | – | – | – | –{} |",
             e.label,
             if wall { " | –" } else { "" }
         );
     };
-    let speed = match (wall, e.speedup) {
-        (true, Some([r, err])) => format!(" | {}", ratio(r, err)),
+    let speed = match (wall, &e.speedup) {
+        (true, Some(p)) => format!(" | {}", speedup(p)),
         (true, None) => " | –".into(),
         (false, _) => String::new(),
     };
-    format!("| {} | {runs} | {}{speed} |", e.label, cells(s))
+    format!("| {} |{budget} {runs} | {}{speed} |", e.label, cells(s))
 }
 
 fn cells(s: &Stats) -> String {

@@ -68,6 +68,7 @@ mod tests {
             started_at: "2026-01-01T00:00:00Z".into(),
             finished_at: "2026-01-01T00:01:00Z".into(),
             interrupted: false,
+            stopped: None,
         }
     }
 
