@@ -71,7 +71,7 @@ impl Default for CpuConfig {
     fn default() -> Self {
         Self {
             urls: 100_000,
-            passes: 20,
+            passes: 50,
             seed: 42,
             workers: 10,
             chunk: 1_000,

@@ -207,8 +207,9 @@ pub struct CpuStats {
     /// in % of one core: exact, from the kernel's accounting, not from samples; the sampler
     /// thread's own CPU time is subtracted.
     pub process_avg_pct: Percent,
-    /// Highest process-tree CPU over one slow-tier sample (`interval_ms`), % of one core, the
-    /// sampler's own CPU subtracted; `null` when unresolved.
+    /// Highest process-tree CPU over a span of at least 100 ms per process of the tree (ten
+    /// clock ticks each: the kernel's CPU clocks of other threads move at their ticks), % of one
+    /// core, the sampler's own CPU subtracted; `null` when unresolved.
     pub process_max_pct: Option<Percent>,
     /// Whole-machine CPU over the window, % of all cores: exact, from `/proc/stat` at the
     /// window's ends (the sampler's share of it is in `sampler.overhead_pct`).
@@ -261,7 +262,7 @@ pub struct SamplerCost {
     /// That CPU time over wall time, % of one core.
     pub overhead_pct: Percent,
     /// Fast-tier samples (this process's threads and resident memory, every 1 ms at the start
-    /// of the window, then every tenth of the time elapsed, at most every `interval_ms / 5`).
+    /// of the window, then every quarter of the time elapsed, at most every `interval_ms`).
     #[serde(default)]
     pub fast_samples: u64,
     /// Slow-tier samples long enough (half an interval or more) to read CPU percentages.

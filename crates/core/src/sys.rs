@@ -30,14 +30,23 @@ fn timeval(tv: libc::timeval) -> Duration {
 }
 
 /// CPU time of the calling thread.
-#[allow(unsafe_code)]
 pub fn cpu_time_this_thread() -> Duration {
+    cpu_clock(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// CPU time of this process, all its threads, to the nanosecond (not rounded to clock ticks).
+pub fn cpu_time_process() -> Duration {
+    cpu_clock(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+#[allow(unsafe_code)]
+fn cpu_clock(clock: libc::clockid_t) -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: clock_gettime writes a timespec into a valid pointer.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
     if rc != 0 {
         return Duration::ZERO;
     }
@@ -65,12 +74,19 @@ impl ProcStat {
     pub fn parse(stat: &str) -> Option<Self> {
         // The command name (field 2) may hold spaces; the fields after its closing ')' do not.
         let rest = stat.get(stat.rfind(')')? + 2..)?;
-        let fields: Vec<&str> = rest.split(' ').take(22).collect();
-        let field = |n: usize| -> Option<u64> { fields.get(n - 3)?.trim().parse().ok() };
-        Some(Self {
-            cpu_ticks: field(14)? + field(15)?,
-            threads: field(20)?,
-            rss_pages: field(24)?,
+        // Fields 3 to 24, without allocating: the sampler parses this line on every wake-up.
+        let mut fields = [0u64; 22];
+        let mut seen = 0;
+        for (slot, text) in fields.iter_mut().zip(rest.split(' ')) {
+            // Field 3 is the state letter; the others used here are numbers.
+            *slot = text.trim().parse().unwrap_or(0);
+            seen += 1;
+        }
+        let field = |n: usize| fields[n - 3];
+        (seen == fields.len()).then(|| Self {
+            cpu_ticks: field(14) + field(15),
+            threads: field(20),
+            rss_pages: field(24),
         })
     }
 }
@@ -147,7 +163,8 @@ impl MachineCpu {
         Self::parse(stat.lines().next()?)
     }
 
-    fn parse(line: &str) -> Option<Self> {
+    /// Parses the first line of `/proc/stat`.
+    pub fn parse(line: &str) -> Option<Self> {
         let mut fields = line.split_whitespace();
         if fields.next()? != "cpu" {
             return None;
