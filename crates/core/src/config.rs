@@ -12,20 +12,82 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::Family;
 
-/// Every model binary this workspace builds, with its family, in matrix order.
-pub const MODELS: &[(&str, Family)] = &[
-    ("cpu-sync", Family::Cpu),
-    ("cpu-async", Family::Cpu),
-    ("cpu-threads", Family::Cpu),
-    ("cpu-procs", Family::Cpu),
-    ("io-sync", Family::Io),
-    ("io-threads", Family::Io),
-    ("io-tokio", Family::Io),
-    ("io-smol", Family::Io),
-    ("io-async-std", Family::Io),
-    ("io-hybrid", Family::Io),
-    ("io-procs", Family::Io),
+/// Every model binary this workspace builds, with its family and kind, in matrix order.
+pub const MODELS: &[(&str, Family, Kind)] = &[
+    ("cpu-sync", Family::Cpu, Kind::Sync),
+    ("cpu-async", Family::Cpu, Kind::Async),
+    ("cpu-threads", Family::Cpu, Kind::Pool),
+    ("cpu-procs", Family::Cpu, Kind::Processes),
+    ("io-sync", Family::Io, Kind::Sync),
+    ("io-threads", Family::Io, Kind::Pool),
+    ("io-tokio", Family::Io, Kind::Async),
+    ("io-smol", Family::Io, Kind::Async),
+    ("io-async-std", Family::Io, Kind::Async),
+    ("io-hybrid", Family::Io, Kind::Hybrid),
+    ("io-procs", Family::Io, Kind::Processes),
 ];
+
+/// How a model runs its units of concurrency (its colour in every plot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// One thread, one unit after another.
+    Sync,
+    /// An OS thread per unit.
+    Threads,
+    /// A pool of OS threads.
+    Pool,
+    /// Tasks on an async runtime.
+    Async,
+    /// Async runtimes on several threads, or async over a blocking pool.
+    Hybrid,
+    /// Worker processes.
+    Processes,
+}
+
+impl Kind {
+    /// Every kind, in legend order.
+    pub const ALL: [Kind; 6] = [
+        Kind::Sync,
+        Kind::Threads,
+        Kind::Pool,
+        Kind::Async,
+        Kind::Hybrid,
+        Kind::Processes,
+    ];
+
+    /// The name in legends.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Sync => "sync",
+            Kind::Threads => "threads",
+            Kind::Pool => "thread pool",
+            Kind::Async => "async runtime",
+            Kind::Hybrid => "hybrid",
+            Kind::Processes => "processes",
+        }
+    }
+
+    /// The kind of a model binary.
+    pub fn of_model(model: &str) -> Option<Kind> {
+        MODELS
+            .iter()
+            .find(|(name, ..)| *name == model)
+            .map(|(.., kind)| *kind)
+    }
+
+    /// The kind of a task-cost unit as the report names it (`task`, `thread`, ...).
+    pub fn of_unit(unit: &str) -> Option<Kind> {
+        match unit {
+            "sequential" => Some(Kind::Sync),
+            "thread" => Some(Kind::Threads),
+            "pool" => Some(Kind::Pool),
+            "task" | "future" => Some(Kind::Async),
+            "process" => Some(Kind::Processes),
+            _ => None,
+        }
+    }
+}
 
 /// The whole configuration: one section per concern.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -130,6 +192,10 @@ pub struct IoConfig {
     pub sink: Sink,
     /// How io-hybrid combines async and threads.
     pub hybrid_mode: HybridMode,
+    /// The HTTP clients' buffer size per connection, KiB: hyper's read buffer (exactly this
+    /// size) and ureq's input and output buffers. 0: each library's own default, as a user gets
+    /// it (hyper's adaptive read buffer from 8 KiB, ureq's 128 KiB).
+    pub buffer_kib: usize,
 }
 
 impl Default for IoConfig {
@@ -144,6 +210,7 @@ impl Default for IoConfig {
             keep_alive: true,
             sink: Sink::Discard,
             hybrid_mode: HybridMode::LoopPerThread,
+            buffer_kib: 0,
         }
     }
 }
@@ -192,6 +259,9 @@ pub struct ScenarioConfig {
     pub sleep_ms: u64,
     /// cpu-threads: one OS thread per unit (as the article did) or the `cpu.workers` pool.
     pub threads: ThreadUnits,
+    /// cpu-async, idle-scale: a spawned task per unit, or every unit a plain future in one
+    /// `FuturesUnordered` that a single task drives.
+    pub async_units: AsyncUnits,
 }
 
 impl Default for ScenarioConfig {
@@ -201,6 +271,7 @@ impl Default for ScenarioConfig {
             units: 100,
             sleep_ms: 50,
             threads: ThreadUnits::PerUnit,
+            async_units: AsyncUnits::Spawned,
         }
     }
 }
@@ -248,6 +319,16 @@ pub enum ThreadUnits {
     PerUnit,
     /// The `cpu.workers` threadpool runs the units as jobs.
     Pool,
+}
+
+/// How cpu-async runs idle-scale's units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AsyncUnits {
+    /// A task spawned on the runtime per unit (its join handle kept).
+    Spawned,
+    /// Plain futures, not spawned: one task drives them all in a `FuturesUnordered`.
+    Futures,
 }
 
 /// `[sampler]`: the background sampler.
@@ -476,8 +557,14 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("io.concurrency", c.io.concurrency, 1, 1_000_000)?;
     range("io.workers", c.io.workers, 1, 1_000_000)?;
     range("io.timeout_ms", c.io.timeout_ms, 1, 3_600_000)?;
+    range("io.buffer_kib", c.io.buffer_kib, 0, 1024)?;
     range("scenario.units", c.scenario.units, 1, 10_000_000)?;
     range("scenario.sleep_ms", c.scenario.sleep_ms, 0, 600_000)?;
+    check(
+        "scenario.async_units",
+        c.scenario.async_units == AsyncUnits::Spawned || c.scenario.name == ScenarioName::IdleScale,
+        "\"spawned\", or \"futures\" with scenario.name = \"idle-scale\" (the only scenario with unspawned units)",
+    )?;
     range("sampler.interval_ms", c.sampler.interval_ms, 1, 60_000)?;
     Ok(())
 }

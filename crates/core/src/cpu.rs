@@ -42,6 +42,8 @@ pub struct UnitRun {
     pub rss_before_mib: Option<f64>,
     /// idle-scale: resident memory with every unit waiting, MiB.
     pub rss_all_started_mib: Option<f64>,
+    /// idle-scale on an async runtime: the size of one unit's future, bytes.
+    pub future_bytes: Option<u64>,
 }
 
 /// The [`Model`] of a [`CpuModel`]: `harness::main::<Cpu<CpuSync>>()`.
@@ -100,6 +102,7 @@ fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
             rss_before_mib: run.rss_before_mib,
             rss_all_started_mib: run.rss_all_started_mib,
             rss_per_unit_kib: per_unit_kib,
+            future_bytes: run.future_bytes,
         }),
     })
 }

@@ -42,8 +42,8 @@ impl Family {
     pub fn of_model(model: &str) -> Option<Family> {
         crate::config::MODELS
             .iter()
-            .find(|(name, _)| *name == model)
-            .map(|(_, family)| *family)
+            .find(|(name, ..)| *name == model)
+            .map(|(_, family, _)| *family)
     }
 }
 
@@ -168,6 +168,10 @@ pub struct UnitStats {
     pub rss_all_started_mib: Option<Mib>,
     /// idle-scale: (all started − before) ÷ count, KiB per unit.
     pub rss_per_unit_kib: Option<f64>,
+    /// idle-scale on an async runtime: the size of one unit's future, bytes (what the runtime
+    /// stores for it besides its own task header and the allocator's rounding).
+    #[serde(default)]
+    pub future_bytes: Option<u64>,
 }
 
 impl UnitStats {
@@ -229,6 +233,10 @@ pub struct MemoryStats {
     pub rss_peak_mib: Mib,
     /// Mean sampled resident set of the tree, MiB; `null` when unresolved.
     pub rss_avg_mib: Option<Mib>,
+    /// This process's resident set when the window opened, MiB: what the model's own work
+    /// added is `rss_peak_mib` less this.
+    #[serde(default)]
+    pub rss_start_mib: Option<Mib>,
     /// Where `rss_peak_mib` comes from: `high-water mark` (exact), or `sampled` where the kernel
     /// would not reset the mark.
     #[serde(default)]

@@ -197,6 +197,8 @@ struct Tally {
     threads: Agg,
     /// Fast tier: tree resident bytes.
     rss: Agg,
+    /// This process's resident bytes at the first sample (the window's start).
+    rss_first: Option<f64>,
     /// Slow tier (spans of half an interval or more): tree CPU %, sampler excluded.
     process_pct: Agg,
     /// Slow tier: machine CPU %.
@@ -336,9 +338,9 @@ impl Reader {
         let Some(me) = self.me() else { return };
         let threads = me.threads.saturating_sub(1) + self.children.threads;
         tally.threads.add(threads as f64);
-        tally
-            .rss
-            .add((me.rss_pages * sys::page_size() + self.children.rss_bytes) as f64);
+        let own = (me.rss_pages * sys::page_size()) as f64;
+        tally.rss_first.get_or_insert(own);
+        tally.rss.add(own + self.children.rss_bytes as f64);
     }
 
     /// One slow sample: the children and the machine, and CPU % over the span since the last.
@@ -452,6 +454,7 @@ impl Tally {
             memory: MemoryStats {
                 rss_peak_mib: round2(peak / MIB),
                 rss_avg_mib: fast_ok.then(|| round2(self.rss.mean() / MIB)),
+                rss_start_mib: self.rss_first.map(|b| round2(b / MIB)),
                 rss_peak_source: source.into(),
             },
             threads: ThreadStats {
@@ -511,6 +514,7 @@ mod tests {
             processes: agg(&[1.0; 10]),
             children_hwm: vec![(7, 8 << 20)],
             own_cpu: Duration::from_millis(2),
+            rss_first: Some((6 << 20) as f64),
         };
         let m = tally.summarise(&window(Some(40 << 20)));
         assert_eq!(
@@ -521,6 +525,7 @@ mod tests {
         assert_eq!(m.cpu.system_max_pct, Some(90.0));
         assert_eq!(m.memory.rss_peak_mib, 48.0, "own high-water mark + the child's");
         assert_eq!(m.memory.rss_peak_source, "high-water mark");
+        assert_eq!(m.memory.rss_start_mib, Some(6.0), "the window's first sample");
         assert_eq!(m.threads.peak, Some(11));
         assert_eq!((m.samples, m.cost.slow_samples), (12, 10));
         assert!(m.cost.unresolved.is_empty(), "{:?}", m.cost.unresolved);

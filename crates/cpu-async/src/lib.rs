@@ -12,13 +12,14 @@
 //!
 //! Run it: `cargo run --release -p cpu-async -- --set cpu.runtime=tokio-multi-thread --set cpu.workers=2`.
 
+mod idle;
 mod units;
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::Context;
-use concbench_core::config::AsyncRuntime;
+use concbench_core::config::{AsyncRuntime, ScenarioName};
 use concbench_core::cpu::{CpuModel, UnitRun};
 use concbench_core::workload::urls::{Tally, UrlSet};
 use concbench_core::{Config, Hooks, Probe};
@@ -44,11 +45,23 @@ impl CpuModel for CpuAsync {
     fn run_units(cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
         let workers = cfg.cpu.workers;
         match cfg.cpu.runtime {
+            _ if cfg.scenario.name == ScenarioName::IdleScale => idle_units(cfg),
             AsyncRuntime::TokioCurrentThread => units::on_tokio(tokio_builder(None), cfg),
             AsyncRuntime::TokioMultiThread => units::on_tokio(tokio_builder(Some(workers)), cfg),
             AsyncRuntime::Smol => units::on_smol(workers, cfg),
             AsyncRuntime::AsyncStd => units::on_async_std(cfg),
         }
+    }
+}
+
+/// idle-scale's lean units on the configured runtime.
+fn idle_units(cfg: &Config) -> anyhow::Result<UnitRun> {
+    let workers = cfg.cpu.workers;
+    match cfg.cpu.runtime {
+        AsyncRuntime::TokioCurrentThread => idle::on_tokio(tokio_builder(None), cfg),
+        AsyncRuntime::TokioMultiThread => idle::on_tokio(tokio_builder(Some(workers)), cfg),
+        AsyncRuntime::Smol => idle::on_smol(workers, cfg),
+        AsyncRuntime::AsyncStd => idle::on_async_std(cfg),
     }
 }
 

@@ -125,6 +125,7 @@ fn run_unit_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
         unit: "process",
         rss_before_mib,
         rss_all_started_mib,
+        future_bytes: None,
     })
 }
 

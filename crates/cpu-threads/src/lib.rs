@@ -97,6 +97,7 @@ fn per_unit(cfg: &Config) -> anyhow::Result<UnitRun> {
         unit: "thread",
         rss_before_mib,
         rss_all_started_mib,
+        future_bytes: None,
     })
 }
 

@@ -5,14 +5,20 @@ use std::io::Read;
 use crate::plan::{Plan, USER_AGENT};
 use crate::tally::{Answer, ErrorKind, Fetch};
 
-/// Per-connection buffers. ureq's default is 128 KiB each way, which at 10,000 threads each
-/// holding a connection costs gigabytes; 16 KiB holds every response bench-server sends.
+/// The chunk a body is read in. (The connection's own buffers are ureq's default, 128 KiB each
+/// way, unless `io.buffer_kib` sets them: at 10,000 threads each holding a connection that
+/// default costs gigabytes, so the scale sweep sets 16 KiB.)
 const BUFFER: usize = 16 * 1024;
 
 /// An agent for `plan` that keeps up to `pool` idle connections (none without keep-alive).
 pub fn agent(plan: &Plan, pool: usize) -> ureq::Agent {
     let idle = if plan.keep_alive { pool.max(1) } else { 0 };
-    ureq::Agent::config_builder()
+    let builder = ureq::Agent::config_builder();
+    let builder = match plan.buffer {
+        Some(bytes) => builder.input_buffer_size(bytes).output_buffer_size(bytes),
+        None => builder,
+    };
+    builder
         .timeout_global(Some(plan.timeout))
         .http_status_as_error(false)
         .max_redirects(0)
@@ -20,8 +26,6 @@ pub fn agent(plan: &Plan, pool: usize) -> ureq::Agent {
         .accept("*/*")
         .max_idle_connections(idle)
         .max_idle_connections_per_host(idle)
-        .input_buffer_size(BUFFER)
-        .output_buffer_size(BUFFER)
         .build()
         .new_agent()
 }

@@ -80,7 +80,7 @@ impl<R: Runtime> Slot<R> {
             _ => false,
         };
         if !reusable {
-            let mut fresh = connect(&self.rt, plan.target.addr).await?;
+            let mut fresh = connect(&self.rt, plan.target.addr, plan.buffer).await?;
             fresh.ready().await.map_err(|e| hyper_kind(&e))?;
             self.sender = Some(fresh);
         }
@@ -95,9 +95,17 @@ impl<R: Runtime> Slot<R> {
     }
 }
 
-async fn connect<R: Runtime>(rt: &R, addr: SocketAddr) -> Result<SendRequest<Empty<Bytes>>, ErrorKind> {
+async fn connect<R: Runtime>(
+    rt: &R,
+    addr: SocketAddr,
+    buffer: Option<usize>,
+) -> Result<SendRequest<Empty<Bytes>>, ErrorKind> {
     let io = rt.connect(addr).await.map_err(|e| ErrorKind::of_connect(&e))?;
-    let (sender, conn) = http1::handshake(io).await.map_err(|e| hyper_kind(&e))?;
+    let mut builder = http1::Builder::new();
+    if let Some(bytes) = buffer {
+        builder.read_buf_exact_size(Some(bytes));
+    }
+    let (sender, conn) = builder.handshake(io).await.map_err(|e| hyper_kind(&e))?;
     rt.spawn(async move {
         if let Err(err) = conn.await {
             tracing::debug!(%err, "connection ended with an error");

@@ -82,6 +82,8 @@ pub struct Plan {
     pub keep_alive: bool,
     /// Where bodies go.
     pub sink: BodySink,
+    /// The clients' buffer size per connection, bytes (`None`: the libraries' defaults).
+    pub buffer: Option<usize>,
     endpoints: Vec<String>,
 }
 
@@ -94,6 +96,7 @@ impl Plan {
             timeout: Duration::from_millis(io.timeout_ms),
             keep_alive: io.keep_alive,
             sink,
+            buffer: (io.buffer_kib > 0).then(|| io.buffer_kib * 1024),
             endpoints: io.endpoints.clone(),
         }
     }

@@ -400,7 +400,7 @@ fn is_model_key(key: &str) -> bool {
 
 fn validate_entry(entry: &Entry, names: &mut std::collections::BTreeSet<String>) -> Result<(), Invalid> {
     let model = &entry.model;
-    let known: Vec<&str> = MODELS.iter().map(|(name, _)| *name).collect();
+    let known: Vec<&str> = MODELS.iter().map(|(name, ..)| *name).collect();
     check(
         "runner.models",
         known.contains(&model.as_str()),

@@ -138,7 +138,8 @@ impl Run<'_> {
     ) -> anyhow::Result<(Vec<RunRecord>, Option<String>)> {
         let mut records = Vec::new();
         for index in 0..runner.warmup {
-            if !self.round(index, true, log, &mut records)? {
+            let all: Vec<&Job> = self.jobs.iter().collect();
+            if !self.round(&all, index, true, log, &mut records)? {
                 return Ok((records, None));
             }
         }
@@ -147,23 +148,25 @@ impl Run<'_> {
             if let Some(reason) = schedule::enough(runner, index, begin.elapsed(), &records, &self.order) {
                 return Ok((records, reason));
             }
-            if !self.round(index, false, log, &mut records)? {
+            let jobs = schedule::active(runner, index, self.jobs, &records, &self.order);
+            if !self.round(&jobs, index, false, log, &mut records)? {
                 break;
             }
         }
         Ok((records, None))
     }
 
-    /// Runs round `index` (every job once), appending each record to `log` as it ends; false
-    /// when `stop` cut it short.
+    /// Runs round `index` of `jobs` (each once), appending each record to `log` as it ends;
+    /// false when `stop` cut it short.
     fn round(
         &self,
+        jobs: &[&Job],
         index: usize,
         warmup: bool,
         log: &mut Log,
         records: &mut Vec<RunRecord>,
     ) -> anyhow::Result<bool> {
-        let slots = schedule::round(self.jobs, index, warmup);
+        let slots = schedule::round(jobs, index, warmup);
         let left = self.bar.length().unwrap_or(0).saturating_sub(self.bar.position());
         if left < slots.len() as u64 {
             self.bar.inc_length(slots.len() as u64 - left);

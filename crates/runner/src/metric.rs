@@ -46,6 +46,8 @@ pub enum Metric {
     LatencyP50,
     /// 99th-percentile latency (IO).
     LatencyP99,
+    /// Resident memory per request in flight, above the window's start (IO).
+    RssPerInFlight,
     /// Wall time per unit (task-cost scenarios).
     PerUnit,
     /// Resident memory per waiting unit (idle-scale).
@@ -104,7 +106,7 @@ fn error(io: &IoStats, kind: &str) -> u64 {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 20] = [
+static SPECS: [Spec; 21] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -286,6 +288,20 @@ static SPECS: [Spec; 20] = [
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
     },
     Spec {
+        metric: Metric::RssPerInFlight,
+        key: "rss_per_in_flight_kib",
+        title: "Memory per request in flight (peak RSS above the start)",
+        unit: "KiB",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| {
+            let io = r.io.as_ref().filter(|io| io.in_flight_max > 0)?;
+            let added = r.memory.rss_peak_mib - r.memory.rss_start_mib?;
+            Some(added * 1024.0 / io.in_flight_max as f64)
+        },
+    },
+    Spec {
         metric: Metric::PerUnit,
         key: "per_unit_us",
         title: "Wall time per unit",
@@ -309,7 +325,7 @@ static SPECS: [Spec; 20] = [
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 21] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -328,6 +344,7 @@ impl Metric {
         Metric::OtherErrorPct,
         Metric::LatencyP50,
         Metric::LatencyP99,
+        Metric::RssPerInFlight,
         Metric::PerUnit,
         Metric::RssPerUnit,
     ];

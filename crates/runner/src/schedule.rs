@@ -166,9 +166,50 @@ fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> 
     Ok(entries)
 }
 
-/// Round `index`: every job once, in matrix order.
-pub fn round(jobs: &[Job], index: usize, warmup: bool) -> Vec<Slot<'_>> {
-    jobs.iter().map(|job| Slot { job, index, warmup }).collect()
+/// Round `index` of `jobs`, each once, in matrix order.
+pub fn round<'a>(jobs: &[&'a Job], index: usize, warmup: bool) -> Vec<Slot<'a>> {
+    jobs.iter().map(|&job| Slot { job, index, warmup }).collect()
+}
+
+/// The jobs round `done` runs: every job, except that with `repeats = "auto"` the rounds after
+/// the first `min_rounds` run only the entries whose paired speed-up is not yet resolved, each
+/// with its group's baseline (a ratio pairs the two in one round).
+pub fn active<'a>(
+    runner: &RunnerConfig,
+    done: usize,
+    jobs: &'a [Job],
+    records: &[RunRecord],
+    order: &[String],
+) -> Vec<&'a Job> {
+    if runner.repeats != Repeats::Auto || done < runner.auto.min_rounds {
+        return jobs.iter().collect();
+    }
+    let summary = summary::summarise(records, order);
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    for f in &summary.families {
+        let open: Vec<&str> = f
+            .entries
+            .iter()
+            .filter(|e| {
+                e.speedup
+                    .as_ref()
+                    .is_some_and(|s| s.half_width_pct() > runner.auto.target_pct)
+            })
+            .map(|e| e.label.as_str())
+            .collect();
+        if !open.is_empty() {
+            wanted.push((f.baseline.as_str(), f.scenario.as_str()));
+            wanted.extend(open.into_iter().map(|label| (label, f.scenario.as_str())));
+        }
+    }
+    jobs.iter()
+        .filter(|j| {
+            let name = j.entry.name();
+            wanted
+                .iter()
+                .any(|(label, scenario)| *label == name && *scenario == j.scenario)
+        })
+        .collect()
 }
 
 /// The labels in matrix order, each once.

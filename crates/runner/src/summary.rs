@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use concbench_core::config::Kind;
 use concbench_core::report::{Env, Family, Report};
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +77,9 @@ pub struct EntrySummary {
     /// The baseline's wall time over this entry's in the same round, the median over the rounds
     /// with its 95 % interval: above 1 is faster.
     pub speedup: Option<Paired>,
+    /// How it runs its units (from the task-cost unit, else the model): its colour in plots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
     /// IO: the most requests it could have in flight (its budget), from its reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<u64>,
@@ -411,7 +415,15 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
     for reason in reports.iter().flat_map(|r| &r.sampler.unresolved) {
         *unresolved.entry(general(reason)).or_insert(0) += 1;
     }
+    let unit = reports
+        .first()
+        .and_then(|r| r.units.as_ref())
+        .map(|u| u.unit.clone());
     EntrySummary {
+        kind: unit
+            .as_deref()
+            .and_then(Kind::of_unit)
+            .or_else(|| Kind::of_model(&runs[0].model)),
         in_flight: reports
             .first()
             .and_then(|r| r.io.as_ref())
@@ -422,10 +434,7 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
         model: runs[0].model.clone(),
         variant: reports.first().and_then(|r| r.variant.clone()),
         legacy: reports.first().is_some_and(|r| r.legacy),
-        unit: reports
-            .first()
-            .and_then(|r| r.units.as_ref())
-            .map(|u| u.unit.clone()),
+        unit,
         ok: reports.len(),
         failed: runs.len() - reports.len(),
         metrics,

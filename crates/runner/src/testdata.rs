@@ -136,6 +136,7 @@ pub fn unit_run(
         per_unit_us: wall * 1e6 / units as f64,
         rss_before_mib: kib.map(|_| 4.0),
         rss_all_started_mib: kib.map(|k| 4.0 + k * units as f64 / 1024.0),
+        future_bytes: None,
         rss_per_unit_kib: kib,
     });
     r

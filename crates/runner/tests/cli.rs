@@ -322,3 +322,49 @@ warmup = 0
     );
     assert!(out.join("plots/cpu-blocking-storm-wall_s.svg").is_file());
 }
+
+/// Half the requests answered 503 by the real bench-server: the failures reach the summary, the
+/// CSV and the report, and every IO entry names its budget.
+const HALF_FAIL: &str = r#"
+[io]
+requests = 40
+endpoints = ["/get", "/status/503"]
+concurrency = 8
+workers = 4
+[runner]
+models = ["io-sync", "io-tokio", { model = "io-threads", label = "io-threads 4" }]
+repeats = 2
+warmup = 0
+"#;
+
+#[test]
+fn failed_requests_are_a_metric_in_the_summary_csv_and_report() {
+    let (_tmp, out) = run_ok(HALF_FAIL);
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let ok_pct: Vec<&str> = csv.lines().filter(|l| l.contains(",ok_pct,")).collect();
+    assert_eq!(ok_pct.len(), 3, "{csv}");
+    for line in &ok_pct {
+        // family,scenario,group,entry,model,in_flight,metric,n,mean,...
+        let mean: f64 = line.split(',').nth(8).unwrap().parse().unwrap();
+        assert_eq!(mean, 50.0, "{line}");
+    }
+    assert!(
+        csv.contains(",io-tokio,8,ok_pct,"),
+        "io-tokio's budget is 8: {csv}"
+    );
+    assert!(csv.contains(",io-sync,1,non_2xx_pct,2,50,"), "{csv}");
+    let summary = summary(&out);
+    let tokio = &summary["summary"]["families"][0]["entries"][1];
+    assert_eq!(tokio["in_flight"], 8);
+    assert_eq!(tokio["metrics"]["error_pct"]["mean"], 50.0);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("io-tokio (8 in flight): 50.0 % of its requests failed (non-2xx status 50.0 %)"),
+        "{report}"
+    );
+    assert!(report.contains("### Failed requests, by kind"), "{report}");
+    assert!(
+        report.contains("| io-threads 4 | 4 | 50.00 | 50.00 | 50.00 |"),
+        "{report}"
+    );
+}

@@ -303,25 +303,32 @@ fn failures_table(f: &FamilySummary) -> String {
     out
 }
 
-/// The sampled figures some runs of the group could not resolve, and why: they are left out of
-/// the tables, plots and verdicts above.
+/// The sampled figures some runs of the group could not resolve, and why, one line per reason
+/// naming the entries: they are left out of the tables, plots and verdicts above.
 fn unresolved(f: &FamilySummary) -> String {
-    let lines: Vec<String> = f
-        .entries
-        .iter()
-        .flat_map(|e| {
-            let runs = e.ok;
-            e.unresolved
-                .iter()
-                .map(move |(why, n)| format!("- {}: {why} in {n} of {runs} runs", e.label))
-        })
-        .collect();
-    if lines.is_empty() {
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+    for e in &f.entries {
+        for (why, n) in &e.unresolved {
+            let who = if *n == e.ok {
+                e.label.clone()
+            } else {
+                format!("{} ({n} of {} runs)", e.label, e.ok)
+            };
+            match reasons.iter_mut().find(|(w, _)| w == why) {
+                Some((_, list)) => list.push(who),
+                None => reasons.push((why, vec![who])),
+            }
+        }
+    }
+    if reasons.is_empty() {
         return String::new();
     }
+    let lines: Vec<String> = reasons
+        .iter()
+        .map(|(why, who)| format!("- {why}: {}", who.join(", ")))
+        .collect();
     format!(
-        "Not resolved by the sampler (a sampled figure needs {} samples; with fewer it is null, and left out of the tables, plots and verdicts):\n\n{}\n\n",
-        MIN_SAMPLES,
+        "Not resolved by the sampler, so left out of the tables, plots and verdicts (a sampled figure needs {MIN_SAMPLES} samples; an entry named without a count missed it in every run):\n\n{}\n\n",
         lines.join("\n")
     )
 }

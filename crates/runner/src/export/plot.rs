@@ -9,47 +9,84 @@ use anyhow::Context;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
+use concbench_core::config::Kind;
+
 use crate::format;
 use crate::metric::Metric;
+use crate::stats::Stats;
 use crate::summary::{FamilySummary, SweepSummary};
 
-/// A bar's label, mean and 95 % interval.
-type Bar<'a> = (&'a str, f64, f64, f64);
+/// The colour of each kind of model, the same in every plot.
+fn kind_color(kind: Option<Kind>) -> RGBColor {
+    match kind {
+        Some(Kind::Sync) => RGBColor(110, 110, 110),
+        Some(Kind::Threads) => RGBColor(230, 120, 20),
+        Some(Kind::Pool) => RGBColor(200, 40, 40),
+        Some(Kind::Async) => RGBColor(30, 110, 190),
+        Some(Kind::Hybrid) => RGBColor(140, 90, 190),
+        Some(Kind::Processes) => RGBColor(40, 150, 60),
+        None => RGBColor(60, 60, 60),
+    }
+}
 
-/// Draws `metric` for `family` into `file`.
+/// One bar of a group's plot.
+struct BarRow<'a> {
+    label: &'a str,
+    kind: Option<Kind>,
+    stats: &'a Stats,
+}
+
+/// Draws `metric` for `family` into `file`: a bar per entry at its mean, coloured by kind,
+/// its 95 % interval, every run as a dot, the mean written at the bar's end; a log axis where
+/// the values span 10× or more.
 pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Result<()> {
-    let rows: Vec<Bar> = family
+    let rows: Vec<BarRow> = family
         .entries
         .iter()
         .filter_map(|e| {
-            e.stats(metric)
-                .map(|s| (e.label.as_str(), s.mean, s.ci95[0], s.ci95[1]))
+            let stats = e.stats(metric)?;
+            Some(BarRow {
+                label: e.label.as_str(),
+                kind: e.kind,
+                stats,
+            })
         })
         .collect();
-    let height = 80 + 28 * rows.len().max(1) as u32;
+    let all: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| {
+            let s = r.stats;
+            [s.mean, s.ci95[0].max(s.mean * 1e-3), s.ci95[1]]
+                .into_iter()
+                .chain(s.values.iter().copied())
+        })
+        .collect();
+    let axis = Axis {
+        log: spans_tenfold(all.iter().copied()),
+    };
+    // Room on the right for the value written at each bar's end.
+    let mut x_range = axis.range(&all);
+    x_range.end += (x_range.end - x_range.start) * 0.14;
+    let height = 90 + 30 * rows.len().max(1) as u32;
     let root = SVGBackend::new(file, (900, height)).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
-    let top = rows.iter().map(|r| r.3.max(r.1)).fold(0.0f64, f64::max);
-    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
     let unit = metric.unit_suffix();
     let n = rows.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!(
-                "{} — {}{unit}",
-                family.family.name().to_uppercase(),
-                metric.title()
-            ),
+            format!("{} — {}{unit}", family.id(), metric.title()),
             ("sans-serif", 18),
         )
         .margin(10)
-        .x_label_area_size(30)
+        .x_label_area_size(34)
         .y_label_area_size(260)
-        .build_cartesian_2d(0.0..top, 0.0..n)
+        .build_cartesian_2d(x_range.clone(), 0.0..n)
         .map_err(draw_err)?;
-    let labels: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
+    let labels: Vec<String> = rows.iter().map(|r| r.label.to_string()).collect();
     chart
         .configure_mesh()
+        .bold_line_style(GRID_BOLD)
+        .light_line_style(GRID_LIGHT)
         .disable_y_mesh()
         .y_labels(rows.len().max(1) * 2 + 1)
         .y_label_formatter(&|y| {
@@ -61,48 +98,118 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Resu
                 String::new()
             }
         })
-        .x_desc(format!("{}{unit}", metric.title()))
+        .x_label_formatter(&|x| axis.label(*x))
+        .x_desc(format!(
+            "{}{unit}{}",
+            metric.title(),
+            if axis.log { ", log scale" } else { "" }
+        ))
         .draw()
         .map_err(draw_err)?;
     for (i, row) in rows.iter().enumerate() {
-        draw_bar(&mut chart, n - 1.0 - i as f64, row)?;
+        let at = Slot {
+            axis,
+            start: x_range.start,
+            y: n - 1.0 - i as f64,
+        };
+        draw_bar(&mut chart, &at, row, metric)?;
     }
+    kind_legend(&mut chart, rows.iter().map(|r| r.kind))?;
     root.present()
         .map_err(draw_err)
         .with_context(|| format!("writing {}", file.display()))
 }
 
+/// Grid lines light enough to read the bars and lines over them.
+const GRID_BOLD: RGBColor = RGBColor(215, 215, 215);
+const GRID_LIGHT: RGBColor = RGBColor(240, 240, 240);
+
 /// A chart with two linear f64 coordinates (log axes are drawn in log10).
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// One bar at height `y`: the mean, and the interval as a line with end ticks.
-fn draw_bar(chart: &mut Chart, y: f64, (_, mean, low, high): &Bar) -> anyhow::Result<()> {
+/// Where a bar goes: its x axis, the axis' start, its height.
+struct Slot {
+    axis: Axis,
+    start: f64,
+    y: f64,
+}
+
+/// One bar from the axis' start: the mean, the interval as a line with end ticks, each run as
+/// a dot, and the mean written at the end.
+fn draw_bar(chart: &mut Chart, at: &Slot, row: &BarRow, metric: Metric) -> anyhow::Result<()> {
+    let (s, y, axis) = (row.stats, at.y, at.axis);
+    let color = kind_color(row.kind);
+    let mean = axis.to(s.mean);
+    let (low, high) = (axis.to(s.ci95[0].max(s.mean * 1e-3)), axis.to(s.ci95[1]));
     chart
         .draw_series(std::iter::once(Rectangle::new(
-            [(0.0, y + 0.2), (*mean, y + 0.8)],
-            BLUE.mix(0.6).filled(),
+            [(at.start, y + 0.2), (mean, y + 0.8)],
+            color.mix(0.55).filled(),
         )))
         .map_err(draw_err)?;
-    let bar = vec![(*low, y + 0.5), (*high, y + 0.5)];
+    let line = |points: Vec<(f64, f64)>| PathElement::new(points, BLACK.stroke_width(2));
     chart
-        .draw_series(std::iter::once(PathElement::new(bar, BLACK.stroke_width(2))))
+        .draw_series([
+            line(vec![(low, y + 0.5), (high, y + 0.5)]),
+            line(vec![(low, y + 0.38), (low, y + 0.62)]),
+            line(vec![(high, y + 0.38), (high, y + 0.62)]),
+        ])
         .map_err(draw_err)?;
-    for x in [low, high] {
-        let tick = vec![(*x, y + 0.35), (*x, y + 0.65)];
-        chart
-            .draw_series(std::iter::once(PathElement::new(tick, BLACK.stroke_width(2))))
-            .map_err(draw_err)?;
-    }
+    // Each run a dot, spread a little up and down so that equal values stay visible.
+    let dots = s.values.iter().enumerate().map(|(i, v)| {
+        let jitter = ((i % 5) as f64 - 2.0) * 0.06;
+        Circle::new((axis.to(*v), y + 0.5 + jitter), 2, BLACK.mix(0.7).filled())
+    });
+    chart.draw_series(dots).map_err(draw_err)?;
+    let right = s.values.iter().copied().fold(s.ci95[1].max(s.mean), f64::max);
+    let text = format!("{}{}", format::num(s.mean), unit_after(metric));
+    chart
+        .draw_series(std::iter::once(
+            EmptyElement::at((axis.to(right), y + 0.5))
+                + Text::new(text, (6, -7), ("sans-serif", 13).into_font()),
+        ))
+        .map_err(draw_err)?;
     Ok(())
+}
+
+/// The unit after a value: ` MiB`, `%`, or nothing for a count.
+fn unit_after(metric: Metric) -> String {
+    match metric.unit() {
+        "" => String::new(),
+        "%" => "%".into(),
+        unit => format!(" {unit}"),
+    }
+}
+
+/// A legend of the kinds drawn, in legend order.
+fn kind_legend<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    kinds: impl Iterator<Item = Option<Kind>>,
+) -> anyhow::Result<()> {
+    let drawn: Vec<Option<Kind>> = kinds.collect();
+    for kind in Kind::ALL.into_iter().filter(|k| drawn.contains(&Some(*k))) {
+        let color = kind_color(Some(kind));
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+            .map_err(draw_err)?
+            .label(kind.name())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.55).filled()));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID_BOLD)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(draw_err)
 }
 
 fn draw_err<E: std::fmt::Debug>(err: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a plot: {err:?}")
 }
 
-/// Whether values spread over two decades or more (and are all positive): then an axis is
-/// logarithmic.
-pub fn spans_decades(values: impl IntoIterator<Item = f64>) -> bool {
+/// Whether values spread over 10× or more (and are all positive): then an axis is logarithmic.
+pub fn spans_tenfold(values: impl IntoIterator<Item = f64>) -> bool {
     let (mut low, mut high) = (f64::INFINITY, 0.0f64);
     for v in values {
         if v <= 0.0 {
@@ -111,7 +218,7 @@ pub fn spans_decades(values: impl IntoIterator<Item = f64>) -> bool {
         low = low.min(v);
         high = high.max(v);
     }
-    high.is_finite() && low.is_finite() && high / low >= 100.0
+    high.is_finite() && low.is_finite() && high / low >= 10.0
 }
 
 /// One axis: linear, or log10 drawn as linear in the exponent.
@@ -171,10 +278,10 @@ impl Frame {
     fn of(series: &[Line]) -> Self {
         let xs: Vec<f64> = series.iter().flat_map(|(_, p)| p.iter().map(|q| q.0)).collect();
         let x = Axis {
-            log: spans_decades(xs.iter().copied()),
+            log: spans_tenfold(xs.iter().copied()),
         };
         let y = Axis {
-            log: spans_decades(series.iter().flat_map(|(_, p)| p.iter().map(|q| q.1))),
+            log: spans_tenfold(series.iter().flat_map(|(_, p)| p.iter().map(|q| q.1))),
         };
         let mut frame = Frame {
             x,
@@ -224,6 +331,11 @@ fn sweep_lines(sweep: &SweepSummary, metric: Metric) -> Vec<Line<'_>> {
 /// A line per series of `sweep`: `metric`'s mean at each swept value, with its 95 % confidence
 /// interval as an error bar; log axes where the values span two decades or more.
 pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Result<()> {
+    let kinds: Vec<Option<Kind>> = sweep
+        .series
+        .iter()
+        .map(|s| s.points.iter().find_map(|p| p.kind))
+        .collect();
     let series = sweep_lines(sweep, metric);
     let frame = Frame::of(&series);
     let root = SVGBackend::new(file, (900, 560)).into_drawing_area();
@@ -241,6 +353,8 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
         .map_err(draw_err)?;
     chart
         .configure_mesh()
+        .bold_line_style(GRID_BOLD)
+        .light_line_style(GRID_LIGHT)
         .x_label_formatter(&|x| frame.x.label(*x))
         .y_label_formatter(&|y| frame.y.label(*y))
         .x_desc(format!("{}{}", sweep.axis, scale(frame.x)))
@@ -253,7 +367,9 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
         .draw()
         .map_err(draw_err)?;
     for (i, line) in series.iter().enumerate() {
-        draw_line(&mut chart, &frame, Palette99::pick(i).to_rgba(), line)?;
+        let kind = kinds[i];
+        let marker = kinds[..i].iter().filter(|k| **k == kind).count();
+        draw_line(&mut chart, &frame, (kind_color(kind), marker), line)?;
     }
     let drawn: Vec<(f64, f64)> = series.iter().flat_map(|(_, p)| frame.drawn(p)).collect();
     chart
@@ -269,10 +385,10 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
 }
 
 /// One series: its line with a legend entry, a dot per point, an error bar per point.
-fn draw_line(
-    chart: &mut Chart,
+fn draw_line<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
     frame: &Frame,
-    color: RGBAColor,
+    (color, marker): (RGBColor, usize),
     (label, points): &Line,
 ) -> anyhow::Result<()> {
     let line = frame.drawn(points);
@@ -280,9 +396,16 @@ fn draw_line(
         .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
         .map_err(draw_err)?
         .label(*label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        .legend(move |(x, y)| {
+            EmptyElement::at((x + 9, y))
+                + PathElement::new(vec![(-9, 0), (9, 0)], color.stroke_width(2))
+                + mark(marker, (0, 0), color)
+        });
     chart
-        .draw_series(line.iter().map(|p| Circle::new(*p, 3, color.filled())))
+        .draw_series(
+            line.iter()
+                .map(|p| EmptyElement::at(*p) + mark(marker, (0, 0), color)),
+        )
         .map_err(draw_err)?;
     for q in points {
         let x = frame.x.to(q.0);
@@ -295,6 +418,22 @@ fn draw_line(
             .map_err(draw_err)?;
     }
     Ok(())
+}
+
+/// A point marker: a dot, a triangle, a cross or a square, so that series of one kind (one
+/// colour) stay apart.
+fn mark<DB: DrawingBackend>(
+    marker: usize,
+    at: (i32, i32),
+    color: RGBColor,
+) -> DynElement<'static, DB, (i32, i32)> {
+    let (x, y) = at;
+    match marker % 4 {
+        0 => Circle::new(at, 4, color.filled()).into_dyn(),
+        1 => TriangleMarker::new(at, 5, color.filled()).into_dyn(),
+        2 => Cross::new(at, 4, color.stroke_width(2)).into_dyn(),
+        _ => Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], color.filled()).into_dyn(),
+    }
 }
 
 /// The corner of the plot with the fewest points near it, for the legend.
