@@ -31,7 +31,8 @@ fn kind_color(kind: Option<Kind>) -> RGBColor {
 
 /// One bar of a group's plot.
 struct BarRow<'a> {
-    label: &'a str,
+    /// The entry, and for IO its budget.
+    label: String,
     kind: Option<Kind>,
     stats: &'a Stats,
 }
@@ -45,8 +46,12 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Resu
         .iter()
         .filter_map(|e| {
             let stats = e.stats(metric)?;
+            let label = match e.in_flight {
+                Some(n) => format!("{} ({n} in flight)", e.label),
+                None => e.label.clone(),
+            };
             Some(BarRow {
-                label: e.label.as_str(),
+                label,
                 kind: e.kind,
                 stats,
             })
@@ -64,9 +69,9 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Resu
     let axis = Axis {
         log: spans_tenfold(all.iter().copied()),
     };
-    // Room on the right for the value written at each bar's end.
+    // Room on the right for the value written at each bar's end, and for the legend.
     let mut x_range = axis.range(&all);
-    x_range.end += (x_range.end - x_range.start) * 0.14;
+    x_range.end += (x_range.end - x_range.start) * 0.45;
     let height = 90 + 30 * rows.len().max(1) as u32;
     let root = SVGBackend::new(file, (900, height)).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
@@ -82,7 +87,7 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Resu
         .y_label_area_size(260)
         .build_cartesian_2d(x_range.clone(), 0.0..n)
         .map_err(draw_err)?;
-    let labels: Vec<String> = rows.iter().map(|r| r.label.to_string()).collect();
+    let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     chart
         .configure_mesh()
         .bold_line_style(GRID_BOLD)
@@ -199,7 +204,7 @@ fn kind_legend<'a, 'b: 'a>(
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(GRID_BOLD)
-        .position(SeriesLabelPosition::LowerRight)
+        .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(draw_err)
 }
