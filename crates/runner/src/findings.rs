@@ -450,9 +450,15 @@ impl Reach {
             mib(self.peak_mib),
             kib(self.kib)
         );
-        let measured = largest_ok(s).and_then(|(_, p)| p.mean(Metric::RssPerUnit));
-        if let Some(m) = measured {
+        let at_n = largest_ok(s).map(|(_, p)| p);
+        if let Some(m) = at_n.and_then(|p| p.mean(Metric::RssPerUnit)) {
             let _ = write!(line, " ({} above the process's own start)", kib(m));
+        }
+        if let Some(bytes) = at_n.and_then(|p| p.future_bytes) {
+            let _ = write!(
+                line,
+                "; one unit's future is {bytes} bytes, the rest is what holds it (the runtime's task, or the FuturesUnordered node) and the allocator's rounding"
+            );
         }
         line.push('.');
         let mut out = vec![line];

@@ -278,3 +278,79 @@ pub fn enough(
     };
     Some(Some(why))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata;
+
+    fn auto(min_rounds: usize) -> RunnerConfig {
+        RunnerConfig {
+            repeats: Repeats::Auto,
+            auto: crate::config::Auto {
+                min_rounds,
+                target_pct: 5.0,
+                max_rounds: 20,
+                budget_s: 100,
+            },
+            ..RunnerConfig::default()
+        }
+    }
+
+    fn job(label: &str, model: &str, family: Family) -> Job {
+        Job {
+            entry: Entry::with(model, label, &[]),
+            family,
+            scenario: "main".into(),
+            sweep: None,
+            group: None,
+        }
+    }
+
+    #[test]
+    fn auto_rounds_go_on_with_the_unresolved_entries_and_their_baseline() {
+        let records = testdata::matrix_rounds(6);
+        let order = testdata::order();
+        let jobs = [
+            job("cpu-sync", "cpu-sync", Family::Cpu),
+            job("cpu-threads 2", "cpu-threads", Family::Cpu),
+            job("io-sync", "io-sync", Family::Io),
+            job("io-tokio", "io-tokio", Family::Io),
+        ];
+        let runner = auto(6);
+        // cpu-threads 2: ±2.7 %; io-tokio: (10 + d) / (0.3 + d) over d = 0 … 0.05, ±7 %.
+        assert_eq!(enough(&runner, 6, Duration::ZERO, &records, &order), None);
+        let next: Vec<String> = active(&runner, 6, &jobs, &records, &order)
+            .iter()
+            .map(|j| j.entry.name())
+            .collect();
+        assert_eq!(next, ["io-sync", "io-tokio"]);
+        assert_eq!(
+            active(&runner, 3, &jobs, &records, &order).len(),
+            4,
+            "every job before min_rounds"
+        );
+        let why = enough(&runner, 6, Duration::from_secs(100), &records, &order)
+            .unwrap()
+            .unwrap();
+        assert!(
+            why.starts_with("the time budget (100 s) ended the rounds after 6"),
+            "{why}"
+        );
+        assert!(why.contains("(io-tokio)"), "names the widest: {why}");
+        let cpu_only: Vec<RunRecord> = records.into_iter().filter(|r| r.family == Family::Cpu).collect();
+        let why = enough(&runner, 6, Duration::ZERO, &cpu_only, &order)
+            .unwrap()
+            .unwrap();
+        assert!(
+            why.starts_with("every paired speed-up's 95 % interval was within ±5.0 % after 6 rounds"),
+            "{why}"
+        );
+        let fixed = RunnerConfig {
+            repeats: Repeats::Fixed(3),
+            ..RunnerConfig::default()
+        };
+        assert_eq!(enough(&fixed, 3, Duration::ZERO, &[], &order), Some(None));
+        assert_eq!(enough(&fixed, 2, Duration::ZERO, &[], &order), None);
+    }
+}

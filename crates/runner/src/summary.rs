@@ -80,6 +80,9 @@ pub struct EntrySummary {
     /// How it runs its units (from the task-cost unit, else the model): its colour in plots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
+    /// idle-scale on an async runtime: the size of one unit's future, bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub future_bytes: Option<u64>,
     /// IO: the most requests it could have in flight (its budget), from its reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<u64>,
@@ -420,6 +423,10 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
         .and_then(|r| r.units.as_ref())
         .map(|u| u.unit.clone());
     EntrySummary {
+        future_bytes: reports
+            .first()
+            .and_then(|r| r.units.as_ref())
+            .and_then(|u| u.future_bytes),
         kind: unit
             .as_deref()
             .and_then(Kind::of_unit)
@@ -552,5 +559,47 @@ mod tests {
             .unwrap();
         r.report.as_mut().unwrap().work.checksum = "ffffffffffffffff".into();
         assert!(!summarise(&records, &[]).sweeps[0].same_work);
+    }
+
+    #[test]
+    fn an_entry_group_is_a_group_of_its_own_with_its_own_baseline() {
+        let mut records = testdata::matrix();
+        for r in records.iter_mut().filter(|r| r.entry == "io-tokio") {
+            r.group = Some("equal budget: 50 in flight".into());
+        }
+        let s = summarise(&records, &testdata::order());
+        let ids: Vec<String> = s.families.iter().map(FamilySummary::id).collect();
+        assert_eq!(ids, ["cpu", "io", "io-equal-budget-50-in-flight"]);
+        let group = &s.families[2];
+        assert_eq!((group.baseline.as_str(), group.entries.len()), ("io-tokio", 1));
+        assert_eq!(group.entries[0].in_flight, Some(50));
+        assert!(s.families[1].entries.iter().all(|e| e.label != "io-tokio"));
+    }
+
+    #[test]
+    fn unresolved_figures_are_counted_per_reason_without_the_runs_own_count() {
+        let mut records = testdata::matrix();
+        for (n, r) in records
+            .iter_mut()
+            .filter(|r| r.entry == "cpu-sync" && !r.warmup)
+            .enumerate()
+        {
+            let rep = r.report.as_mut().unwrap();
+            rep.sampler.unresolved = vec![format!(
+                "threads.peak: {} fast-tier samples, fewer than 10",
+                n + 3
+            )];
+            rep.threads.peak = None;
+        }
+        let s = summarise(&records, &testdata::order());
+        let sync = &s.families[0].entries[0];
+        assert_eq!(
+            sync.unresolved.iter().collect::<Vec<_>>(),
+            [(&"threads.peak: fewer than 10 fast-tier samples".to_string(), &3)]
+        );
+        assert!(
+            !sync.has(Metric::ThreadsPeak),
+            "a null figure is left out, never a number"
+        );
     }
 }

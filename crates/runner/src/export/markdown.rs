@@ -371,6 +371,10 @@ fn metric_row(e: &EntrySummary, m: Metric, budget: &str) -> String {
     } else {
         e.ok.to_string()
     };
+    let runs = match e.stats(m) {
+        Some(s) if s.n < e.ok => format!("{runs} ({} resolved)", s.n),
+        _ => runs,
+    };
     let Some(s) = e.stats(m) else {
         return format!(
             "| {} |{budget} {runs} | – | – | – | – | –{} |",
