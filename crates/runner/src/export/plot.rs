@@ -41,22 +41,7 @@ struct BarRow<'a> {
 /// its 95 % interval, every run as a dot, the mean written at the bar's end; a log axis where
 /// the values span 10× or more.
 pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Result<()> {
-    let rows: Vec<BarRow> = family
-        .entries
-        .iter()
-        .filter_map(|e| {
-            let stats = e.stats(metric)?;
-            let label = match e.in_flight {
-                Some(n) => format!("{} ({n} in flight)", e.label),
-                None => e.label.clone(),
-            };
-            Some(BarRow {
-                label,
-                kind: e.kind,
-                stats,
-            })
-        })
-        .collect();
+    let rows = bar_rows(family, metric);
     let all: Vec<f64> = rows
         .iter()
         .flat_map(|r| {
@@ -75,11 +60,10 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Resu
     let height = 90 + 30 * rows.len().max(1) as u32;
     let root = SVGBackend::new(file, (900, height)).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
-    let unit = metric.unit_suffix();
     let n = rows.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("{} — {}{unit}", family.id(), metric.title()),
+            format!("{} — {}{}", family.id(), metric.title(), metric.unit_suffix()),
             ("sans-serif", 18),
         )
         .margin(10)
@@ -87,6 +71,43 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Resu
         .y_label_area_size(260)
         .build_cartesian_2d(x_range.clone(), 0.0..n)
         .map_err(draw_err)?;
+    bar_mesh(&mut chart, &rows, axis, metric)?;
+    for (i, row) in rows.iter().enumerate() {
+        let at = Slot {
+            axis,
+            start: x_range.start,
+            y: n - 1.0 - i as f64,
+        };
+        draw_bar(&mut chart, &at, row, metric)?;
+    }
+    kind_legend(&mut chart, rows.iter().map(|r| r.kind))?;
+    root.present()
+        .map_err(draw_err)
+        .with_context(|| format!("writing {}", file.display()))
+}
+
+/// The entries of `family` that measured `metric`, IO entries named with their budget.
+fn bar_rows(family: &FamilySummary, metric: Metric) -> Vec<BarRow<'_>> {
+    family
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let stats = e.stats(metric)?;
+            let label = match e.in_flight {
+                Some(n) => format!("{} ({n} in flight)", e.label),
+                None => e.label.clone(),
+            };
+            Some(BarRow {
+                label,
+                kind: e.kind,
+                stats,
+            })
+        })
+        .collect()
+}
+
+/// The grid, the entries' names down the side, and the x axis with its title.
+fn bar_mesh(chart: &mut Chart, rows: &[BarRow], axis: Axis, metric: Metric) -> anyhow::Result<()> {
     let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     chart
         .configure_mesh()
@@ -105,24 +126,13 @@ pub fn bars(file: &Path, family: &FamilySummary, metric: Metric) -> anyhow::Resu
         })
         .x_label_formatter(&|x| axis.label(*x))
         .x_desc(format!(
-            "{}{unit}{}",
+            "{}{}{}",
             metric.title(),
+            metric.unit_suffix(),
             if axis.log { ", log scale" } else { "" }
         ))
         .draw()
-        .map_err(draw_err)?;
-    for (i, row) in rows.iter().enumerate() {
-        let at = Slot {
-            axis,
-            start: x_range.start,
-            y: n - 1.0 - i as f64,
-        };
-        draw_bar(&mut chart, &at, row, metric)?;
-    }
-    kind_legend(&mut chart, rows.iter().map(|r| r.kind))?;
-    root.present()
         .map_err(draw_err)
-        .with_context(|| format!("writing {}", file.display()))
 }
 
 /// Grid lines light enough to read the bars and lines over them.
