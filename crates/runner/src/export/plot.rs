@@ -384,7 +384,12 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
     for (i, line) in series.iter().enumerate() {
         let kind = kinds[i];
         let marker = kinds[..i].iter().filter(|k| **k == kind).count();
-        draw_line(&mut chart, &frame, (kind_color(kind), marker), line)?;
+        draw_line(
+            &mut chart,
+            &frame,
+            (shade(kind_color(kind), marker), marker),
+            line,
+        )?;
     }
     let drawn: Vec<(f64, f64)> = series.iter().flat_map(|(_, p)| frame.drawn(p)).collect();
     chart
@@ -435,20 +440,39 @@ fn draw_line<'a, 'b: 'a>(
     Ok(())
 }
 
-/// A point marker: a dot, a triangle, a cross or a square, so that series of one kind (one
-/// colour) stay apart.
+/// A point marker: a dot, a triangle, a cross, a square or a ring, so that series of one kind
+/// stay apart.
 fn mark<DB: DrawingBackend>(
     marker: usize,
     at: (i32, i32),
     color: RGBColor,
 ) -> DynElement<'static, DB, (i32, i32)> {
     let (x, y) = at;
-    match marker % 4 {
+    match marker % 5 {
         0 => Circle::new(at, 4, color.filled()).into_dyn(),
         1 => TriangleMarker::new(at, 5, color.filled()).into_dyn(),
         2 => Cross::new(at, 4, color.stroke_width(2)).into_dyn(),
-        _ => Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], color.filled()).into_dyn(),
+        3 => Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], color.filled()).into_dyn(),
+        _ => Circle::new(at, 4, color.stroke_width(2)).into_dyn(),
     }
+}
+
+/// The `n`th shade of a kind's colour: the colour itself, then darker and lighter in turn.
+fn shade(color: RGBColor, n: usize) -> RGBColor {
+    let RGBColor(r, g, b) = color;
+    let toward = |c: u8, target: f64, by: f64| (c as f64 + (target - c as f64) * by).round() as u8;
+    let (target, by) = match n % 5 {
+        0 => (0.0, 0.0),
+        1 => (0.0, 0.35),
+        2 => (255.0, 0.35),
+        3 => (0.0, 0.6),
+        _ => (255.0, 0.6),
+    };
+    RGBColor(
+        toward(r, target, by),
+        toward(g, target, by),
+        toward(b, target, by),
+    )
 }
 
 /// The corner of the plot with the fewest points near it, for the legend.
