@@ -29,8 +29,22 @@ pub fn sentences(f: &FamilySummary, noise: Option<&Noise>) -> Vec<String> {
         out.push("Warning: the runs of this family did not all do the same work (units or checksum differ), so their times are not comparable.".into());
     }
     out.extend(budgets(f, &measured));
-    out.extend(speed(f, &measured, noise));
-    out.extend(resources(f, &measured));
+    if f.scenario == "spawn-only" {
+        // The sequential loop starts nothing: a speed or a resource against it says nothing.
+        out.push(format!(
+            "{} starts no units in spawn-only (it runs each unit as a loop iteration), so nothing is ranked against it; the start-up cost per unit of each kind is compared in the findings below.",
+            f.baseline
+        ));
+        let starters: Vec<&EntrySummary> = measured
+            .iter()
+            .copied()
+            .filter(|e| e.label != f.baseline)
+            .collect();
+        out.extend(resources(f, &starters));
+    } else {
+        out.extend(speed(f, &measured, noise));
+        out.extend(resources(f, &measured));
+    }
     out.extend(failures(f));
     out
 }
@@ -366,5 +380,18 @@ mod tests {
             "{io}"
         );
         assert!(io.contains("20.0 % of its requests failed), lowest"), "{io}");
+    }
+
+    #[test]
+    fn spawn_only_ranks_nothing_against_the_loop_that_starts_nothing() {
+        let s = summarise(&testdata::task_costs(), &[]);
+        let spawn = s.families.iter().find(|f| f.scenario == "spawn-only").unwrap();
+        let text = sentences(spawn, None).join("\n");
+        assert!(text.contains("cpu-sync starts no units in spawn-only"), "{text}");
+        assert!(
+            !text.contains("than cpu-sync") && !text.contains("Too few rounds"),
+            "{text}"
+        );
+        assert!(!text.contains("least cpu-sync"), "{text}");
     }
 }
