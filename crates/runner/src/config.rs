@@ -44,6 +44,9 @@ pub struct RunnerConfig {
     /// Task-cost scenarios every CPU entry runs, one after another in each round (empty: the
     /// `[scenario]` section decides, once). IO entries run their HTTP workload once.
     pub scenarios: Vec<ScenarioName>,
+    /// The entry (label or model name) every other entry of its group is compared with,
+    /// instead of the sync model.
+    pub reference: Option<String>,
 }
 
 /// How many measured rounds the matrix runs.
@@ -349,6 +352,7 @@ impl Default for RunnerConfig {
             run_timeout_s: 300,
             sweep: Vec::new(),
             scenarios: Vec::new(),
+            reference: None,
         }
     }
 }
@@ -388,6 +392,13 @@ fn validate(r: &RunnerConfig) -> Result<(), Invalid> {
     }
     for (n, sweep) in r.sweep.iter().enumerate() {
         validate_sweep(r, n + 1, sweep)?;
+    }
+    if let Some(reference) = &r.reference {
+        check(
+            "runner.reference",
+            r.models.iter().any(|e| e.is_named(reference)),
+            &format!("a label or model name of runner.models (\"{reference}\" is none)"),
+        )?;
     }
     Ok(())
 }
@@ -489,6 +500,25 @@ mod tests {
                 load(Some(&path), &[]).unwrap_or_else(|e| panic!("{e}"));
             }
         }
+    }
+
+    #[test]
+    fn a_reference_must_name_an_entry() {
+        let err = load_err(
+            "[runner]\nmodels = [\"cpu-sync\", \"cpu-async\"]\nreference = \"cpu-gpu\"\n",
+            &[],
+        );
+        assert!(
+            err.contains("line 3, column 1")
+                && err.contains("`runner.reference`")
+                && err.contains("\"cpu-gpu\" is none"),
+            "{err}"
+        );
+        let file = concbench_core::testing::config_file(
+            "[runner]\nmodels = [\"cpu-sync\", \"cpu-async\"]\nreference = \"cpu-async\"\n",
+        );
+        let (_, runner) = load(Some(&file), &[]).unwrap();
+        assert_eq!(runner.reference.as_deref(), Some("cpu-async"));
     }
 
     #[test]

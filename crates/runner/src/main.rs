@@ -37,6 +37,10 @@ struct Cli {
     /// Suffix of the default output folder.
     #[arg(long)]
     label: Option<String>,
+    /// The entry (label or model name) every other entry of its group is compared with,
+    /// instead of the sync model (overrides `runner.reference`).
+    #[arg(long, value_name = "LABEL")]
+    reference: Option<String>,
     /// No progress bar and no closing table.
     #[arg(long, short)]
     quiet: bool,
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         quiet: cli.quiet,
         bin_dir: cli.bin_dir,
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        reference: cli.reference,
     };
     match runner::matrix::run(&opts, &stop) {
         Ok(done) => {

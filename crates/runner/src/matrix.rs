@@ -40,6 +40,8 @@ pub struct Options {
     pub bin_dir: Option<PathBuf>,
     /// The command line, for the report.
     pub command: String,
+    /// `--reference`: the baseline of the groups that hold it (overrides `runner.reference`).
+    pub reference: Option<String>,
 }
 
 /// What a matrix run produced.
@@ -55,7 +57,14 @@ pub struct Done {
 
 /// Runs the matrix; `stop` is set by Ctrl-C.
 pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
-    let (cfg, runner) = crate::config::load(opts.config.as_deref(), &opts.sets)?;
+    let (cfg, mut runner) = crate::config::load(opts.config.as_deref(), &opts.sets)?;
+    if let Some(reference) = &opts.reference {
+        anyhow::ensure!(
+            runner.models.iter().any(|e| e.is_named(reference)),
+            "--reference {reference} names no entry of runner.models"
+        );
+        runner.reference = Some(reference.clone());
+    }
     let jobs = schedule::jobs(&runner, opts.config.as_deref(), &opts.sets, &opts.only)?;
     let needs_server = cfg.io.target == "spawn" && jobs.iter().any(|j| j.family == Family::Io);
     let bin_dir = binaries(opts.bin_dir.clone(), &jobs, needs_server)?;
@@ -89,10 +98,11 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         finished_at: jiff::Timestamp::now().to_string(),
         interrupted: stop.load(Ordering::SeqCst),
         stopped,
+        reference: runner.reference.clone(),
     };
     std::fs::write(dir.join("meta.json"), serde_json::to_string_pretty(&meta)? + "\n")
         .context("writing meta.json")?;
-    let summary = summary::summarise(&records, &order);
+    let summary = summary::summarise_against(&records, &order, meta.reference.as_deref());
     export::write_all(&dir, &summary, &meta)?;
     Ok(Done {
         dir,
@@ -109,7 +119,7 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
     // Without a matrix order, entries come in the order of their first run.
-    let summary = summary::summarise(&records, &[]);
+    let summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
     export::write_all(dir, &summary, &meta)?;
     Ok(summary)
 }

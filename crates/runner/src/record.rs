@@ -27,6 +27,10 @@ pub struct Meta {
     /// time budget or the round limit ended them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// The chosen reference (`runner.reference` or `--reference`), the baseline of the groups
+    /// that hold it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// How a run ended.

@@ -184,7 +184,7 @@ pub fn active<'a>(
     if runner.repeats != Repeats::Auto || done < runner.auto.min_rounds {
         return jobs.iter().collect();
     }
-    let summary = summary::summarise(records, order);
+    let summary = summary::summarise_against(records, order, runner.reference.as_deref());
     let mut wanted: Vec<(&str, &str)> = Vec::new();
     for f in &summary.families {
         let open: Vec<&str> = f
@@ -247,7 +247,7 @@ pub fn enough(
         Repeats::Auto if done == 0 => return None,
         Repeats::Auto => {}
     }
-    let summary = summary::summarise(records, order);
+    let summary = summary::summarise_against(records, order, runner.reference.as_deref());
     let widest = summary
         .families
         .iter()

@@ -194,8 +194,14 @@ pub fn slug(text: &str) -> String {
 }
 
 /// Summarises `records` (warm-ups are left out of the statistics); `order` is the matrix order
-/// of labels.
+/// of labels. Each group's baseline is its sync model.
 pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
+    summarise_against(records, order, None)
+}
+
+/// [`summarise`], with `reference` (a label or model name) as the baseline of every group that
+/// holds it; other groups keep their sync model.
+pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Option<&str>) -> Summary {
     let mut runs = BTreeMap::new();
     for r in records {
         *runs.entry(r.outcome.name().to_string()).or_insert(0) += 1;
@@ -219,7 +225,7 @@ pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
     }
     let families = groups
         .iter()
-        .filter_map(|key| family_summary(*key, &labels, &plain))
+        .filter_map(|key| family_summary(*key, &labels, &plain, reference))
         .collect();
     let sweeps = sweep_summaries(&labels, &swept);
     let runner: Vec<f64> = records.iter().map(|r| r.runner_ms).collect();
@@ -243,6 +249,7 @@ fn family_summary(
     (family, scenario, group): GroupKey,
     labels: &[String],
     measured: &[&RunRecord],
+    reference: Option<&str>,
 ) -> Option<FamilySummary> {
     let mine: Vec<&RunRecord> = measured
         .iter()
@@ -259,7 +266,7 @@ fn family_summary(
             (!runs.is_empty()).then(|| entry_summary(label, &runs))
         })
         .collect();
-    let baseline = baseline(family, &entries);
+    let baseline = baseline(family, &entries, reference);
     set_speedups(&mut entries, &baseline, &mine);
     let config = mine
         .iter()
@@ -279,13 +286,18 @@ fn family_summary(
     })
 }
 
-/// The entry speeds are relative to: the family's sync model, else the first entry with a wall
-/// time, else the first entry.
-fn baseline(family: Family, entries: &[EntrySummary]) -> String {
+/// The entry speeds are relative to: the chosen `reference` (a label, else a model name) where
+/// the group holds it, else the family's sync model, else the first entry with a wall time, else
+/// the first entry.
+fn baseline(family: Family, entries: &[EntrySummary], reference: Option<&str>) -> String {
     let sync = format!("{family}-sync");
-    entries
-        .iter()
-        .find(|e| e.model == sync && e.has(Metric::Wall))
+    let measured = |e: &&EntrySummary| e.has(Metric::Wall);
+    let chosen = reference.and_then(|r| {
+        let by_label = entries.iter().filter(measured).find(|e| e.label == r);
+        by_label.or_else(|| entries.iter().filter(measured).find(|e| e.model == r))
+    });
+    chosen
+        .or_else(|| entries.iter().find(|e| e.model == sync && e.has(Metric::Wall)))
         .or_else(|| entries.iter().find(|e| e.has(Metric::Wall)))
         .map_or_else(|| entries[0].label.clone(), |e| e.label.clone())
 }
@@ -601,5 +613,22 @@ mod tests {
             !sync.has(Metric::ThreadsPeak),
             "a null figure is left out, never a number"
         );
+    }
+
+    #[test]
+    fn a_chosen_reference_is_the_baseline_of_the_groups_that_hold_it() {
+        let records = testdata::matrix_rounds(6);
+        let s = summarise_against(&records, &testdata::order(), Some("cpu-threads 2"));
+        let cpu = &s.families[0];
+        assert_eq!(cpu.baseline, "cpu-threads 2");
+        let sync = cpu.entries.iter().find(|e| e.label == "cpu-sync").unwrap();
+        let median = sync.speedup.as_ref().unwrap().median;
+        assert!(median < 0.6, "cpu-sync is slower than the reference: {median}");
+        assert_eq!(
+            s.families[1].baseline, "io-sync",
+            "a group without it keeps its sync model"
+        );
+        let by_model = summarise_against(&records, &testdata::order(), Some("io-tokio"));
+        assert_eq!(by_model.families[1].baseline, "io-tokio");
     }
 }

@@ -368,3 +368,25 @@ fn failed_requests_are_a_metric_in_the_summary_csv_and_report() {
         "{report}"
     );
 }
+
+#[test]
+fn a_chosen_reference_is_every_groups_baseline_and_is_recorded() {
+    let config = HALF_FAIL.replace("repeats = 2", "repeats = 1");
+    let (_tmp, out, mut cmd) = runner(&config, &["--reference", "io-tokio"]);
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = summary(&out);
+    assert_eq!(summary["meta"]["reference"], "io-tokio");
+    assert_eq!(summary["summary"]["families"][0]["baseline"], "io-tokio");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("Baseline: io-tokio."), "{report}");
+    let (_tmp, _out, mut cmd) = runner(&config, &["--reference", "io-gpu"]);
+    let output = cmd.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--reference io-gpu names no entry"));
+}

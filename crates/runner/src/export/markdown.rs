@@ -49,8 +49,11 @@ fn header(summary: &Summary, meta: &Meta) -> String {
     let stopped = meta.stopped.as_ref().map_or(String::new(), |why| {
         format!("Rounds: `repeats = \"auto\"` stopped because {why}.\n\n")
     });
+    let reference = meta.reference.as_ref().map_or(String::new(), |r| {
+        format!("Reference: every group that holds `{r}` compares its entries with it (`runner.reference`), the others with their sync model.\n\n")
+    });
     format!(
-        "Runs: {} ({}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}",
+        "Runs: {} ({}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}{reference}",
         summary.runs.values().sum::<usize>(),
         runs.join(", "),
         meta.started_at,

@@ -69,6 +69,7 @@ mod tests {
             finished_at: "2026-01-01T00:01:00Z".into(),
             interrupted: false,
             stopped: None,
+            reference: None,
         }
     }
 
