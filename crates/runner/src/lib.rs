@@ -12,6 +12,7 @@
 //! [`record`]; the closing terminal table in [`table`].
 #![deny(missing_docs)]
 
+pub mod compare;
 pub mod config;
 pub mod exec;
 pub mod export;

@@ -51,6 +51,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
+    /// Compare two run folders: NEW's median over OLD's for every metric of every matched entry,
+    /// with a 95 % bootstrap interval and a verdict; writes NEW/compare.md.
+    Compare {
+        /// The earlier run's folder.
+        old: PathBuf,
+        /// The later run's folder.
+        new: PathBuf,
+        /// Compare even when the runs did different work.
+        #[arg(long)]
+        force: bool,
+        /// Exit 1 when a wall time got slower by more than PCT percent beyond its interval.
+        #[arg(long, value_name = "PCT")]
+        threshold: Option<f64>,
+    },
     /// Re-render summary.json, summary.csv, report.md and the plots from DIR/runs.jsonl.
     Report {
         /// A folder written by an earlier run.
@@ -61,6 +75,21 @@ enum Cmd {
 fn main() -> ExitCode {
     concbench_core::harness::init_tracing();
     let cli = Cli::parse();
+    if let Some(Cmd::Compare {
+        old,
+        new,
+        force,
+        threshold,
+    }) = &cli.command
+    {
+        let opts = runner::compare::Options {
+            old: old.clone(),
+            new: new.clone(),
+            force: *force,
+            threshold: *threshold,
+        };
+        return compare(&opts);
+    }
     if let Some(Cmd::Report { dir }) = &cli.command {
         return match runner::matrix::report(dir) {
             Ok(summary) => {
@@ -71,6 +100,11 @@ fn main() -> ExitCode {
             Err(err) => fail(&err),
         };
     }
+    matrix(cli)
+}
+
+/// Runs the matrix `cli` asks for; Ctrl-C stops it, keeping what finished.
+fn matrix(cli: Cli) -> ExitCode {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
@@ -104,6 +138,19 @@ fn main() -> ExitCode {
             }
         }
         Err(err) => fail(&err),
+    }
+}
+
+/// `runner compare`: 0, 1 when a wall time passed `--threshold`, 2 when the runs cannot be
+/// compared.
+fn compare(opts: &runner::compare::Options) -> ExitCode {
+    match runner::compare::run(opts) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -390,3 +390,70 @@ fn a_chosen_reference_is_every_groups_baseline_and_is_recorded() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--reference io-gpu names no entry"));
 }
+
+const SMALL_CPU: &str = r#"
+[cpu]
+urls = 20000
+passes = 2
+workers = 2
+[runner]
+models = ["cpu-sync", "cpu-async"]
+repeats = 8
+warmup = 1
+"#;
+
+#[test]
+fn compare_marks_a_slower_entry_gates_on_a_threshold_and_refuses_different_work() {
+    let (_a, old) = run_ok(SMALL_CPU);
+    let (_b, new, mut cmd) = runner(SMALL_CPU, &["--set", "cpu.chunk=1"]);
+    assert!(cmd.output().unwrap().status.success());
+    let compare = |args: &[&str]| {
+        Command::new(RUNNER)
+            .arg("compare")
+            .args([old.to_str().unwrap(), new.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = compare(&[]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let table = String::from_utf8_lossy(&ok.stdout);
+    let line = table.lines().find(|l| l.contains("cpu cpu-async")).unwrap();
+    // `1.462x [0.904, 2.451]  no difference shown`: how much slower depends on the machine's
+    // load (timing lives in benchmarks); the verdict and the gate must follow the interval.
+    let bounds = line.split('[').nth(1).unwrap().split(']').next().unwrap();
+    let (low, high) = bounds.split_once(", ").unwrap();
+    let (low, high): (f64, f64) = (low.parse().unwrap(), high.parse().unwrap());
+    let verdict = match (low > 1.0, high < 1.0) {
+        (true, _) => "slower",
+        (_, true) => "faster",
+        _ => "no difference shown",
+    };
+    assert!(line.ends_with(verdict), "{table}");
+    let report = std::fs::read_to_string(new.join("compare.md")).unwrap();
+    assert!(report.contains("| cpu | cpu-async | wall_s |"), "{report}");
+    assert!(new.join("plots/compare-wall_s.svg").is_file());
+    let gated = compare(&["--threshold", "20"]);
+    assert_eq!(
+        gated.status.code(),
+        Some(if low > 1.2 { 1 } else { 0 }),
+        "{table}"
+    );
+    let (_c, other, mut cmd) = runner(SMALL_CPU, &["--set", "cpu.urls=30000", "--models", "cpu-sync"]);
+    assert!(cmd.output().unwrap().status.success());
+    let refused = Command::new(RUNNER)
+        .args(["compare", old.to_str().unwrap(), other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("cpu.urls = 20000 against 30000") && err.contains("--force"),
+        "{err}"
+    );
+}

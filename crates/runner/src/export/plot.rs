@@ -502,3 +502,76 @@ fn emptiest_corner(
     .map(|(_, corner)| corner)
     .expect("four corners")
 }
+
+/// One row of a ratio plot: a label, NEW ÷ OLD and its 95 % interval.
+pub struct RatioRow {
+    /// The entry.
+    pub label: String,
+    /// NEW's median over OLD's.
+    pub ratio: f64,
+    /// Its 95 % interval.
+    pub ci95: [f64; 2],
+}
+
+/// NEW ÷ OLD per entry as a dot with its interval, on a log axis with a line at 1: red where
+/// the interval lies above 1, green below, grey where it holds 1.
+pub fn ratios(file: &Path, title: &str, rows: &[RatioRow]) -> anyhow::Result<()> {
+    let axis = Axis { log: true };
+    let all: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| [r.ci95[0], r.ci95[1], r.ratio])
+        .chain([0.9, 1.1])
+        .filter(|v| *v > 0.0)
+        .collect();
+    let x_range = axis.range(&all);
+    let n = rows.len().max(1) as f64;
+    let root = SVGBackend::new(file, (900, 90 + 30 * rows.len().max(1) as u32)).into_drawing_area();
+    root.fill(&WHITE).map_err(draw_err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(300)
+        .build_cartesian_2d(x_range.clone(), 0.0..n)
+        .map_err(draw_err)?;
+    let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID_BOLD)
+        .light_line_style(GRID_LIGHT)
+        .disable_y_mesh()
+        .y_labels(rows.len().max(1) * 2 + 1)
+        .y_label_formatter(&|y| {
+            let (slot, i) = (y - y.floor(), y.floor() as usize);
+            match (slot - 0.5).abs() < 0.01 && i < labels.len() {
+                true => labels[labels.len() - 1 - i].clone(),
+                false => String::new(),
+            }
+        })
+        .x_label_formatter(&|x| format::tick(10f64.powf(*x)))
+        .x_desc("NEW ÷ OLD, log scale (below 1: smaller in NEW)")
+        .draw()
+        .map_err(draw_err)?;
+    let one = vec![(0.0, 0.0), (0.0, n)];
+    chart
+        .draw_series(std::iter::once(PathElement::new(one, BLACK.stroke_width(1))))
+        .map_err(draw_err)?;
+    for (i, r) in rows.iter().enumerate() {
+        let y = n - 0.5 - i as f64;
+        let color = match (r.ci95[0] > 1.0, r.ci95[1] < 1.0) {
+            (true, _) => RGBColor(200, 40, 40),
+            (_, true) => RGBColor(40, 150, 60),
+            _ => RGBColor(110, 110, 110),
+        };
+        let (low, high) = (axis.to(r.ci95[0]), axis.to(r.ci95[1]));
+        chart
+            .draw_series([PathElement::new(vec![(low, y), (high, y)], color.stroke_width(2))])
+            .map_err(draw_err)?;
+        chart
+            .draw_series([Circle::new((axis.to(r.ratio), y), 4, color.filled())])
+            .map_err(draw_err)?;
+    }
+    root.present()
+        .map_err(draw_err)
+        .with_context(|| format!("writing {}", file.display()))
+}
