@@ -106,31 +106,45 @@ fn bar_rows(family: &FamilySummary, metric: Metric) -> Vec<BarRow<'_>> {
         .collect()
 }
 
+/// The name of the row whose middle is at `y` (rows are drawn top down, one unit high), or
+/// nothing between rows.
+fn row_label(labels: &[String], y: f64) -> String {
+    let (slot, i) = (y - y.floor(), y.floor() as usize);
+    if (slot - 0.5).abs() < 0.01 && i < labels.len() {
+        labels[labels.len() - 1 - i].clone()
+    } else {
+        String::new()
+    }
+}
+
 /// The grid, the entries' names down the side, and the x axis with its title.
 fn bar_mesh(chart: &mut Chart, rows: &[BarRow], axis: Axis, metric: Metric) -> anyhow::Result<()> {
     let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
+    let desc = format!(
+        "{}{}{}",
+        metric.title(),
+        metric.unit_suffix(),
+        if axis.log { ", log scale" } else { "" }
+    );
+    row_mesh(chart, &labels, &|x| axis.label(*x), &desc)
+}
+
+/// A light grid with a row per label down the side, and an x axis with `ticks` and `desc`.
+fn row_mesh(
+    chart: &mut Chart,
+    labels: &[String],
+    ticks: &dyn Fn(&f64) -> String,
+    desc: &str,
+) -> anyhow::Result<()> {
     chart
         .configure_mesh()
         .bold_line_style(GRID_BOLD)
         .light_line_style(GRID_LIGHT)
         .disable_y_mesh()
-        .y_labels(rows.len().max(1) * 2 + 1)
-        .y_label_formatter(&|y| {
-            let slot = y - y.floor();
-            let i = y.floor() as usize;
-            if (slot - 0.5).abs() < 0.01 && i < labels.len() {
-                labels[labels.len() - 1 - i].clone()
-            } else {
-                String::new()
-            }
-        })
-        .x_label_formatter(&|x| axis.label(*x))
-        .x_desc(format!(
-            "{}{}{}",
-            metric.title(),
-            metric.unit_suffix(),
-            if axis.log { ", log scale" } else { "" }
-        ))
+        .y_labels(labels.len().max(1) * 2 + 1)
+        .y_label_formatter(&|y| row_label(labels, *y))
+        .x_label_formatter(ticks)
+        .x_desc(desc)
         .draw()
         .map_err(draw_err)
 }
@@ -535,23 +549,12 @@ pub fn ratios(file: &Path, title: &str, rows: &[RatioRow]) -> anyhow::Result<()>
         .build_cartesian_2d(x_range.clone(), 0.0..n)
         .map_err(draw_err)?;
     let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID_BOLD)
-        .light_line_style(GRID_LIGHT)
-        .disable_y_mesh()
-        .y_labels(rows.len().max(1) * 2 + 1)
-        .y_label_formatter(&|y| {
-            let (slot, i) = (y - y.floor(), y.floor() as usize);
-            match (slot - 0.5).abs() < 0.01 && i < labels.len() {
-                true => labels[labels.len() - 1 - i].clone(),
-                false => String::new(),
-            }
-        })
-        .x_label_formatter(&|x| format::tick(10f64.powf(*x)))
-        .x_desc("NEW ÷ OLD, log scale (below 1: smaller in NEW)")
-        .draw()
-        .map_err(draw_err)?;
+    row_mesh(
+        &mut chart,
+        &labels,
+        &|x| format::tick(10f64.powf(*x)),
+        "NEW ÷ OLD, log scale (below 1: smaller in NEW)",
+    )?;
     let one = vec![(0.0, 0.0), (0.0, n)];
     chart
         .draw_series(std::iter::once(PathElement::new(one, BLACK.stroke_width(1))))
