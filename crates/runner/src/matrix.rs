@@ -155,10 +155,11 @@ impl Run<'_> {
         }
         let begin = Instant::now();
         for index in 0.. {
-            if let Some(reason) = schedule::enough(runner, index, begin.elapsed(), &records, &self.order) {
-                return Ok((records, reason));
-            }
-            let jobs = schedule::active(runner, index, self.jobs, &records, &self.order);
+            let next = schedule::next(runner, index, begin.elapsed(), self.jobs, &records, &self.order);
+            let jobs = match next {
+                schedule::Next::Stop(reason) => return Ok((records, reason)),
+                schedule::Next::Run(jobs) => jobs,
+            };
             if !self.round(&jobs, index, false, log, &mut records)? {
                 break;
             }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::config::{Entry, Repeats, RunnerConfig, Sweep};
 use crate::format::fixed;
 use crate::record::{RunRecord, SweepPoint};
-use crate::summary::{self, EntrySummary};
+use crate::summary::{self, EntrySummary, Summary};
 
 /// One configuration the matrix runs: an entry (a sweep point is an entry with the swept keys
 /// added to its `set`), its family, the scenario its config selects, and its place in a sweep.
@@ -171,20 +171,49 @@ pub fn round<'a>(jobs: &[&'a Job], index: usize, warmup: bool) -> Vec<Slot<'a>> 
     jobs.iter().map(|&job| Slot { job, index, warmup }).collect()
 }
 
-/// The jobs round `done` runs: every job, except that with `repeats = "auto"` the rounds after
-/// the first `min_rounds` run only the entries whose paired speed-up is not yet resolved, each
-/// with its group's baseline (a ratio pairs the two in one round).
-pub fn active<'a>(
+/// What the matrix does after `done` measured rounds.
+#[derive(Debug)]
+pub enum Next<'a> {
+    /// Stop; with `repeats = "auto"`, why.
+    Stop(Option<String>),
+    /// Run these jobs as the next round.
+    Run(Vec<&'a Job>),
+}
+
+/// The next step after `done` measured rounds in `elapsed`. With a fixed count: every job until
+/// the count is reached. With `repeats = "auto"`: stop once every paired speed-up's interval is
+/// within the target, or a limit ends the rounds; else every job for the first `min_rounds`
+/// rounds, then only the entries whose speed-up is not yet resolved, each with its group's
+/// baseline (a ratio pairs the two in one round). The summary is made once per round, and only
+/// for `auto`.
+pub fn next<'a>(
     runner: &RunnerConfig,
     done: usize,
+    elapsed: Duration,
     jobs: &'a [Job],
     records: &[RunRecord],
     order: &[String],
-) -> Vec<&'a Job> {
-    if runner.repeats != Repeats::Auto || done < runner.auto.min_rounds {
-        return jobs.iter().collect();
+) -> Next<'a> {
+    let all = || Next::Run(jobs.iter().collect());
+    match runner.repeats {
+        Repeats::Fixed(n) if done >= n => return Next::Stop(None),
+        Repeats::Fixed(_) => return all(),
+        Repeats::Auto if done == 0 => return all(),
+        Repeats::Auto => {}
     }
     let summary = summary::summarise_against(records, order, runner.reference.as_deref());
+    if let Some(why) = stop_reason(runner, done, elapsed, &summary) {
+        return Next::Stop(Some(why));
+    }
+    if done < runner.auto.min_rounds {
+        return all();
+    }
+    Next::Run(unresolved(runner, jobs, &summary))
+}
+
+/// The jobs of the entries whose paired speed-up is wider than the target, with their groups'
+/// baselines.
+fn unresolved<'a>(runner: &RunnerConfig, jobs: &'a [Job], summary: &Summary) -> Vec<&'a Job> {
     let mut wanted: Vec<(&str, &str)> = Vec::new();
     for f in &summary.families {
         let open: Vec<&str> = f
@@ -231,23 +260,11 @@ pub fn planned_rounds(runner: &RunnerConfig) -> usize {
     }
 }
 
-/// Whether the matrix has run enough rounds, having run `done` in `elapsed`: `None` to go on;
-/// `Some(None)` after the fixed count; with `repeats = "auto"`, `Some(why)` once every paired
-/// speed-up's interval is within the target, or a limit ends the rounds.
-pub fn enough(
-    runner: &RunnerConfig,
-    done: usize,
-    elapsed: Duration,
-    records: &[RunRecord],
-    order: &[String],
-) -> Option<Option<String>> {
+/// Why `repeats = "auto"` stops after `done` rounds in `elapsed`: every paired speed-up's
+/// interval within the target (after `min_rounds`), or the round limit, or the time budget;
+/// `None` to go on.
+fn stop_reason(runner: &RunnerConfig, done: usize, elapsed: Duration, summary: &Summary) -> Option<String> {
     let auto = &runner.auto;
-    match runner.repeats {
-        Repeats::Fixed(n) => return (done >= n).then_some(None),
-        Repeats::Auto if done == 0 => return None,
-        Repeats::Auto => {}
-    }
-    let summary = summary::summarise_against(records, order, runner.reference.as_deref());
     let widest = summary
         .families
         .iter()
@@ -276,7 +293,7 @@ pub fn enough(
     } else {
         return None;
     };
-    Some(Some(why))
+    Some(why)
 }
 
 #[cfg(test)]
@@ -318,30 +335,30 @@ mod tests {
             job("io-tokio", "io-tokio", Family::Io),
         ];
         let runner = auto(6);
+        let run =
+            |done, elapsed, records: &[RunRecord]| match next(&runner, done, elapsed, &jobs, records, &order)
+            {
+                Next::Run(jobs) => Ok(jobs.iter().map(|j| j.entry.name()).collect::<Vec<_>>()),
+                Next::Stop(why) => Err(why),
+            };
         // cpu-threads 2: ±2.7 %; io-tokio: (10 + d) / (0.3 + d) over d = 0 … 0.05, ±7 %.
-        assert_eq!(enough(&runner, 6, Duration::ZERO, &records, &order), None);
-        let next: Vec<String> = active(&runner, 6, &jobs, &records, &order)
-            .iter()
-            .map(|j| j.entry.name())
-            .collect();
-        assert_eq!(next, ["io-sync", "io-tokio"]);
         assert_eq!(
-            active(&runner, 3, &jobs, &records, &order).len(),
+            run(6, Duration::ZERO, &records),
+            Ok(vec!["io-sync".into(), "io-tokio".into()])
+        );
+        assert_eq!(
+            run(3, Duration::ZERO, &records).unwrap().len(),
             4,
             "every job before min_rounds"
         );
-        let why = enough(&runner, 6, Duration::from_secs(100), &records, &order)
-            .unwrap()
-            .unwrap();
+        let why = run(6, Duration::from_secs(100), &records).unwrap_err().unwrap();
         assert!(
             why.starts_with("the time budget (100 s) ended the rounds after 6"),
             "{why}"
         );
         assert!(why.contains("(io-tokio)"), "names the widest: {why}");
         let cpu_only: Vec<RunRecord> = records.into_iter().filter(|r| r.family == Family::Cpu).collect();
-        let why = enough(&runner, 6, Duration::ZERO, &cpu_only, &order)
-            .unwrap()
-            .unwrap();
+        let why = run(6, Duration::ZERO, &cpu_only).unwrap_err().unwrap();
         assert!(
             why.starts_with("every paired speed-up's 95 % interval was within ±5.0 % after 6 rounds"),
             "{why}"
@@ -350,7 +367,10 @@ mod tests {
             repeats: Repeats::Fixed(3),
             ..RunnerConfig::default()
         };
-        assert_eq!(enough(&fixed, 3, Duration::ZERO, &[], &order), Some(None));
-        assert_eq!(enough(&fixed, 2, Duration::ZERO, &[], &order), None);
+        assert!(matches!(
+            next(&fixed, 3, Duration::ZERO, &jobs, &[], &order),
+            Next::Stop(None)
+        ));
+        assert!(matches!(next(&fixed, 2, Duration::ZERO, &jobs, &[], &order), Next::Run(j) if j.len() == 4));
     }
 }
