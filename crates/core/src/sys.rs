@@ -53,11 +53,6 @@ fn cpu_clock(clock: libc::clockid_t) -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-/// Number of threads of process `pid`, from field 20 of `/proc/PID/stat` (Linux).
-pub fn thread_count(pid: u32) -> Option<u64> {
-    proc_stat(pid).map(|s| s.threads)
-}
-
 /// The figures the sampler reads from one `/proc/PID/stat` line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcStat {
@@ -210,6 +205,7 @@ mod tests {
     #[test]
     fn thread_count_sees_a_new_thread() {
         let me = std::process::id();
+        let thread_count = |pid| proc_stat(pid).map(|s| s.threads);
         let before = thread_count(me).expect("/proc is readable");
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let t = std::thread::spawn(move || rx.recv().ok());

@@ -18,13 +18,6 @@ pub fn num(v: f64) -> String {
     }
 }
 
-/// A ratio and its uncertainty, `1.80× ± 0.04`: two decimals, or three significant digits of
-/// the ratio below 0.1 (and as many decimals for the uncertainty).
-pub fn ratio(r: f64, err: f64) -> String {
-    let decimals = ratio_decimals(r);
-    format!("{}× ± {}", fixed(r, decimals), fixed(err, decimals))
-}
-
 /// A paired speed-up with its 95 % interval, `1.80× (1.75–1.85)`: two decimals, or three
 /// significant digits below 0.1.
 pub fn speedup(s: &Paired) -> String {
@@ -179,8 +172,12 @@ mod tests {
         assert_eq!(num(0.0), "0.00");
         assert_eq!(num(0.123_45), "0.123");
         assert_eq!(num(0.000_028_63), "0.0000286");
-        assert_eq!(ratio(1.8, 0.04), "1.80× ± 0.04");
-        assert_eq!(ratio(0.012_34, 0.001), "0.0123× ± 0.0010");
+        let small = Paired::of(&[0.012_34, 0.0124, 0.0125]).unwrap();
+        assert_eq!(
+            speedup(&small),
+            "0.0124× (0.0123–0.0125)",
+            "three significant digits below 0.1"
+        );
         let p = Paired::of(&[1.75, 1.8, 1.85]).unwrap();
         assert_eq!(speedup(&p), "1.80× (1.75–1.85)");
         assert_eq!(speedup_ascii(&p), "1.80x [1.75, 1.85]");
