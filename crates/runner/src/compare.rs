@@ -71,7 +71,7 @@ pub struct Change {
     pub label: String,
     /// The metric.
     pub metric: Metric,
-    /// OLD's and NEW's medians.
+    /// OLD's median.
     pub old: f64,
     /// NEW's median.
     pub new: f64,
@@ -149,19 +149,15 @@ pub struct Run {
 pub fn load(dir: &Path) -> anyhow::Result<Run> {
     let records = record::read(&dir.join("runs.jsonl"))
         .with_context(|| format!("reading the run in {}", dir.display()))?;
-    let meta: Meta = std::fs::read_to_string(dir.join("meta.json"))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
+    let meta = Meta::read(dir);
     let summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
     let mut config = BTreeMap::new();
     for r in records.iter().filter(|r| !r.warmup) {
         let Some(report) = &r.report else { continue };
-        let group = summary
-            .families
-            .iter()
-            .find(|f| f.entries.iter().any(|e| e.label == r.entry) && f.scenario == r.scenario)
-            .map_or_else(|| r.entry.clone(), |f| f.id());
+        let group = match r.sweep {
+            Some(_) => r.entry.clone(), // a sweep point is compared point by point
+            None => summary::group_id(r.family, &r.scenario, r.group.as_deref()),
+        };
         config.entry(group).or_insert_with(|| work_config(&report.config));
     }
     Ok(Run {

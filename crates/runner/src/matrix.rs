@@ -114,10 +114,7 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
 /// Re-renders the exports of an earlier run from its `runs.jsonl` (and `meta.json`).
 pub fn report(dir: &Path) -> anyhow::Result<Summary> {
     let records = record::read(&dir.join("runs.jsonl"))?;
-    let meta: Meta = std::fs::read_to_string(dir.join("meta.json"))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
+    let meta = Meta::read(dir);
     // Without a matrix order, entries come in the order of their first run.
     let summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
     export::write_all(dir, &summary, &meta)?;

@@ -33,6 +33,17 @@ pub struct Meta {
     pub reference: Option<String>,
 }
 
+impl Meta {
+    /// The `meta.json` of the run folder `dir`; defaults where it is missing or unreadable (a run
+    /// stopped before it was written keeps its `runs.jsonl`).
+    pub fn read(dir: &Path) -> Self {
+        std::fs::read_to_string(dir.join("meta.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -163,15 +163,21 @@ impl FamilySummary {
     /// The group's name in file names and headings: the family, then the scenario unless main,
     /// then the group's name (letters and digits, dashes between).
     pub fn id(&self) -> String {
-        let mut id = self.family.to_string();
-        if self.scenario != "main" {
-            id = format!("{id}-{}", self.scenario);
-        }
-        if let Some(group) = &self.group {
-            id = format!("{id}-{}", slug(group));
-        }
-        id
+        group_id(self.family, &self.scenario, self.group.as_deref())
     }
+}
+
+/// The id of the group of `family`'s entries on `scenario` that name `group`: see
+/// [`FamilySummary::id`].
+pub fn group_id(family: Family, scenario: &str, group: Option<&str>) -> String {
+    let mut id = family.to_string();
+    if scenario != "main" {
+        id = format!("{id}-{scenario}");
+    }
+    if let Some(group) = group {
+        id = format!("{id}-{}", slug(group));
+    }
+    id
 }
 
 /// `text` in lower case with every run of other characters a single dash: for file names.
@@ -430,15 +436,10 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
     for reason in reports.iter().flat_map(|r| &r.sampler.unresolved) {
         *unresolved.entry(general(reason)).or_insert(0) += 1;
     }
-    let unit = reports
-        .first()
-        .and_then(|r| r.units.as_ref())
-        .map(|u| u.unit.clone());
+    let units = reports.first().and_then(|r| r.units.as_ref());
+    let unit = units.map(|u| u.unit.clone());
     EntrySummary {
-        future_bytes: reports
-            .first()
-            .and_then(|r| r.units.as_ref())
-            .and_then(|u| u.future_bytes),
+        future_bytes: units.and_then(|u| u.future_bytes),
         kind: unit
             .as_deref()
             .and_then(Kind::of_unit)
