@@ -63,7 +63,12 @@ fn records(out: &Path) -> Vec<serde_json::Value> {
 
 /// Runs `config` to the end, asserting exit 0; the temporary folder and the output folder.
 fn run_ok(config: &str) -> (tempfile::TempDir, PathBuf) {
-    let (tmp, out, mut cmd) = runner(config, &[]);
+    run_ok_with(config, &[])
+}
+
+/// [`run_ok`] with extra arguments.
+fn run_ok_with(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, out, mut cmd) = runner(config, extra);
     let output = cmd.output().unwrap();
     assert_eq!(
         output.status.code(),
@@ -372,14 +377,7 @@ fn failed_requests_are_a_metric_in_the_summary_csv_and_report() {
 #[test]
 fn a_chosen_reference_is_every_groups_baseline_and_is_recorded() {
     let config = HALF_FAIL.replace("repeats = 2", "repeats = 1");
-    let (_tmp, out, mut cmd) = runner(&config, &["--reference", "io-tokio"]);
-    let output = cmd.output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_tmp, out) = run_ok_with(&config, &["--reference", "io-tokio"]);
     let summary = summary(&out);
     assert_eq!(summary["meta"]["reference"], "io-tokio");
     assert_eq!(summary["summary"]["families"][0]["baseline"], "io-tokio");
@@ -405,8 +403,7 @@ warmup = 1
 #[test]
 fn compare_marks_a_slower_entry_gates_on_a_threshold_and_refuses_different_work() {
     let (_a, old) = run_ok(SMALL_CPU);
-    let (_b, new, mut cmd) = runner(SMALL_CPU, &["--set", "cpu.chunk=1"]);
-    assert!(cmd.output().unwrap().status.success());
+    let (_b, new) = run_ok_with(SMALL_CPU, &["--set", "cpu.chunk=1"]);
     let compare = |args: &[&str]| {
         Command::new(RUNNER)
             .arg("compare")
@@ -444,8 +441,7 @@ fn compare_marks_a_slower_entry_gates_on_a_threshold_and_refuses_different_work(
         Some(if low > 1.2 { 1 } else { 0 }),
         "{table}"
     );
-    let (_c, other, mut cmd) = runner(SMALL_CPU, &["--set", "cpu.urls=30000", "--models", "cpu-sync"]);
-    assert!(cmd.output().unwrap().status.success());
+    let (_c, other) = run_ok_with(SMALL_CPU, &["--set", "cpu.urls=30000", "--models", "cpu-sync"]);
     let refused = Command::new(RUNNER)
         .args(["compare", old.to_str().unwrap(), other.to_str().unwrap()])
         .output()
