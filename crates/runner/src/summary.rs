@@ -153,6 +153,15 @@ impl EntrySummary {
         self.metrics.contains_key(&metric)
     }
 
+    /// Its measured runs as tables give them: `5`, or `3 (+2 failed)`.
+    pub fn runs(&self) -> String {
+        if self.failed > 0 {
+            format!("{} (+{} failed)", self.ok, self.failed)
+        } else {
+            self.ok.to_string()
+        }
+    }
+
     /// The mean share of its requests that failed (IO), when some did.
     pub fn failed_pct(&self) -> Option<f64> {
         self.mean(Metric::ErrorPct).filter(|p| *p > 0.0)

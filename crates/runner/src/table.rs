@@ -35,7 +35,7 @@ pub fn render(summary: &Summary) -> String {
                 fixed(*median, 4),
                 speed,
                 in_flight,
-                runs(e),
+                e.runs(),
                 failures(e)
             );
         }
@@ -48,14 +48,6 @@ pub fn render(summary: &Summary) -> String {
         }
     }
     out
-}
-
-fn runs(e: &EntrySummary) -> String {
-    if e.failed > 0 {
-        format!("{} (+{} failed)", e.ok, e.failed)
-    } else {
-        e.ok.to_string()
-    }
 }
 
 /// `  ! 12.5% of requests failed` for an entry with failed requests.

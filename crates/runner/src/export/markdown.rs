@@ -369,14 +369,9 @@ fn metric_table(f: &FamilySummary, m: Metric) -> String {
 
 fn metric_row(e: &EntrySummary, m: Metric, budget: &str) -> String {
     let wall = m == Metric::Wall;
-    let runs = if e.failed > 0 {
-        format!("{} (+{} failed)", e.ok, e.failed)
-    } else {
-        e.ok.to_string()
-    };
     let runs = match e.stats(m) {
-        Some(s) if s.n < e.ok => format!("{runs} ({} resolved)", s.n),
-        _ => runs,
+        Some(s) if s.n < e.ok => format!("{} ({} resolved)", e.runs(), s.n),
+        _ => e.runs(),
     };
     let Some(s) = e.stats(m) else {
         return format!(
