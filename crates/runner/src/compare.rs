@@ -404,20 +404,16 @@ fn markdown(c: &Comparison, opts: &Options) -> String {
 /// The two runs, their machines and commits, and what makes the comparison weaker.
 fn header(c: &Comparison, opts: &Options) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "- OLD: `{}`, {}, from {}",
-        opts.old.display(),
-        machine(&c.machines[0]),
-        c.metas[0].started_at
-    );
-    let _ = writeln!(
-        out,
-        "- NEW: `{}`, {}, from {}\n",
-        opts.new.display(),
-        machine(&c.machines[1]),
-        c.metas[1].started_at
-    );
+    for (i, (side, dir)) in [("OLD", &opts.old), ("NEW", &opts.new)].into_iter().enumerate() {
+        let (env, started) = (&c.machines[i], &c.metas[i].started_at);
+        let _ = writeln!(
+            out,
+            "- {side}: `{}`, {}, from {started}",
+            dir.display(),
+            machine(env)
+        );
+    }
+    out.push('\n');
     if machines_differ(c) {
         out.push_str("**The machines differ: a change below may be the machine's, not the code's.**\n\n");
     }
