@@ -93,6 +93,13 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         }
         drop(ready_tx);
         let started: anyhow::Result<()> = ready_rx.iter().take(count).collect();
+        let rt = current_thread()?;
+        // The handlers are installed before the URL is announced: a starter that sends SIGTERM
+        // as soon as it has the URL must find them, not the default action that kills.
+        let signals = {
+            let _inside = rt.enter();
+            Signals::install()
+        };
         let announced = started.and_then(|()| {
             let mut stdout = std::io::stdout().lock();
             writeln!(stdout, "http://{addr}")
@@ -101,7 +108,7 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         });
         if announced.is_ok() {
             tracing::info!(%addr, threads, "serving");
-            current_thread()?.block_on(stop_signal(opts.watch_stdin));
+            rt.block_on(stop_signal(signals, opts.watch_stdin));
         }
         let _ = stop_tx.send(true);
         announced
@@ -176,15 +183,35 @@ pub async fn serve(listener: TcpListener, stop: impl Future<Output = ()>) {
     }
 }
 
-/// Completes on SIGTERM, Ctrl-C, or (with `watch_stdin`) the end of stdin.
-async fn stop_signal(watch_stdin: bool) {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let sigterm = async {
-        match term.as_mut() {
-            Some(term) => drop(term.recv().await),
-            None => std::future::pending().await,
+/// The server's SIGTERM and SIGINT (Ctrl-C) handlers.
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    /// Installs both handlers now; inside a tokio runtime's context.
+    fn install() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        Self {
+            term: signal(SignalKind::terminate()).ok(),
+            interrupt: signal(SignalKind::interrupt()).ok(),
         }
-    };
+    }
+}
+
+/// Waits for `signal`, or forever where it could not be installed.
+async fn received(signal: Option<&mut tokio::signal::unix::Signal>) {
+    match signal {
+        Some(signal) => drop(signal.recv().await),
+        None => std::future::pending().await,
+    }
+}
+
+/// Completes on SIGTERM, Ctrl-C, or (with `watch_stdin`) the end of stdin.
+async fn stop_signal(mut signals: Signals, watch_stdin: bool) {
+    let sigterm = received(signals.term.as_mut());
+    let ctrl_c = received(signals.interrupt.as_mut());
     let stdin_closed = async {
         if !watch_stdin {
             return std::future::pending().await;
@@ -199,7 +226,7 @@ async fn stop_signal(watch_stdin: bool) {
     };
     tokio::select! {
         () = sigterm => tracing::info!("SIGTERM: shutting down"),
-        _ = tokio::signal::ctrl_c() => tracing::info!("Ctrl-C: shutting down"),
+        () = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
         () = stdin_closed => tracing::info!("stdin closed: shutting down"),
     }
 }
