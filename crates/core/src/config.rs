@@ -196,6 +196,10 @@ pub struct IoConfig {
     /// size) and ureq's input and output buffers. 0: each library's own default, as a user gets
     /// it (hyper's adaptive read buffer from 8 KiB, ureq's 128 KiB).
     pub buffer_kib: usize,
+    /// Open-loop load: requests per second on a fixed schedule (request `i` is due `i / rate`
+    /// seconds after the first), whatever the responses do. 0: closed loop, each slot sends its
+    /// next request as soon as its last one is answered.
+    pub rate: f64,
 }
 
 impl Default for IoConfig {
@@ -211,6 +215,7 @@ impl Default for IoConfig {
             sink: Sink::Discard,
             hybrid_mode: HybridMode::LoopPerThread,
             buffer_kib: 0,
+            rate: 0.0,
         }
     }
 }
@@ -528,6 +533,11 @@ pub struct Invalid {
     pub message: String,
 }
 
+/// The highest `io.rate`, requests per second.
+const MAX_RATE: f64 = 1_000_000.0;
+/// The longest open-loop schedule, `io.requests / io.rate`, seconds.
+const MAX_SCHEDULE_S: f64 = 3600.0;
+
 fn validate(c: &Config) -> Result<(), Invalid> {
     range("cpu.urls", c.cpu.urls, 1, 10_000_000)?;
     range("cpu.passes", c.cpu.passes, 1, 10_000)?;
@@ -558,6 +568,24 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("io.workers", c.io.workers, 1, 1_000_000)?;
     range("io.timeout_ms", c.io.timeout_ms, 1, 3_600_000)?;
     range("io.buffer_kib", c.io.buffer_kib, 0, 1024)?;
+    check(
+        "io.rate",
+        c.io.rate == 0.0 || c.io.rate.is_finite() && c.io.rate > 0.0 && c.io.rate <= MAX_RATE,
+        &format!(
+            "0 (closed loop) or requests per second above 0, at most {MAX_RATE} (got {})",
+            c.io.rate
+        ),
+    )?;
+    check(
+        "io.rate",
+        c.io.rate == 0.0 || c.io.requests as f64 / c.io.rate <= MAX_SCHEDULE_S,
+        &format!(
+            "a rate at which io.requests ({}) are all due within {MAX_SCHEDULE_S} s (got {} req/s: {:.0} s)",
+            c.io.requests,
+            c.io.rate,
+            c.io.requests as f64 / c.io.rate
+        ),
+    )?;
     range("scenario.units", c.scenario.units, 1, 10_000_000)?;
     range("scenario.sleep_ms", c.scenario.sleep_ms, 0, 600_000)?;
     check(
@@ -700,6 +728,22 @@ mod tests {
             err.contains("`io.endpoints`") && err.contains("non-empty list"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn open_loop_rates_are_checked_against_the_schedule_bound() {
+        let err = load_err("[io]\nrate = -5\n", &[]);
+        assert!(
+            err.contains("`io.rate`") && err.contains("0 (closed loop)") && err.contains("(got -5)"),
+            "{err}"
+        );
+        let err = load_err("[io]\nrequests = 10_000\nrate = 1\n", &[]);
+        assert!(
+            err.contains("`io.rate`") && err.contains("within 3600 s") && err.contains("10000 s"),
+            "{err}"
+        );
+        let cfg = load(None, &["io.rate=500".into(), "io.requests=2000".into()]).unwrap();
+        assert_eq!(cfg.io.rate, 500.0, "an integer rate reads as requests per second");
     }
 
     #[test]

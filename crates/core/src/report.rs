@@ -120,7 +120,8 @@ pub struct IoStats {
     pub failed: u64,
     /// Responses by status code.
     pub status: std::collections::BTreeMap<String, u64>,
-    /// Errors by kind: connect, timeout, reset, other.
+    /// Errors by kind: connect, timeout, reset, other, dropped (open loop: never sent, see
+    /// [`OpenLoop::dropped`]).
     pub errors: std::collections::BTreeMap<String, u64>,
     /// Body bytes received.
     pub bytes_received: u64,
@@ -138,6 +139,39 @@ pub struct IoStats {
     /// recorded.
     #[serde(default)]
     pub in_flight_max: u64,
+    /// Open-loop load (`io.rate` > 0): the schedule, what was achieved and the latency counted
+    /// from each request's scheduled send. Absent in a closed-loop run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_loop: Option<OpenLoop>,
+}
+
+/// An open-loop run: request `i` was due `i / offered_per_s` seconds after the schedule's start,
+/// whatever the responses did. A model that cannot keep up sends late; `latency_ms` above counts
+/// from the actual send (and so hides the wait), `corrected_ms` here from the scheduled one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenLoop {
+    /// The offered rate, `io.rate`, requests per second.
+    pub offered_per_s: f64,
+    /// Responses (any status) per second from the schedule's start to the last response.
+    pub achieved_per_s: f64,
+    /// The schedule's length, `io.requests / io.rate`, seconds.
+    pub schedule_s: f64,
+    /// Requests sent more than [`OpenLoop::LATE_MS`] after they were due.
+    pub late: u64,
+    /// Requests not sent at all: when a worker reached them they were already more than
+    /// `io.timeout_ms` overdue (counted as failed, error kind `dropped`).
+    pub dropped: u64,
+    /// Latency of the responses from each request's scheduled send (corrected for coordinated
+    /// omission), milliseconds.
+    pub corrected_ms: Latency,
+    /// How late requests were sent: actual send less scheduled send, milliseconds.
+    pub send_delay_ms: Latency,
+}
+
+impl OpenLoop {
+    /// A request sent more than this many milliseconds after it was due counts as late.
+    pub const LATE_MS: f64 = 10.0;
 }
 
 impl IoStats {
@@ -197,6 +231,9 @@ pub struct Latency {
     pub p90: f64,
     /// 99th percentile.
     pub p99: f64,
+    /// 99.9th percentile (0 in reports from before it was recorded).
+    #[serde(default)]
+    pub p999: f64,
     /// Slowest.
     pub max: f64,
 }

@@ -14,7 +14,7 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper::header::{ACCEPT, CONNECTION, HOST, HeaderValue, USER_AGENT};
 use hyper::{Request, body::Incoming};
 
-use crate::jobs::Jobs;
+use crate::jobs::{Jobs, Ticket};
 use crate::plan::{self, Plan};
 use crate::tally::{Answer, ErrorKind, Fetch};
 
@@ -35,13 +35,26 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 }
 
 /// Takes requests from `jobs` until none is left, one at a time over one connection (a new one
-/// after an error, a timeout, or every request without keep-alive).
+/// after an error, a timeout, or every request without keep-alive). Open loop, it awaits each
+/// request's scheduled send on the runtime's timer and skips one that is overdue.
 pub async fn drive<R: Runtime>(jobs: Arc<Jobs>, rt: R) {
     let mut slot = Slot { rt, sender: None };
-    while let Some(i) = jobs.next() {
-        let start = Instant::now();
-        let fetch = slot.fetch(jobs.plan(), i).await;
-        jobs.record(i, &fetch, start.elapsed());
+    while let Some(ticket) = jobs.next() {
+        due(&slot.rt, &ticket).await;
+        if jobs.overdue(&ticket) {
+            continue;
+        }
+        let sent = Instant::now();
+        let fetch = slot.fetch(jobs.plan(), ticket.index).await;
+        jobs.record(&ticket, &fetch, sent);
+    }
+}
+
+/// Completes when `ticket` is due (at once in a closed loop).
+pub async fn due<R: Runtime>(rt: &R, ticket: &Ticket) {
+    let wait = ticket.wait();
+    if !wait.is_zero() {
+        rt.sleep(wait).await;
     }
 }
 

@@ -84,6 +84,7 @@ impl<M: IoModel> Model for Io<M> {
         );
         let mut io = tally.stats();
         io.in_flight_max = M::in_flight_max(cfg).min(cfg.io.requests) as u64;
+        io.open_loop = input.plan.rate.map(|rate| tally.open_loop(rate, cfg.io.requests));
         Ok(Outcome {
             work: tally.work(),
             io: Some(io),

@@ -84,6 +84,8 @@ pub struct Plan {
     pub sink: BodySink,
     /// The clients' buffer size per connection, bytes (`None`: the libraries' defaults).
     pub buffer: Option<usize>,
+    /// Open loop: requests per second on a fixed schedule (`None`: closed loop).
+    pub rate: Option<f64>,
     endpoints: Vec<String>,
 }
 
@@ -97,6 +99,7 @@ impl Plan {
             keep_alive: io.keep_alive,
             sink,
             buffer: (io.buffer_kib > 0).then(|| io.buffer_kib * 1024),
+            rate: (io.rate > 0.0).then_some(io.rate),
             endpoints: io.endpoints.clone(),
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use concbench_core::report::{IoStats, Latency, Work};
+use concbench_core::report::{IoStats, Latency, OpenLoop, Work};
 use concbench_core::workload::urls::mix;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Reset,
     /// Anything else (protocol errors, local failures).
     Other,
+    /// Open loop: never sent, because it was more than `io.timeout_ms` overdue when a worker
+    /// reached it.
+    Dropped,
 }
 
 impl ErrorKind {
@@ -31,6 +34,7 @@ impl ErrorKind {
             Self::Timeout => "timeout",
             Self::Reset => "reset",
             Self::Other => "other",
+            Self::Dropped => "dropped",
         }
     }
 
@@ -72,6 +76,34 @@ pub struct Answer {
 /// The result of one request.
 pub type Fetch = Result<Answer, ErrorKind>;
 
+/// How long a request took, and (open loop) how it stood against its schedule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// From the actual send to the whole response.
+    pub latency: Duration,
+    /// Open loop only.
+    pub scheduled: Option<Scheduled>,
+}
+
+/// A request of an open-loop run against its scheduled send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scheduled {
+    /// Actual send less scheduled send (0 when sent on time).
+    pub delay: Duration,
+    /// From the schedule's start to the whole response.
+    pub done_at: Duration,
+}
+
+impl Timing {
+    /// A closed-loop request: its latency only.
+    pub fn closed(latency: Duration) -> Self {
+        Self {
+            latency,
+            scheduled: None,
+        }
+    }
+}
+
 /// Counters of one run, or of one worker's part of it. As JSON (how a worker process sends its
 /// part to the parent) the histogram is the list of its recorded `(value, count)` buckets.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,6 +116,16 @@ pub struct HttpTally {
     checksum: u64,
     #[serde(with = "buckets")]
     latency_us: Histogram<u64>,
+    /// Open loop: latency from the scheduled send (responses only).
+    #[serde(with = "buckets")]
+    corrected_us: Histogram<u64>,
+    /// Open loop: send delay of every request sent.
+    #[serde(with = "buckets")]
+    delay_us: Histogram<u64>,
+    /// Open loop: requests sent more than `OpenLoop::LATE_MS` late.
+    late: u64,
+    /// Open loop: the last response, from the schedule's start, µs.
+    last_done_us: u64,
 }
 
 /// Latencies up to an hour, 3 significant digits, in microseconds.
@@ -101,21 +143,34 @@ impl Default for HttpTally {
             bytes: 0,
             checksum: 0,
             latency_us: histogram(),
+            corrected_us: histogram(),
+            delay_us: histogram(),
+            late: 0,
+            last_done_us: 0,
         }
     }
 }
 
 impl HttpTally {
-    /// Counts request `index`; a response's latency goes into the histogram, an error's does not.
-    pub fn record(&mut self, index: usize, fetch: &Fetch, latency: Duration) {
+    /// Counts request `index`; a response's latency goes into the histograms, an error's does
+    /// not. An open-loop request's send delay is counted whatever its outcome.
+    pub fn record(&mut self, index: usize, fetch: &Fetch, timing: Timing) {
         self.requests += 1;
+        if let Some(at) = timing.scheduled {
+            self.delay_us.saturating_record(micros(at.delay));
+            self.late += u64::from(at.delay.as_secs_f64() * 1000.0 > OpenLoop::LATE_MS);
+        }
         let code = match fetch {
             Ok(answer) => {
                 *self.status.entry(answer.status).or_default() += 1;
                 self.ok += u64::from((200..300).contains(&answer.status));
                 self.bytes += answer.bytes;
-                let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-                self.latency_us.saturating_record(micros.max(1));
+                self.latency_us.saturating_record(micros(timing.latency).max(1));
+                if let Some(at) = timing.scheduled {
+                    let corrected = at.delay + timing.latency;
+                    self.corrected_us.saturating_record(micros(corrected).max(1));
+                    self.last_done_us = self.last_done_us.max(micros(at.done_at));
+                }
                 u64::from(answer.status)
             }
             Err(kind) => {
@@ -138,9 +193,15 @@ impl HttpTally {
         }
         self.bytes += other.bytes;
         self.checksum = self.checksum.wrapping_add(other.checksum);
-        self.latency_us
-            .add(&other.latency_us)
-            .expect("histograms with the same bounds add up");
+        for (mine, theirs) in [
+            (&mut self.latency_us, &other.latency_us),
+            (&mut self.corrected_us, &other.corrected_us),
+            (&mut self.delay_us, &other.delay_us),
+        ] {
+            mine.add(theirs).expect("histograms with the same bounds add up");
+        }
+        self.late += other.late;
+        self.last_done_us = self.last_done_us.max(other.last_done_us);
     }
 
     /// Requests counted, answered or not.
@@ -174,14 +235,13 @@ impl HttpTally {
 
     /// The io block of the report; rates are filled in by the harness once the wall time is known.
     pub fn stats(&self) -> IoStats {
-        let h = &self.latency_us;
-        let ms = |us: u64| if h.is_empty() { 0.0 } else { us as f64 / 1000.0 };
         let responses: u64 = self.status.values().sum();
         let mut errors: BTreeMap<String, u64> = [
             ErrorKind::Connect,
             ErrorKind::Timeout,
             ErrorKind::Reset,
             ErrorKind::Other,
+            ErrorKind::Dropped,
         ]
         .into_iter()
         .map(|k| (k.name().to_string(), 0))
@@ -199,15 +259,57 @@ impl HttpTally {
             responses,
             req_per_s: 0.0,
             bytes_per_s: 0.0,
-            latency_ms: Latency {
-                min: ms(h.min()),
-                mean: if h.is_empty() { 0.0 } else { h.mean() / 1000.0 },
-                p50: ms(h.value_at_quantile(0.50)),
-                p90: ms(h.value_at_quantile(0.90)),
-                p99: ms(h.value_at_quantile(0.99)),
-                max: ms(h.max()),
-            },
+            latency_ms: latency(&self.latency_us),
+            open_loop: None,
         }
+    }
+
+    /// The open-loop block of a run of `requests` offered at `rate` requests per second.
+    pub fn open_loop(&self, rate: f64, requests: usize) -> OpenLoop {
+        let responses: u64 = self.status.values().sum();
+        let span_s = self.last_done_us as f64 / 1e6;
+        OpenLoop {
+            offered_per_s: rate,
+            achieved_per_s: if span_s > 0.0 {
+                responses as f64 / span_s
+            } else {
+                0.0
+            },
+            schedule_s: requests as f64 / rate,
+            late: self.late,
+            dropped: self.errors.get(&ErrorKind::Dropped).copied().unwrap_or(0),
+            corrected_ms: latency(&self.corrected_us),
+            send_delay_ms: latency(&self.delay_us),
+        }
+    }
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// A histogram of microseconds as a [`Latency`] in milliseconds (zeros when it is empty).
+fn latency(h: &Histogram<u64>) -> Latency {
+    if h.is_empty() {
+        return Latency {
+            min: 0.0,
+            mean: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+            p99: 0.0,
+            p999: 0.0,
+            max: 0.0,
+        };
+    }
+    let ms = |us: u64| us as f64 / 1000.0;
+    Latency {
+        min: ms(h.min()),
+        mean: h.mean() / 1000.0,
+        p50: ms(h.value_at_quantile(0.50)),
+        p90: ms(h.value_at_quantile(0.90)),
+        p99: ms(h.value_at_quantile(0.99)),
+        p999: ms(h.value_at_quantile(0.999)),
+        max: ms(h.max()),
     }
 }
 
@@ -259,7 +361,7 @@ mod tests {
                     bytes: 0,
                 }),
             };
-            t.record(i, &fetch, ms(i as u64 + 1));
+            t.record(i, &fetch, Timing::closed(ms(i as u64 + 1)));
         }
         t
     }
@@ -314,7 +416,7 @@ mod tests {
                 status: 200,
                 bytes: 1,
             }),
-            ms(1),
+            Timing::closed(ms(1)),
         );
         b.record(
             3,
@@ -322,7 +424,7 @@ mod tests {
                 status: 503,
                 bytes: 1,
             }),
-            ms(1),
+            Timing::closed(ms(1)),
         );
         assert_ne!(a.work().checksum, b.work().checksum);
         let mut c = HttpTally::default();
@@ -332,7 +434,7 @@ mod tests {
                 status: 200,
                 bytes: 1,
             }),
-            ms(1),
+            Timing::closed(ms(1)),
         );
         assert_ne!(a.work().checksum, c.work().checksum);
     }

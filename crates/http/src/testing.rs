@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use concbench_core::report::Report;
 use concbench_core::testing::{run, set_args};
 
-use crate::tally::{Answer, ErrorKind, HttpTally};
+use crate::tally::{Answer, ErrorKind, HttpTally, Timing};
 
 /// The bound on one test run of a model.
 pub const LIMIT: Duration = Duration::from_secs(60);
@@ -21,7 +21,11 @@ pub fn expected_mixed(requests: usize) -> HttpTally {
     let mut tally = HttpTally::default();
     for i in 0..requests {
         let status = if i % 6 == 2 { 503 } else { 200 };
-        tally.record(i, &Ok(Answer { status, bytes: 0 }), Duration::from_millis(1));
+        tally.record(
+            i,
+            &Ok(Answer { status, bytes: 0 }),
+            Timing::closed(Duration::from_millis(1)),
+        );
     }
     tally
 }
@@ -38,6 +42,79 @@ pub fn contract(exe: &str, extra: &[&str]) {
     bodies_are_counted_and_sunk(exe, extra);
     timeouts_are_counted_and_the_run_finishes(exe, extra);
     unreachable_target_is_exit_1_naming_it(exe, extra);
+    open_loop_keeps_the_schedule_and_the_work(exe, extra);
+    open_loop_drops_what_falls_too_far_behind(exe, extra);
+}
+
+/// `io.rate`: the same 60 requests as [`mixed_endpoints_give_exact_counts`], sent on a schedule
+/// of 200 per second: the same checksum, none sent before it was due, the corrected latency at
+/// least the plain one.
+pub fn open_loop_keeps_the_schedule_and_the_work(exe: &str, extra: &[&str]) {
+    let sets = [
+        MIXED,
+        "io.requests=60",
+        "io.concurrency=7",
+        "io.workers=3",
+        "io.rate=200",
+    ];
+    let r = report(exe, &sets, extra);
+    let io = r.io.as_ref().expect("an io block");
+    assert_eq!(
+        r.work.checksum,
+        expected_mixed(60).work().checksum,
+        "the schedule changes no work"
+    );
+    assert_eq!((io.ok, io.failed), (50, 10));
+    let open = io.open_loop.as_ref().expect("an open_loop block");
+    assert_eq!(
+        (open.offered_per_s, open.schedule_s, open.dropped),
+        (200.0, 0.3, 0)
+    );
+    assert!(
+        r.wall_s >= 59.0 / 200.0,
+        "request 59 is due at 295 ms: wall {}",
+        r.wall_s
+    );
+    let (plain, corrected) = (&io.latency_ms, &open.corrected_ms);
+    assert!(
+        corrected.p50 >= plain.p50 && corrected.p99 >= plain.p99 && corrected.max >= plain.max,
+        "a send is never before its schedule: plain {plain:?}, corrected {corrected:?}"
+    );
+    assert!(open.achieved_per_s > 0.0 && open.send_delay_ms.min >= 0.0);
+}
+
+/// 40 requests due within 40 ms, each taking 200 ms, at most 2 in flight, a 300 ms timeout:
+/// the requests a worker reaches more than 300 ms late are dropped, counted and never sent,
+/// so the run ends in about half a second instead of four.
+pub fn open_loop_drops_what_falls_too_far_behind(exe: &str, extra: &[&str]) {
+    let sets = [
+        r#"io.endpoints=["/delay/0.2"]"#,
+        "io.requests=40",
+        "io.rate=1000",
+        "io.timeout_ms=300",
+        "io.concurrency=2",
+        "io.workers=2",
+    ];
+    let start = Instant::now();
+    let r = report(exe, &sets, extra);
+    let io = r.io.as_ref().unwrap();
+    let open = io.open_loop.as_ref().expect("an open_loop block");
+    assert!(
+        open.dropped >= 30,
+        "at most a few requests can be sent in time: {open:?}"
+    );
+    assert_eq!(io.errors["dropped"], open.dropped);
+    assert_eq!(
+        io.ok + open.dropped,
+        40,
+        "every request answered or dropped: {:?}",
+        io.errors
+    );
+    assert!(open.late >= 1, "the second wave is sent late: {open:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(6),
+        "bounded by the timeout, not 40 × 200 ms"
+    );
 }
 
 /// 60 requests over [`MIXED`]: the same statuses, counts and checksum in every model.
@@ -112,7 +189,7 @@ pub fn timeouts_are_counted_and_the_run_finishes(exe: &str, extra: &[&str]) {
                 bytes: 0,
             })
         };
-        expected.record(i, &fetch, Duration::ZERO);
+        expected.record(i, &fetch, Timing::default());
     }
     assert_eq!(r.work.checksum, expected.work().checksum);
     assert!(

@@ -100,18 +100,24 @@ fn blocking_pool(cfg: &Config, jobs: &Arc<Jobs>) -> anyhow::Result<()> {
     })
 }
 
-/// Takes requests until none is left, sending each on the blocking pool. The latency is the
-/// request's own, measured on the pool thread, as in the other models.
+/// Takes requests until none is left, sending each on the blocking pool (open loop: once it is
+/// due, by the runtime's timer). The latency is the request's own, timed on the pool thread, as
+/// in the other models; waiting for a free pool thread counts as send delay.
 async fn offload(jobs: Arc<Jobs>, agent: ureq::Agent) -> anyhow::Result<()> {
-    while let Some(i) = jobs.next() {
+    while let Some(ticket) = jobs.next() {
+        client::due(&rt::Tokio, &ticket).await;
+        if jobs.overdue(&ticket) {
+            continue;
+        }
         let (pool_jobs, agent) = (jobs.clone(), agent.clone());
-        let (fetch, latency) = tokio::task::spawn_blocking(move || {
-            let start = Instant::now();
-            (blocking::get(&agent, pool_jobs.plan(), i), start.elapsed())
+        let (fetch, sent, done) = tokio::task::spawn_blocking(move || {
+            let sent = Instant::now();
+            let fetch = blocking::get(&agent, pool_jobs.plan(), ticket.index);
+            (fetch, sent, Instant::now())
         })
         .await
         .context("a blocking request panicked")?;
-        jobs.record(i, &fetch, latency);
+        jobs.record_at(&ticket, &fetch, sent, done);
     }
     Ok(())
 }

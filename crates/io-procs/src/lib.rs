@@ -4,12 +4,17 @@
 //! line on stdin and merges the counters and latency histograms the workers print on stdout.
 //! Starting the processes is in the window; their CPU, memory and threads count in the report.
 //!
+//! Open loop (`io.rate` > 0) worker `n` of `N` sends requests `n`, `n + N`, ... so that every
+//! process keeps the rate all along, on the parent's schedule: the parent passes the schedule's
+//! start as wall-clock time, and a request due while its process is still starting goes late.
+//!
 //! Run it: `cargo run --release -p io-procs -- --set io.workers=4`.
 
 use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use concbench_core::config::IoConfig;
@@ -29,8 +34,26 @@ pub struct IoProcs;
 struct Shard {
     io: IoConfig,
     target: String,
+    /// Requests `range.start`, `range.start + step`, ... below `range.end`.
     range: Range<usize>,
+    step: usize,
     sink: Option<PathBuf>,
+    /// Open loop: the schedule's start, nanoseconds since the Unix epoch.
+    start_unix_ns: Option<u128>,
+}
+
+impl Shard {
+    /// The shard as [`Jobs`], on the parent's schedule.
+    fn jobs(&self, plan: Arc<Plan>) -> Jobs {
+        let jobs = Jobs::every(plan, self.range.start, self.step, self.range.end);
+        let Some(ns) = self.start_unix_ns else { return jobs };
+        let start = UNIX_EPOCH + Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX));
+        let since = SystemTime::now().duration_since(start).unwrap_or_default();
+        match Instant::now().checked_sub(since) {
+            Some(start) => jobs.starting_at(start),
+            None => jobs,
+        }
+    }
 }
 
 impl Hooks for IoProcs {
@@ -45,7 +68,7 @@ impl Hooks for IoProcs {
             None => BodySink::default(),
         };
         let plan = Arc::new(Plan::new(&shard.io, Target::parse(&shard.target)?, sink));
-        let jobs = Jobs::over(plan.clone(), shard.range);
+        let jobs = shard.jobs(plan.clone());
         let agent = blocking::agent(&plan, 1);
         jobs.drain(|plan, i| blocking::get(&agent, plan, i));
         plan.sink.check()?;
@@ -62,15 +85,7 @@ impl IoModel for IoProcs {
     }
 
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, probe: &Probe) -> anyhow::Result<()> {
-        let shards: Vec<Shard> = split(jobs.plan().requests, cfg.io.workers)
-            .into_iter()
-            .map(|range| Shard {
-                io: cfg.io.clone(),
-                target: jobs.plan().target.base.clone(),
-                range,
-                sink: jobs.plan().sink.path().map(PathBuf::from),
-            })
-            .collect();
+        let shards = shards(cfg, jobs.plan());
         let parts = std::thread::scope(|s| {
             let waiters: Vec<_> = shards
                 .iter()
@@ -90,6 +105,38 @@ impl IoModel for IoProcs {
         }
         Ok(())
     }
+}
+
+/// Contiguous shards in a closed loop; interleaved ones on a schedule starting now, open loop.
+fn shards(cfg: &Config, plan: &Plan) -> Vec<Shard> {
+    let requests = plan.requests;
+    let open = plan.rate.is_some();
+    let start_unix_ns = open.then(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos()
+    });
+    let ranges: Vec<(Range<usize>, usize)> = if open {
+        let workers = cfg.io.workers.min(requests);
+        (0..workers).map(|n| (n..requests, workers)).collect()
+    } else {
+        split(requests, cfg.io.workers)
+            .into_iter()
+            .map(|r| (r, 1))
+            .collect()
+    };
+    ranges
+        .into_iter()
+        .map(|(range, step)| Shard {
+            io: cfg.io.clone(),
+            target: plan.target.base.clone(),
+            range,
+            step,
+            sink: plan.sink.path().map(PathBuf::from),
+            start_unix_ns,
+        })
+        .collect()
 }
 
 /// Starts worker `n`, sends it `shard` and returns its counters.

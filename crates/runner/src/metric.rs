@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use concbench_core::report::{Family, IoStats, Report};
+use concbench_core::report::{Family, IoStats, OpenLoop, Report};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A metric read from every report.
@@ -42,10 +42,22 @@ pub enum Metric {
     ResetErrorPct,
     /// Share of the requests that failed otherwise (IO).
     OtherErrorPct,
+    /// Share of the requests never sent, overdue by more than the timeout (IO, open loop).
+    DroppedPct,
     /// Median latency (IO).
     LatencyP50,
     /// 99th-percentile latency (IO).
     LatencyP99,
+    /// Responses per second from the schedule's start to the last response (IO, open loop).
+    AchievedPerS,
+    /// Median latency from the scheduled send (IO, open loop).
+    CorrectedP50,
+    /// 99th-percentile latency from the scheduled send (IO, open loop).
+    CorrectedP99,
+    /// 99.9th-percentile latency from the scheduled send (IO, open loop).
+    CorrectedP999,
+    /// 99th-percentile send delay: actual less scheduled send (IO, open loop).
+    SendDelayP99,
     /// Resident memory per request in flight, above the window's start (IO).
     RssPerInFlight,
     /// Wall time per unit (task-cost scenarios).
@@ -105,8 +117,13 @@ fn error(io: &IoStats, kind: &str) -> u64 {
     io.errors.get(kind).copied().unwrap_or(0)
 }
 
+/// The open-loop block of an IO report, if the run was open loop.
+fn open(r: &Report) -> Option<&OpenLoop> {
+    r.io.as_ref()?.open_loop.as_ref()
+}
+
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 21] = [
+static SPECS: [Spec; 27] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -268,6 +285,19 @@ static SPECS: [Spec; 21] = [
         read: |r| share(r, |io| error(io, "other")),
     },
     Spec {
+        metric: Metric::DroppedPct,
+        key: "dropped_pct",
+        title: "Dropped (overdue, never sent)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Failures,
+        read: |r| {
+            open(r)?;
+            share(r, |io| error(io, "dropped"))
+        },
+    },
+    Spec {
         metric: Metric::LatencyP50,
         key: "latency_p50_ms",
         title: "Latency p50",
@@ -286,6 +316,56 @@ static SPECS: [Spec; 21] = [
         family: Some(Family::Io),
         view: View::Table,
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
+    },
+    Spec {
+        metric: Metric::AchievedPerS,
+        key: "achieved_per_s",
+        title: "Achieved rate (open loop)",
+        unit: "req/s",
+        direction: Direction::HigherIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| open(r).map(|o| o.achieved_per_s),
+    },
+    Spec {
+        metric: Metric::CorrectedP50,
+        key: "corrected_p50_ms",
+        title: "Corrected latency p50 (from the scheduled send)",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| open(r).map(|o| o.corrected_ms.p50),
+    },
+    Spec {
+        metric: Metric::CorrectedP99,
+        key: "corrected_p99_ms",
+        title: "Corrected latency p99 (from the scheduled send)",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| open(r).map(|o| o.corrected_ms.p99),
+    },
+    Spec {
+        metric: Metric::CorrectedP999,
+        key: "corrected_p999_ms",
+        title: "Corrected latency p99.9 (from the scheduled send)",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| open(r).map(|o| o.corrected_ms.p999),
+    },
+    Spec {
+        metric: Metric::SendDelayP99,
+        key: "send_delay_p99_ms",
+        title: "Send delay p99 (actual less scheduled send)",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::Table,
+        read: |r| open(r).map(|o| o.send_delay_ms.p99),
     },
     Spec {
         metric: Metric::RssPerInFlight,
@@ -325,7 +405,7 @@ static SPECS: [Spec; 21] = [
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 21] = [
+    pub const ALL: [Metric; 27] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -342,8 +422,14 @@ impl Metric {
         Metric::TimeoutErrorPct,
         Metric::ResetErrorPct,
         Metric::OtherErrorPct,
+        Metric::DroppedPct,
         Metric::LatencyP50,
         Metric::LatencyP99,
+        Metric::AchievedPerS,
+        Metric::CorrectedP50,
+        Metric::CorrectedP99,
+        Metric::CorrectedP999,
+        Metric::SendDelayP99,
         Metric::RssPerInFlight,
         Metric::PerUnit,
         Metric::RssPerUnit,

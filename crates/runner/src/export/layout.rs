@@ -11,9 +11,12 @@ pub fn metrics_of(group: &FamilySummary) -> impl Iterator<Item = Metric> + '_ {
     })
 }
 
-/// The failure metrics (the columns of the failures table) of an IO group.
-pub fn failure_metrics() -> impl Iterator<Item = Metric> {
-    Metric::ALL.into_iter().filter(|m| m.view() == View::Failures)
+/// The failure metrics (the columns of the failures table) of an IO group that some entry has
+/// (`dropped` only open loop).
+pub fn failure_metrics(group: &FamilySummary) -> impl Iterator<Item = Metric> + '_ {
+    Metric::ALL
+        .into_iter()
+        .filter(move |m| m.view() == View::Failures && group.entries.iter().any(|e| e.has(*m)))
 }
 
 /// The metrics of a sweep that some point has, except the peak thread count.

@@ -281,7 +281,7 @@ fn config_line(config: &serde_json::Value) -> String {
 /// IO failures: per entry the share of its requests answered 2xx, and of those that failed, by
 /// kind (means over the runs, % of the requests sent).
 fn failures_table(f: &FamilySummary) -> String {
-    let kinds: Vec<Metric> = failure_metrics().collect();
+    let kinds: Vec<Metric> = failure_metrics(f).collect();
     let mut out = String::from(
         "### Failed requests, by kind (% of the requests sent)\n\n| entry | in flight | answered 2xx | failed |",
     );
