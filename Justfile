@@ -42,6 +42,14 @@ bench-suite *ARGS:
 bench-scale *ARGS:
     cargo run --release --quiet -p runner -- --config configs/scale.toml --label scale {{ARGS}}
 
+# Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
+bench-rate *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}
+
+# Open loop past capacity (configs/open-loop.toml): io-sync, a thread pool and io-tokio at 500 req/s, corrected against plain latency
+bench-open-loop *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/open-loop.toml --label open-loop {{ARGS}}
+
 # Re-render summary, report and plots of an earlier run from its runs.jsonl
 report DIR:
     cargo run --release --quiet -p runner -- report {{DIR}}

@@ -14,6 +14,7 @@ use crate::format::{
     times,
 };
 use crate::metric::Metric;
+use crate::openloop;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 
 fn unit(e: &EntrySummary) -> &str {
@@ -65,6 +66,10 @@ pub fn markdown(summary: &Summary) -> String {
             memory(summary),
         ),
         ("What does concurrency buy for IO?", concurrency(summary)),
+        (
+            "Latency against load: where is each model's knee?",
+            knees(summary),
+        ),
     ]
     .into_iter()
     .filter(|(_, lines)| !lines.is_empty())
@@ -73,7 +78,7 @@ pub fn markdown(summary: &Summary) -> String {
         return String::new();
     }
     let mut out = String::from(
-        "## Task costs: the questions, answered from these numbers\n\nEvery figure below is a mean from the tables above; ratios are of means.\n\n",
+        "## Findings: the questions, answered from these numbers\n\nEvery figure below is a mean from the tables above; ratios are of means.\n\n",
     );
     for (question, lines) in answers {
         let _ = writeln!(out, "### {question}\n");
@@ -495,14 +500,32 @@ fn stopped(s: &Series, q: &EntrySummary) -> String {
     )
 }
 
-/// IO sweeps: throughput and memory from the fewest to the most in flight.
+/// The keys that set an IO model's budget of requests in flight.
+const IN_FLIGHT_KEYS: [&str; 2] = ["io.concurrency", "io.workers"];
+
+/// IO sweeps over the budget: throughput and memory from the fewest to the most in flight.
 fn concurrency(summary: &Summary) -> Vec<String> {
     summary
         .sweeps
         .iter()
         .filter(|s| s.family == Family::Io)
-        .flat_map(|sweep: &SweepSummary| sweep.series.iter().filter_map(concurrency_line))
+        .flat_map(|sweep: &SweepSummary| {
+            sweep
+                .series
+                .iter()
+                .filter(|s| IN_FLIGHT_KEYS.contains(&s.key.as_str()))
+                .filter_map(concurrency_line)
+        })
         .collect()
+}
+
+/// Sweeps over the offered rate: the rule, then each model's knee.
+fn knees(summary: &Summary) -> Vec<String> {
+    let lines = openloop::knees(summary);
+    if lines.is_empty() {
+        return lines;
+    }
+    std::iter::once(openloop::knee_rule()).chain(lines).collect()
 }
 
 /// One IO series: req/s at the fewest and the most in flight, the best, and peak RSS.

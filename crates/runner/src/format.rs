@@ -99,6 +99,11 @@ pub fn millis(v: f64, decimals: usize) -> String {
     format!("{} ms", fixed(v, decimals))
 }
 
+/// Milliseconds at the precision of [`num`], `11.70 ms`, `9388 ms`.
+pub fn millis_num(v: f64) -> String {
+    format!("{} ms", num(v))
+}
+
 /// Microseconds: no decimals from 100 µs, else one.
 pub fn micros(v: f64) -> String {
     if v >= 100.0 {

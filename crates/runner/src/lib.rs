@@ -5,7 +5,8 @@
 //! process with a time limit. Every run is appended to `runs.jsonl` as it ends; then come the
 //! statistics ([`stats`], [`summary`]) of the metrics ([`metric`]), and the exports ([`export`]:
 //! `summary.json`, `summary.csv`, `report.md` with its verdicts ([`verdict`]) and findings
-//! ([`findings`]), and the plots), every number formatted by [`format`].
+//! ([`findings`]), open-loop load ([`openloop`]), and the plots), every number formatted by
+//! [`format`].
 //!
 //! Where things live: the `[runner]` config in [`config`]; what runs in which order in
 //! [`schedule`]; running it in [`matrix`] (one child per run: [`exec`]); `runs.jsonl` in
@@ -21,6 +22,7 @@ pub mod format;
 pub mod matrix;
 pub mod metric;
 pub mod noise;
+pub mod openloop;
 pub mod record;
 pub mod schedule;
 pub mod stats;

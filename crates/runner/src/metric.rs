@@ -48,6 +48,10 @@ pub enum Metric {
     LatencyP50,
     /// 99th-percentile latency (IO).
     LatencyP99,
+    /// The offered rate, `io.rate` (IO, open loop).
+    OfferedPerS,
+    /// Share of the requests sent more than `OpenLoop::LATE_MS` after they were due (IO, open loop).
+    LatePct,
     /// Responses per second from the schedule's start to the last response (IO, open loop).
     AchievedPerS,
     /// Median latency from the scheduled send (IO, open loop).
@@ -82,6 +86,8 @@ pub enum View {
     Table,
     /// One column of the report's failures table (and in summary.json and summary.csv).
     Failures,
+    /// One column of the report's open-loop table (and in summary.json and summary.csv).
+    OpenLoop,
 }
 
 /// Everything a metric knows about itself.
@@ -107,7 +113,7 @@ pub struct Spec {
 }
 
 /// `count(io)` as a share of the requests sent, %.
-fn share(r: &Report, count: fn(&IoStats) -> u64) -> Option<f64> {
+fn share(r: &Report, count: impl Fn(&IoStats) -> u64) -> Option<f64> {
     let io = r.io.as_ref()?;
     (r.work.units > 0).then(|| count(io) as f64 * 100.0 / r.work.units as f64)
 }
@@ -123,7 +129,7 @@ fn open(r: &Report) -> Option<&OpenLoop> {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 27] = [
+static SPECS: [Spec; 29] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -318,6 +324,29 @@ static SPECS: [Spec; 27] = [
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
     },
     Spec {
+        metric: Metric::OfferedPerS,
+        key: "offered_per_s",
+        title: "Offered rate (io.rate)",
+        unit: "req/s",
+        direction: Direction::HigherIsBetter,
+        family: Some(Family::Io),
+        view: View::OpenLoop,
+        read: |r| open(r).map(|o| o.offered_per_s),
+    },
+    Spec {
+        metric: Metric::LatePct,
+        key: "late_pct",
+        title: "Sent late (more than 10 ms after due)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Io),
+        view: View::OpenLoop,
+        read: |r| {
+            let late = open(r)?.late;
+            share(r, |_| late)
+        },
+    },
+    Spec {
         metric: Metric::AchievedPerS,
         key: "achieved_per_s",
         title: "Achieved rate (open loop)",
@@ -405,7 +434,7 @@ static SPECS: [Spec; 27] = [
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 29] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -425,6 +454,8 @@ impl Metric {
         Metric::DroppedPct,
         Metric::LatencyP50,
         Metric::LatencyP99,
+        Metric::OfferedPerS,
+        Metric::LatePct,
         Metric::AchievedPerS,
         Metric::CorrectedP50,
         Metric::CorrectedP99,
@@ -552,5 +583,15 @@ mod tests {
         assert_eq!(Metric::ReqPerS.unit_suffix(), " (req/s)");
         assert_eq!(Metric::ThreadsPeak.unit_suffix(), "");
         assert!(Metric::ReqPerS.applies_to(Family::Io) && !Metric::ReqPerS.applies_to(Family::Cpu));
+    }
+
+    #[test]
+    fn the_late_title_names_the_reports_threshold() {
+        let ms = format!("{} ms", OpenLoop::LATE_MS);
+        assert!(
+            Metric::LatePct.title().contains(&ms),
+            "{}",
+            Metric::LatePct.title()
+        );
     }
 }

@@ -226,3 +226,99 @@ pub fn idle_sweep() -> Vec<RunRecord> {
     }
     records
 }
+
+/// An open-loop run of `model` at `rate` req/s that achieved `achieved`, with the plain and the
+/// corrected p99 (ms), a send-delay p99 and dropped requests (of 100).
+pub fn open_run(
+    model: &str,
+    rate: f64,
+    achieved: f64,
+    plain_p99: f64,
+    corrected_p99: f64,
+    dropped: u64,
+) -> RunRecord {
+    let mut r = ok(model, model, 0, 100.0 / rate, 10.0, 10.0);
+    let io = r
+        .report
+        .as_mut()
+        .and_then(|rep| rep.io.as_mut())
+        .expect("an IO report");
+    io.latency_ms.p99 = plain_p99;
+    io.ok = 100 - dropped;
+    io.failed = dropped;
+    io.errors.insert("dropped".into(), dropped);
+    let latency = |p99: f64| concbench_core::report::Latency {
+        min: 10.0,
+        mean: p99 / 2.0,
+        p50: p99 / 2.0,
+        p90: p99 * 0.9,
+        p99,
+        p999: p99 * 1.1,
+        max: p99 * 1.2,
+    };
+    io.open_loop = Some(concbench_core::report::OpenLoop {
+        offered_per_s: rate,
+        achieved_per_s: achieved,
+        schedule_s: 100.0 / rate,
+        late: if corrected_p99 > 2.0 * plain_p99 { 50 } else { 0 },
+        dropped,
+        corrected_ms: latency(corrected_p99),
+        send_delay_ms: latency(corrected_p99 - plain_p99),
+    });
+    r
+}
+
+/// A sweep over `io.rate` of three series, two runs per point: `tokio` keeps up everywhere,
+/// `threads` falls behind from 4,000 req/s on (with a noisy point at 2,000 that is not its
+/// knee), `sync` is past its capacity from the lowest rate.
+pub fn rate_sweep() -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    for i in 0..2 {
+        for (series, model, points) in [
+            (
+                "tokio",
+                "io-tokio",
+                [
+                    (1000.0, 1000.0, 12.0, 13.0),
+                    (2000.0, 2000.0, 12.0, 13.0),
+                    (4000.0, 3990.0, 12.0, 14.0),
+                    (8000.0, 7990.0, 12.5, 16.0),
+                ],
+            ),
+            (
+                "threads",
+                "io-threads",
+                [
+                    (1000.0, 1000.0, 12.0, 12.0),
+                    (2000.0, 2000.0, 30.0, 40.0),
+                    (4000.0, 3000.0, 40.0, 300.0),
+                    (8000.0, 3100.0, 41.0, 900.0),
+                ],
+            ),
+            (
+                "sync",
+                "io-sync",
+                [
+                    (1000.0, 87.0, 11.5, 900.0),
+                    (2000.0, 87.0, 11.5, 950.0),
+                    (4000.0, 87.0, 11.5, 990.0),
+                    (8000.0, 87.0, 11.5, 999.0),
+                ],
+            ),
+        ] {
+            for (rate, achieved, plain, corrected) in points {
+                let mut r = open_run(model, rate, achieved, plain, corrected, 0);
+                r.entry = format!("{series} @ io.rate={rate}");
+                r.index = i;
+                r.sweep = Some(crate::record::SweepPoint {
+                    axis: "offered rate (req/s)".into(),
+                    key: "io.rate".into(),
+                    value: rate,
+                    series: series.into(),
+                });
+                records.push(r);
+            }
+        }
+    }
+    records
+}

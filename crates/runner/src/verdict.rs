@@ -41,6 +41,9 @@ pub fn sentences(f: &FamilySummary, noise: Option<&Noise>) -> Vec<String> {
             .filter(|e| e.label != f.baseline)
             .collect();
         out.extend(resources(f, &starters));
+    } else if crate::openloop::is_open(f) {
+        out.extend(crate::openloop::sentences(f));
+        out.extend(resources(f, &measured));
     } else {
         out.extend(speed(f, &measured, noise));
         out.extend(resources(f, &measured));

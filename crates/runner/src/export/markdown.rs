@@ -143,6 +143,7 @@ fn group_section(f: &FamilySummary, noise: Option<&Noise>) -> String {
         let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), group_plot(f, m));
     }
     if f.family == Family::Io {
+        out.push_str(&crate::openloop::section(f));
         out.push_str(&failures_table(f));
     }
     out.push_str(&unresolved(f));
