@@ -70,6 +70,10 @@ pub fn markdown(summary: &Summary) -> String {
             "Latency against load: where is each model's knee?",
             knees(summary),
         ),
+        (
+            "Open loop past capacity: does the latency depend on the run's length?",
+            openloop::lengths(summary),
+        ),
     ]
     .into_iter()
     .filter(|(_, lines)| !lines.is_empty())

@@ -284,7 +284,17 @@ mod tests {
 
     #[test]
     fn the_knee_is_where_the_corrected_p99_stays_past_the_line() {
-        let lines = knees(&summarise(&testdata::rate_sweep(), &[]));
+        let summary = summarise(&testdata::rate_sweep(), &[]);
+        let findings = crate::findings::markdown(&summary);
+        assert!(
+            findings.contains("### Latency against load: where is each model's knee?\n\n- A model's knee is"),
+            "{findings}"
+        );
+        assert!(
+            !findings.contains("What does concurrency buy"),
+            "a rate sweep is not a budget sweep: {findings}"
+        );
+        let lines = knees(&summary);
         assert_eq!(lines.len(), 3, "{lines:#?}");
         // threads: 12 ms at 1,000; 40 ms at 2,000 passes 36 ms but 300 and 900 follow: knee at 2,000.
         assert!(lines[1].starts_with("threads: knee at 2000 req/s offered, where corrected p99 40.00 ms (plain 30.00 ms), achieved the offered rate (3.3× its 12.00 ms at 1000 req/s)"), "{}", lines[1]);
@@ -365,7 +375,10 @@ mod tests {
             });
             records.push(r);
         }
-        let lines = lengths(&summarise(&records, &[]));
+        let summary = summarise(&records, &[]);
+        let findings = crate::findings::markdown(&summary);
+        assert!(findings.contains("### Open loop past capacity: does the latency depend on the run's length?\n\n- io-sync at 500 req/s"), "{findings}");
+        let lines = lengths(&summary);
         assert_eq!(
             lines,
             [

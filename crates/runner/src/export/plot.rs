@@ -326,10 +326,11 @@ impl Frame {
         frame
     }
 
-    /// The low end of a point's interval as drawn: on a log axis an interval reaching zero or
-    /// below is drawn down to a thousandth of the mean.
+    /// The low end of a point's interval as drawn: on a log axis an interval reaching below a
+    /// tenth of the mean (zero or below, with few runs and one outlier) is drawn down to a tenth,
+    /// so that one wide interval does not stretch the axis by decades.
     fn low(&self, q: &Point) -> f64 {
-        if self.y.log { q.2.max(q.1 * 1e-3) } else { q.2 }
+        if self.y.log { q.2.max(q.1 * 0.1) } else { q.2 }
     }
 
     /// A line's points as drawn (in log10 on a log axis).
