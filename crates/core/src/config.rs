@@ -110,8 +110,14 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CpuConfig {
+    /// What every CPU model computes.
+    pub kernel: CpuKernel,
     /// Number of generated URLs (the study used 100,000, about 51 MB of text).
     pub urls: usize,
+    /// sqrt-sum: the square roots of `0..numbers` are summed (the article: 4 × 100,000,000).
+    pub numbers: usize,
+    /// filter-aggregate: generated records (the article: 8 batches × 1,000,000).
+    pub records: usize,
     /// How many times every model counts the URLs (memory stays that of one pass): enough
     /// passes make a run long enough for the sampler and the machine's noise to be resolved.
     pub passes: usize,
@@ -119,7 +125,7 @@ pub struct CpuConfig {
     pub seed: u64,
     /// Threads (cpu-threads, multi-threaded runtimes) or processes (cpu-procs).
     pub workers: usize,
-    /// URLs per task (cpu-async) or per pool job (cpu-threads).
+    /// Items (URLs, numbers or records) per task (cpu-async) or per pool job (cpu-threads).
     pub chunk: usize,
     /// The async runtime of cpu-async.
     pub runtime: AsyncRuntime,
@@ -132,7 +138,10 @@ pub struct CpuConfig {
 impl Default for CpuConfig {
     fn default() -> Self {
         Self {
+            kernel: CpuKernel::CharEncoding,
             urls: 100_000,
+            numbers: 400_000_000,
+            records: 8_000_000,
             passes: 50,
             seed: 42,
             workers: 10,
@@ -140,6 +149,39 @@ impl Default for CpuConfig {
             runtime: AsyncRuntime::TokioCurrentThread,
             unicode: false,
             host: "127.0.0.1:80".into(),
+        }
+    }
+}
+
+/// What the CPU models compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CpuKernel {
+    /// The study's kernel: the UTF-8 length of every character of the generated URLs, counted
+    /// `passes` times (memory-bound).
+    CharEncoding,
+    /// The sum of the square roots of `0..numbers` (compute-bound, no memory traffic).
+    SqrtSum,
+    /// `records` generated records, filtered and aggregated per group, `passes` times
+    /// (data-heavy: 16 bytes a record).
+    FilterAggregate,
+}
+
+impl CpuKernel {
+    /// Every kernel.
+    pub const ALL: [CpuKernel; 3] = [Self::CharEncoding, Self::SqrtSum, Self::FilterAggregate];
+
+    /// The kernel named `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The name used in configs and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CharEncoding => "char-encoding",
+            Self::SqrtSum => "sqrt-sum",
+            Self::FilterAggregate => "filter-aggregate",
         }
     }
 }
@@ -542,7 +584,9 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("cpu.urls", c.cpu.urls, 1, 10_000_000)?;
     range("cpu.passes", c.cpu.passes, 1, 10_000)?;
     range("cpu.workers", c.cpu.workers, 1, 1024)?;
-    range("cpu.chunk", c.cpu.chunk, 1, 10_000_000)?;
+    range("cpu.chunk", c.cpu.chunk, 1, 1_000_000_000)?;
+    range("cpu.numbers", c.cpu.numbers, 1, 100_000_000_000)?;
+    range("cpu.records", c.cpu.records, 1, 100_000_000)?;
     check(
         "cpu.host",
         !c.cpu.host.is_empty() && !c.cpu.host.contains(['/', '?', ' ']),

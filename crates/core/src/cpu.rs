@@ -1,18 +1,18 @@
-//! What the CPU-bound models share: the input (the generated URLs), the check that every URL was
-//! counted, and the [`Model`] plumbing. A CPU model implements [`CpuModel`], which is only the
-//! part that differs: how it counts.
+//! What the CPU-bound models share: the input (the kernel's URLs, numbers or records), the check
+//! that every item was tallied, and the [`Model`] plumbing. A CPU model implements [`CpuModel`],
+//! which is only the part that differs: how it splits the work and runs it.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::config::{Config, ScenarioName};
+use crate::config::{Config, CpuKernel, ScenarioName};
 use crate::harness::{Family, Hooks, Model, Outcome};
 use crate::report::{UnitStats, Work};
 use crate::sampler::Probe;
+use crate::workload::kernel::{Input, Tally};
 use crate::workload::units::UnitTally;
-use crate::workload::urls::{Tally, UrlSet};
 
-/// The scenario name of the CPU family.
+/// The scenario name of the CPU family's default kernel.
 pub const SCENARIO: &str = "char-encoding";
 
 /// A CPU-bound model: counts every URL of the shared input its own way.
@@ -20,8 +20,9 @@ pub trait CpuModel: Hooks {
     /// Binary name, e.g. `cpu-sync`.
     const NAME: &'static str;
 
-    /// Counts every URL (measured): build the runtime, pool or processes, count, collect.
-    fn count(cfg: &Config, urls: &Arc<UrlSet>, probe: &Probe) -> anyhow::Result<Tally>;
+    /// Tallies every item of `input` with [`Input::tally`] (measured): build the runtime, pool
+    /// or processes, tally the ranges, merge.
+    fn count(cfg: &Config, input: &Arc<Input>, probe: &Probe) -> anyhow::Result<Tally>;
 
     /// Runs `scenario.units` units of the task-cost scenario (measured), each doing
     /// [`units::work`](crate::workload::units::work) and the model's native sleep where the
@@ -53,27 +54,27 @@ impl<M: CpuModel> Model for Cpu<M> {
     const NAME: &'static str = M::NAME;
     const FAMILY: Family = Family::Cpu;
     const SCENARIO: &'static str = SCENARIO;
-    type Input = Arc<UrlSet>;
+    type Input = Arc<Input>;
     type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
         if cfg.scenario.name != ScenarioName::Main {
-            return Ok(Arc::new(UrlSet::default())); // the units need no URLs
+            return Ok(Arc::new(Input::default())); // the units need no input
         }
-        Ok(Arc::new(UrlSet::generate(&cfg.cpu)))
+        Ok(Arc::new(Input::generate(&cfg.cpu)))
     }
 
-    fn run(cfg: &Config, urls: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
+    fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
         if cfg.scenario.name != ScenarioName::Main {
             return unit_outcome(cfg, M::run_units(cfg, probe)?);
         }
-        let tally = M::count(cfg, urls, probe)?;
-        outcome(urls, tally)
+        let tally = M::count(cfg, input, probe)?;
+        outcome(input, tally)
     }
 
     fn scenario(cfg: &Config) -> String {
         match cfg.scenario.name {
-            ScenarioName::Main => SCENARIO.into(),
+            ScenarioName::Main => cfg.cpu.kernel.name().into(),
             other => other.name().into(),
         }
     }
@@ -107,13 +108,18 @@ fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
     })
 }
 
-/// The outcome of a CPU model, after checking that every URL was counted.
-fn outcome(urls: &UrlSet, tally: Tally) -> anyhow::Result<Outcome> {
+/// The outcome of a CPU model, after checking that every item was tallied.
+fn outcome(input: &Input, tally: Tally) -> anyhow::Result<Outcome> {
+    let items = match input.kernel() {
+        CpuKernel::CharEncoding => "URLs",
+        CpuKernel::SqrtSum => "numbers",
+        CpuKernel::FilterAggregate => "records",
+    };
     anyhow::ensure!(
-        tally.units == urls.len() as u64,
-        "counted {} URLs of {}: work was lost",
+        tally.units == input.len() as u64,
+        "tallied {} {items} of {}: work was lost",
         tally.units,
-        urls.len()
+        input.len()
     );
     Ok(Outcome {
         work: Work {

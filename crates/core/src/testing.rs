@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::report::{Report, Work};
-use crate::workload::urls::{Tally, UrlSet};
+use crate::workload::kernel::Input;
 
 /// What a finished binary left behind.
 #[derive(Debug)]
@@ -66,16 +66,37 @@ pub fn run(exe: &str, args: &[&str], limit: Duration) -> Run {
 }
 
 /// The work a CPU model must report for the config `--set` arguments `sets`, computed here in
-/// one loop, independently of any model.
+/// one loop over the whole input, independently of how any model splits it.
 pub fn expected_cpu_work(sets: &[&str]) -> Work {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let cfg = crate::config::load(None, &sets).expect("a valid config");
-    let urls = UrlSet::generate(&cfg.cpu);
-    let tally = Tally::of(urls.iter_range(0..urls.len()));
+    let input = Input::generate(&cfg.cpu);
+    let tally = input.tally(0..input.len());
     Work {
         units: tally.units,
         bytes: tally.bytes,
         checksum: tally.checksum_hex(),
+    }
+}
+
+/// Every other kernel than char-encoding on `exe` (with `extra` sets), with sizes and chunks
+/// that do not divide evenly: the same work as one loop computes, the kernel named as the
+/// report's scenario.
+pub fn kernel_contract(exe: &str, extra: &[&str]) {
+    let kernels: &[&[&str]] = &[
+        &["cpu.kernel=sqrt-sum", "cpu.numbers=2000003", "cpu.chunk=99991"],
+        &[
+            "cpu.kernel=filter-aggregate",
+            "cpu.records=100003",
+            "cpu.passes=2",
+            "cpu.chunk=7777",
+        ],
+    ];
+    for sets in kernels {
+        let all: Vec<&str> = sets.iter().chain(extra).copied().collect();
+        let report = run(exe, &set_args(&all), Duration::from_secs(120)).report();
+        assert_eq!(report.work, expected_cpu_work(&all), "{all:?}");
+        assert_eq!(report.scenario, &sets[0]["cpu.kernel=".len()..], "{all:?}");
     }
 }
 

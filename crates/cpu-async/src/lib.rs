@@ -1,4 +1,4 @@
-//! cpu-async: one async task per `cpu.chunk` URLs on the runtime `cpu.runtime` names. The tasks
+//! cpu-async: one async task per `cpu.chunk` items (URLs, numbers, records) on the runtime `cpu.runtime` names. The tasks
 //! never await inside their loop, as the study's coroutines did not: this shows what an async
 //! runtime does with CPU-bound work.
 //!
@@ -21,7 +21,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use concbench_core::config::{AsyncRuntime, ScenarioName};
 use concbench_core::cpu::{CpuModel, UnitRun};
-use concbench_core::workload::urls::{Tally, UrlSet};
+use concbench_core::workload::kernel::{Input, Tally};
 use concbench_core::{Config, Hooks, Probe};
 
 /// Async tasks on a configurable runtime.
@@ -30,7 +30,7 @@ pub struct CpuAsync;
 impl CpuModel for CpuAsync {
     const NAME: &'static str = "cpu-async";
 
-    fn count(cfg: &Config, urls: &Arc<UrlSet>, _probe: &Probe) -> anyhow::Result<Tally> {
+    fn count(cfg: &Config, urls: &Arc<Input>, _probe: &Probe) -> anyhow::Result<Tally> {
         let chunks = urls.chunks(cfg.cpu.chunk);
         let workers = cfg.cpu.workers;
         let tally = match cfg.cpu.runtime {
@@ -89,8 +89,8 @@ fn set_async_std_threads(workers: usize) {
     unsafe { std::env::set_var("ASYNC_STD_THREAD_COUNT", workers.to_string()) };
 }
 
-fn count(urls: &UrlSet, range: Range<usize>) -> Tally {
-    Tally::of(urls.iter_range(range))
+fn count(input: &Input, range: Range<usize>) -> Tally {
+    input.tally(range)
 }
 
 fn tokio_builder(workers: Option<usize>) -> tokio::runtime::Builder {
@@ -106,7 +106,7 @@ fn tokio_builder(workers: Option<usize>) -> tokio::runtime::Builder {
 
 fn on_tokio(
     mut builder: tokio::runtime::Builder,
-    urls: &Arc<UrlSet>,
+    urls: &Arc<Input>,
     chunks: Vec<Range<usize>>,
 ) -> anyhow::Result<Tally> {
     let rt = builder.build().context("building the tokio runtime")?;
@@ -126,7 +126,7 @@ fn on_tokio(
     })
 }
 
-fn on_smol(workers: usize, urls: &Arc<UrlSet>, chunks: Vec<Range<usize>>) -> Tally {
+fn on_smol(workers: usize, urls: &Arc<Input>, chunks: Vec<Range<usize>>) -> Tally {
     let ex = smol::Executor::new();
     let (stop, stopped) = smol::channel::bounded::<()>(1);
     std::thread::scope(|s| {
@@ -153,7 +153,7 @@ fn on_smol(workers: usize, urls: &Arc<UrlSet>, chunks: Vec<Range<usize>>) -> Tal
     })
 }
 
-fn on_async_std(urls: &Arc<UrlSet>, chunks: Vec<Range<usize>>) -> Tally {
+fn on_async_std(urls: &Arc<Input>, chunks: Vec<Range<usize>>) -> Tally {
     async_std::task::block_on(async {
         let tasks: Vec<_> = chunks
             .into_iter()

@@ -63,3 +63,11 @@ fn task_cost_scenarios_one_task_per_unit_on_every_runtime() {
         concbench_core::testing::unit_contract(EXE, &[&runtime, "cpu.workers=2"], "task");
     }
 }
+
+#[test]
+fn other_kernels_give_the_same_work_on_every_runtime() {
+    for runtime in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
+        let set = format!("cpu.runtime={runtime}");
+        concbench_core::testing::kernel_contract(EXE, &[&set, "cpu.workers=2"]);
+    }
+}

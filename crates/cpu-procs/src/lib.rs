@@ -1,8 +1,9 @@
 //! cpu-procs: `cpu.workers` child processes. The binary runs itself in a hidden worker mode; the
-//! parent streams each worker its contiguous shard of URLs over a pipe (a header line, the URLs'
-//! lengths as little-endian u32, then their text back to back) and reads the worker's tally back
-//! as JSON, so moving the data between processes is part
-//! of the measured cost, as pickling is in Python's multiprocessing. Starting the processes is in
+//! parent streams each worker its contiguous shard over a pipe (a header line naming the kernel
+//! and the range, then the data: char-encoding's URL lengths as little-endian u32 and their text
+//! back to back; filter-aggregate's records, 16 bytes each; nothing for sqrt-sum, which needs
+//! only its range) and reads the worker's tally back as JSON, so moving the data between
+//! processes is part of the measured cost, as pickling is in Python's multiprocessing. Starting the processes is in
 //! the window too. The children's CPU time, memory and threads count in the report.
 //!
 //! In the task-cost scenarios each unit is a process of its own: this binary re-run, given its
@@ -16,13 +17,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use concbench_core::config::CpuKernel;
 use concbench_core::config::ScenarioName;
 use concbench_core::cpu::CpuModel;
 use concbench_core::cpu::UnitRun;
 use concbench_core::sys;
 use concbench_core::worker::Worker;
+use concbench_core::workload::kernel::{self, Aggregate, Input, RECORD_BYTES, Record, Tally};
 use concbench_core::workload::units::{self, UnitTally};
-use concbench_core::workload::urls::{Tally, UrlSet};
+use concbench_core::workload::urls::UrlSet;
 use concbench_core::{Config, Hooks, Probe};
 
 /// Child processes fed over pipes.
@@ -35,8 +38,8 @@ const UNIT_HEADER: &str = "concbench-unit-v1";
 impl CpuModel for CpuProcs {
     const NAME: &'static str = "cpu-procs";
 
-    fn count(cfg: &Config, urls: &Arc<UrlSet>, probe: &Probe) -> anyhow::Result<Tally> {
-        let shards = urls.shards(cfg.cpu.workers);
+    fn count(cfg: &Config, input: &Arc<Input>, probe: &Probe) -> anyhow::Result<Tally> {
+        let shards = input.shards(cfg.cpu.workers);
         let exe = std::env::current_exe().context("finding this executable to start workers")?;
         let tallies = std::thread::scope(|s| {
             let feeders: Vec<_> = shards
@@ -44,7 +47,7 @@ impl CpuModel for CpuProcs {
                 .enumerate()
                 .map(|(n, range)| {
                     let exe = &exe;
-                    s.spawn(move || run_worker(exe, urls, n, range, probe))
+                    s.spawn(move || run_worker(exe, input, n, range, probe))
                 })
                 .collect();
             feeders
@@ -146,14 +149,14 @@ impl Hooks for CpuProcs {
 /// Starts worker `n`, streams it `range`, and returns its tally.
 fn run_worker(
     exe: &Path,
-    urls: &UrlSet,
+    input: &Input,
     n: usize,
     range: Range<usize>,
     probe: &Probe,
 ) -> anyhow::Result<Tally> {
     let (worker, mut stdin) = Worker::start_exe(exe, n, probe)?;
     concbench_core::sys::enlarge_pipe(&stdin);
-    let sent = send_shard(&mut stdin, urls, range.clone());
+    let sent = send_shard(&mut stdin, input, range.clone());
     drop(stdin); // end of input
     let answer = worker.finish()?;
     sent.with_context(|| format!("sending worker {n} its shard"))?;
@@ -161,7 +164,7 @@ fn run_worker(
         serde_json::from_str(answer.trim()).with_context(|| format!("worker {n} answered {answer:?}"))?;
     if tally.units != range.len() as u64 {
         bail!(
-            "worker {n} counted {} URLs of the {} it was sent",
+            "worker {n} tallied {} items of the {} it was sent",
             tally.units,
             range.len()
         );
@@ -169,11 +172,28 @@ fn run_worker(
     Ok(tally)
 }
 
-/// The wire format: a header line `concbench-shard-v1 START COUNT`, then COUNT URL lengths as
-/// little-endian u32, then the URLs' text back to back, written from the generator's own buffer.
-fn send_shard(pipe: impl Write, urls: &UrlSet, range: Range<usize>) -> std::io::Result<()> {
+/// The wire format: a header line `concbench-shard-v1 KERNEL START COUNT`, then the data of the
+/// COUNT items from START (see the module's doc), written from the generator's own buffers.
+fn send_shard(pipe: impl Write, input: &Input, range: Range<usize>) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, pipe);
-    writeln!(out, "{HEADER} {} {}", range.start, range.len())?;
+    let kernel = input.kernel().name();
+    writeln!(out, "{HEADER} {kernel} {} {}", range.start, range.len())?;
+    match input {
+        Input::Urls(urls) => send_urls(out, urls, range),
+        Input::Numbers(_) => out.flush(),
+        Input::Records(records) => {
+            for slice in records.slices(range) {
+                for record in slice {
+                    out.write_all(&record.to_bytes())?;
+                }
+            }
+            out.flush()
+        }
+    }
+}
+
+/// char-encoding's data: the lengths, then the text.
+fn send_urls<W: Write>(mut out: BufWriter<W>, urls: &UrlSet, range: Range<usize>) -> std::io::Result<()> {
     for url in urls.urls(range.clone()) {
         out.write_all(&(url.len() as u32).to_le_bytes())?;
     }
@@ -184,8 +204,8 @@ fn send_shard(pipe: impl Write, urls: &UrlSet, range: Range<usize>) -> std::io::
     out.flush()
 }
 
-/// The worker's side: reads the header, the lengths, then counts each URL as it arrives, so
-/// counting overlaps the transfer.
+/// The worker's side: reads the header, then tallies the data as it arrives, so the work
+/// overlaps the transfer.
 pub fn count_shard(input: impl Read) -> anyhow::Result<Tally> {
     let mut input = std::io::BufReader::with_capacity(1 << 20, input);
     let mut line = String::new();
@@ -194,8 +214,17 @@ pub fn count_shard(input: impl Read) -> anyhow::Result<Tally> {
 }
 
 /// [`count_shard`] once its header line is read.
-fn count_after_header(line: &str, mut input: impl BufRead) -> anyhow::Result<Tally> {
-    let (start, len) = parse_header(line.trim_end()).with_context(|| format!("bad shard header {line:?}"))?;
+fn count_after_header(line: &str, input: impl BufRead) -> anyhow::Result<Tally> {
+    let (kernel, start, len) =
+        parse_header(line.trim_end()).with_context(|| format!("bad shard header {line:?}"))?;
+    match kernel {
+        CpuKernel::CharEncoding => count_urls(start, len, input),
+        CpuKernel::SqrtSum => Ok(kernel::sqrt_sum(start..start + len)),
+        CpuKernel::FilterAggregate => aggregate_records(len, input),
+    }
+}
+
+fn count_urls(start: usize, len: usize, mut input: impl BufRead) -> anyhow::Result<Tally> {
     let mut lengths = vec![0u8; len * 4];
     input
         .read_exact(&mut lengths)
@@ -213,14 +242,45 @@ fn count_after_header(line: &str, mut input: impl BufRead) -> anyhow::Result<Tal
     Ok(tally)
 }
 
-fn parse_header(line: &str) -> Option<(usize, usize)> {
+/// Records arrive in blocks and are aggregated block by block.
+fn aggregate_records(len: usize, mut input: impl BufRead) -> anyhow::Result<Tally> {
+    const BLOCK: usize = 4096;
+    let mut raw = vec![0u8; BLOCK * RECORD_BYTES as usize];
+    let mut records = Vec::with_capacity(BLOCK);
+    let mut agg = Aggregate::default();
+    let mut done = 0;
+    while done < len {
+        let n = BLOCK.min(len - done);
+        let bytes = &mut raw[..n * RECORD_BYTES as usize];
+        if input.read_exact(bytes).is_err() {
+            bail!("the shard ended after {done} of {len} records");
+        }
+        records.clear();
+        records.extend(
+            bytes
+                .chunks_exact(RECORD_BYTES as usize)
+                .map(|b| Record::from_bytes(b.try_into().expect("16 bytes"))),
+        );
+        agg.add(&records);
+        done += n;
+    }
+    Ok(agg.tally(len as u64))
+}
+
+fn parse_header(line: &str) -> Option<(CpuKernel, usize, usize)> {
     let mut parts = line.split(' ');
     if parts.next()? != HEADER {
         return None;
     }
+    let kernel = match parts.next()? {
+        "char-encoding" => CpuKernel::CharEncoding,
+        "sqrt-sum" => CpuKernel::SqrtSum,
+        "filter-aggregate" => CpuKernel::FilterAggregate,
+        _ => return None,
+    };
     let start = parts.next()?.parse().ok()?;
     let len = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some((start, len))
+    parts.next().is_none().then_some((kernel, start, len))
 }
 
 #[cfg(test)]
@@ -228,24 +288,36 @@ mod tests {
     use super::*;
     use concbench_core::config::CpuConfig;
 
-    #[test]
-    fn a_shard_round_trips_through_the_wire_format() {
-        let urls = UrlSet::generate(&CpuConfig {
-            urls: 500,
+    fn input(kernel: CpuKernel, urls: usize) -> Input {
+        Input::generate(&CpuConfig {
+            kernel,
+            urls,
+            numbers: 10_000,
+            records: 700,
+            passes: 2,
             ..CpuConfig::default()
-        });
-        let mut wire = Vec::new();
-        send_shard(&mut wire, &urls, 120..370).unwrap();
-        let tally = count_shard(wire.as_slice()).unwrap();
-        assert_eq!(tally, Tally::of(urls.iter_range(120..370)));
+        })
+    }
+
+    #[test]
+    fn a_shard_of_every_kernel_round_trips_through_the_wire_format() {
+        for kernel in [
+            CpuKernel::CharEncoding,
+            CpuKernel::SqrtSum,
+            CpuKernel::FilterAggregate,
+        ] {
+            let input = input(kernel, 500);
+            let mut wire = Vec::new();
+            // Across the passes' boundary for URLs and records.
+            send_shard(&mut wire, &input, 120..970).unwrap();
+            let tally = count_shard(wire.as_slice()).unwrap();
+            assert_eq!(tally, input.tally(120..970), "{kernel:?}");
+        }
     }
 
     #[test]
     fn a_crashed_or_babbling_worker_is_reported_not_trusted() {
-        let urls = UrlSet::generate(&CpuConfig {
-            urls: 10,
-            ..CpuConfig::default()
-        });
+        let urls = input(CpuKernel::CharEncoding, 10);
         let probe = Probe::default();
         let err = run_worker(std::path::Path::new("false"), &urls, 0, 0..10, &probe).unwrap_err();
         assert!(
@@ -265,15 +337,22 @@ mod tests {
 
     #[test]
     fn a_short_or_garbled_shard_is_an_error() {
-        let urls = UrlSet::generate(&CpuConfig {
-            urls: 10,
-            ..CpuConfig::default()
-        });
+        let urls = input(CpuKernel::CharEncoding, 10);
         let mut wire = Vec::new();
         send_shard(&mut wire, &urls, 0..10).unwrap();
         let cut = wire.len() - 30;
         let err = count_shard(&wire[..cut]).unwrap_err();
         assert!(format!("{err:#}").contains("ended after 9 of 10"), "{err:#}");
+        let records = input(CpuKernel::FilterAggregate, 10);
+        let mut wire = Vec::new();
+        send_shard(&mut wire, &records, 0..100).unwrap();
+        let err = count_shard(&wire[..wire.len() - 20]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("ended after 0 of 100 records"),
+            "{err:#}"
+        );
+        let err = count_shard(&b"concbench-shard-v1 matmul 0 1\n"[..]).unwrap_err();
+        assert!(format!("{err:#}").contains("bad shard header"), "{err:#}");
         let err = count_shard(&b"pickle 0 1\nx\n"[..]).unwrap_err();
         assert!(format!("{err:#}").contains("bad shard header"), "{err:#}");
     }

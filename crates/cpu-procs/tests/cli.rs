@@ -51,3 +51,8 @@ fn a_worker_fed_garbage_fails_with_a_message() {
 fn task_cost_scenarios_one_process_per_unit() {
     concbench_core::testing::unit_contract(EXE, &[], "process");
 }
+
+#[test]
+fn other_kernels_give_the_same_work_as_one_loop() {
+    concbench_core::testing::kernel_contract(EXE, &["cpu.workers=3"]);
+}

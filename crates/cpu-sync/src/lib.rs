@@ -1,5 +1,5 @@
-//! cpu-sync: the CPU baseline. One thread runs one loop over every URL: for each character, encode
-//! it to UTF-8 and add its length.
+//! cpu-sync: the CPU baseline. One thread runs the kernel over every item in one loop (for
+//! char-encoding: for each character of each URL, encode it to UTF-8 and add its length).
 //!
 //! In the task-cost scenarios it runs the units one after another: the baseline of the suite.
 //!
@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use concbench_core::cpu::{CpuModel, UnitRun};
+use concbench_core::workload::kernel::{Input, Tally};
 use concbench_core::workload::units::{self, UnitTally};
-use concbench_core::workload::urls::{Tally, UrlSet};
 use concbench_core::{Config, Hooks, Probe};
 
 /// One thread, one loop.
@@ -20,8 +20,8 @@ impl Hooks for CpuSync {}
 impl CpuModel for CpuSync {
     const NAME: &'static str = "cpu-sync";
 
-    fn count(_cfg: &Config, urls: &Arc<UrlSet>, _probe: &Probe) -> anyhow::Result<Tally> {
-        Ok(Tally::of(urls.iter_range(0..urls.len())))
+    fn count(_cfg: &Config, input: &Arc<Input>, _probe: &Probe) -> anyhow::Result<Tally> {
+        Ok(input.tally(0..input.len()))
     }
 
     fn run_units(cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {

@@ -128,3 +128,8 @@ fn bad_config_exits_2_naming_file_and_key() {
 fn task_cost_scenarios_run_one_unit_after_another() {
     concbench_core::testing::unit_contract(EXE, &[], "sequential");
 }
+
+#[test]
+fn other_kernels_give_the_same_work_as_one_loop() {
+    concbench_core::testing::kernel_contract(EXE, &["cpu.workers=3"]);
+}

@@ -1,4 +1,4 @@
-//! cpu-threads: the URLs are cut into jobs of `cpu.chunk` URLs, run on a `threadpool` of
+//! cpu-threads: the items (URLs, numbers, records) are cut into jobs of `cpu.chunk`, run on a `threadpool` of
 //! `cpu.workers` threads; each job sends its tally back over a channel and the main thread merges
 //! them. The pool's construction and teardown are inside the measured window.
 //!
@@ -12,8 +12,8 @@ use std::sync::{Arc, mpsc};
 
 use concbench_core::config::{ScenarioName, ThreadUnits};
 use concbench_core::cpu::{CpuModel, UnitRun};
+use concbench_core::workload::kernel::{Input, Tally};
 use concbench_core::workload::units::{self, Gate, UnitTally};
-use concbench_core::workload::urls::{Tally, UrlSet};
 use concbench_core::{Config, Hooks, Probe};
 use concbench_core::{pool, sys};
 
@@ -25,16 +25,16 @@ impl Hooks for CpuThreads {}
 impl CpuModel for CpuThreads {
     const NAME: &'static str = "cpu-threads";
 
-    fn count(cfg: &Config, urls: &Arc<UrlSet>, _probe: &Probe) -> anyhow::Result<Tally> {
+    fn count(cfg: &Config, input: &Arc<Input>, _probe: &Probe) -> anyhow::Result<Tally> {
         let pool = threadpool::Builder::new()
             .num_threads(cfg.cpu.workers)
             .thread_name("cpu-worker".into())
             .build();
         let (tx, rx) = mpsc::channel();
-        for range in urls.chunks(cfg.cpu.chunk) {
-            let (tx, urls) = (tx.clone(), Arc::clone(urls));
+        for range in input.chunks(cfg.cpu.chunk) {
+            let (tx, input) = (tx.clone(), Arc::clone(input));
             pool.execute(move || {
-                let _ = tx.send(Tally::of(urls.iter_range(range)));
+                let _ = tx.send(input.tally(range));
             });
         }
         drop(tx);

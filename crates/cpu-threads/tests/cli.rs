@@ -36,3 +36,8 @@ fn task_cost_scenarios_one_thread_per_unit() {
 fn task_cost_scenarios_on_the_pool() {
     concbench_core::testing::unit_contract(EXE, &["scenario.threads=pool", "cpu.workers=3"], "pool");
 }
+
+#[test]
+fn other_kernels_give_the_same_work_as_one_loop() {
+    concbench_core::testing::kernel_contract(EXE, &["cpu.workers=3"]);
+}

@@ -169,8 +169,11 @@ pub fn load(dir: &Path) -> anyhow::Result<Run> {
 
 /// The keys that define what work a run does (not how a model does it: workers, runtimes, chunk
 /// sizes and budgets are what a comparison is for).
-const WORK_KEYS: [&str; 10] = [
+const WORK_KEYS: [&str; 13] = [
+    "cpu.kernel",
     "cpu.urls",
+    "cpu.numbers",
+    "cpu.records",
     "cpu.passes",
     "cpu.seed",
     "cpu.unicode",

@@ -133,6 +133,12 @@ pub(crate) fn main_scenario() -> String {
     "main".into()
 }
 
+/// Whether `scenario` is the family's own workload: `main` (char-encoding for CPU, HTTP for IO)
+/// or another CPU kernel (`sqrt-sum`, `filter-aggregate`), as opposed to a task-cost scenario.
+pub fn is_workload(scenario: &str) -> bool {
+    scenario == "main" || concbench_core::config::CpuKernel::from_name(scenario).is_some()
+}
+
 /// Appends records to a `runs.jsonl`, flushing each line.
 #[derive(Debug)]
 pub struct Log(File);

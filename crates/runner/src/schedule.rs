@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use concbench_core::config;
+use concbench_core::config::{self, CpuKernel, ScenarioName};
 use concbench_core::report::Family;
 
 use std::time::Duration;
@@ -77,9 +77,11 @@ fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[Str
     let effective = config::load(file, &all).with_context(|| format!("entry \"{}\"", entry.name()))?;
     let family = entry.family();
     // IO models run the HTTP workload whatever `[scenario]` says.
+    // A CPU entry on another kernel than char-encoding is a group of its own, named by the kernel.
     let scenario = match family {
-        Family::Cpu => effective.scenario.name.name(),
-        Family::Io => "main",
+        Family::Cpu if effective.scenario.name != ScenarioName::Main => effective.scenario.name.name(),
+        Family::Cpu if effective.cpu.kernel != CpuKernel::CharEncoding => effective.cpu.kernel.name(),
+        Family::Cpu | Family::Io => "main",
     };
     Ok(Job {
         group: entry.group.clone(),

@@ -286,9 +286,12 @@ fn family_summary(
     let config = mine
         .iter()
         .find_map(|r| r.report.as_ref())
-        .map_or(serde_json::Value::Null, |rep| match scenario {
-            "main" => rep.config[family.name()].clone(),
-            _ => rep.config["scenario"].clone(),
+        .map_or(serde_json::Value::Null, |rep| {
+            if crate::record::is_workload(scenario) {
+                rep.config[family.name()].clone()
+            } else {
+                rep.config["scenario"].clone()
+            }
         });
     Some(FamilySummary {
         family,

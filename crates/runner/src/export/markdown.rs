@@ -81,6 +81,7 @@ fn noise(summary: &Summary) -> String {
 fn group_title(f: &FamilySummary) -> String {
     let title = match (f.family, f.scenario.as_str()) {
         (Family::Cpu, "main") => "CPU-bound: char-encoding".to_string(),
+        (Family::Cpu, kernel) if crate::record::is_workload(kernel) => format!("CPU-bound: {kernel}"),
         (Family::Io, _) => "IO-bound: HTTP".into(),
         (_, scenario) => format!("Task costs: {scenario}"),
     };
@@ -124,7 +125,7 @@ fn same_work(same: bool) -> &'static str {
 /// not resolve, the verdict.
 fn group_section(f: &FamilySummary, noise: Option<&Noise>) -> String {
     let mut out = format!("## {}\n\n", group_title(f));
-    let section = if f.scenario == "main" {
+    let section = if crate::record::is_workload(&f.scenario) {
         f.family.name()
     } else {
         let _ = writeln!(out, "{}\n", scenario_blurb(&f.scenario));
