@@ -42,6 +42,10 @@ bench-suite *ARGS:
 bench-scale *ARGS:
     cargo run --release --quiet -p runner -- --config configs/scale.toml --label scale {{ARGS}}
 
+# The CPU models on three kernels (configs/kernels.toml): char-encoding, sqrt-sum, filter-aggregate; speed-ups compared across kernels
+bench-kernels *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/kernels.toml --label kernels {{ARGS}}
+
 # Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
 bench-rate *ARGS:
     cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}

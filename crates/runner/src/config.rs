@@ -5,7 +5,9 @@
 use std::fmt;
 use std::path::Path;
 
-use concbench_core::config::{self, Config, ConfigError, Invalid, MODELS, ScenarioName, check, range};
+use concbench_core::config::{
+    self, Config, ConfigError, CpuKernel, Invalid, MODELS, ScenarioName, check, range,
+};
 use concbench_core::report::Family;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +46,9 @@ pub struct RunnerConfig {
     /// Task-cost scenarios every CPU entry runs, one after another in each round (empty: the
     /// `[scenario]` section decides, once). IO entries run their HTTP workload once.
     pub scenarios: Vec<ScenarioName>,
+    /// CPU kernels every CPU entry runs, one after another in each round (empty: `cpu.kernel`
+    /// decides, once). Each kernel is a group of its own, with cpu-sync as its baseline.
+    pub kernels: Vec<CpuKernel>,
     /// The entry (label or model name) every other entry of its group is compared with,
     /// instead of the sync model.
     pub reference: Option<String>,
@@ -352,6 +357,7 @@ impl Default for RunnerConfig {
             run_timeout_s: 300,
             sweep: Vec::new(),
             scenarios: Vec::new(),
+            kernels: Vec::new(),
             reference: None,
         }
     }
@@ -393,6 +399,11 @@ fn validate(r: &RunnerConfig) -> Result<(), Invalid> {
     for (n, sweep) in r.sweep.iter().enumerate() {
         validate_sweep(r, n + 1, sweep)?;
     }
+    check(
+        "runner.kernels",
+        r.kernels.is_empty() || r.scenarios.is_empty(),
+        "runner.kernels or runner.scenarios, not both: the kernels are the family's own workload, the scenarios replace it",
+    )?;
     if let Some(reference) = &r.reference {
         check(
             "runner.reference",
@@ -580,6 +591,23 @@ mod tests {
             ("io.concurrency".to_string(), 2)
         );
         assert!(sweep.covers(&Entry::model("io-tokio")) && !sweep.covers(&Entry::model("cpu-sync")));
+    }
+
+    #[test]
+    fn runner_kernels_take_kernel_names_and_exclude_scenarios() {
+        let err = load_err("[runner]\nkernels = [\"sqrt-sum\", \"matmul\"]\n", &[]);
+        assert!(
+            err.contains("matmul") && err.contains("filter-aggregate"),
+            "{err}"
+        );
+        let err = load_err(
+            "[runner]\nkernels = [\"sqrt-sum\"]\nscenarios = [\"squares\"]\n",
+            &[],
+        );
+        assert!(
+            err.contains("`runner.kernels`") && err.contains("not both"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use concbench_core::report::Family;
 use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 
 use crate::format::{
-    fixed, kib, mib, micros, micros_fixed, millis, percent, req_per_s, seconds_fixed, thousands as count,
-    times,
+    fixed, kib, mib, micros, micros_fixed, millis, percent, req_per_s, seconds_fixed, speedup,
+    thousands as count, times,
 };
 use crate::metric::Metric;
 use crate::openloop;
@@ -64,6 +64,10 @@ pub fn markdown(summary: &Summary) -> String {
         (
             "Memory per task and per thread, and where threads stop",
             memory(summary),
+        ),
+        (
+            "Compute-bound, memory-bound, data-heavy: how does each model scale on each kernel?",
+            kernels(summary),
         ),
         ("What does concurrency buy for IO?", concurrency(summary)),
         (
@@ -504,6 +508,57 @@ fn stopped(s: &Series, q: &EntrySummary) -> String {
     )
 }
 
+/// The CPU groups of the family's own workloads (char-encoding and the other kernels), in
+/// report order, with each one's kernel name.
+fn kernel_groups(summary: &Summary) -> Vec<(&str, &FamilySummary)> {
+    summary
+        .families
+        .iter()
+        .filter(|f| f.family == Family::Cpu && f.group.is_none() && crate::record::is_workload(&f.scenario))
+        .map(|f| {
+            let kernel = if f.scenario == "main" {
+                "char-encoding"
+            } else {
+                f.scenario.as_str()
+            };
+            (kernel, f)
+        })
+        .collect()
+}
+
+/// With two kernels or more: per entry, its paired speed-up over the baseline on each kernel.
+fn kernels(summary: &Summary) -> Vec<String> {
+    let groups = kernel_groups(summary);
+    if groups.len() < 2 {
+        return vec![];
+    }
+    let mut labels: Vec<&str> = Vec::new();
+    for (_, f) in &groups {
+        for e in f.entries.iter().filter(|e| e.label != f.baseline) {
+            if !labels.contains(&e.label.as_str()) {
+                labels.push(&e.label);
+            }
+        }
+    }
+    let mut out = vec![format!(
+        "Paired speed-up over {} on each kernel (median of per-round ratios, 95 % interval); sqrt-sum reads no memory, char-encoding streams one text, filter-aggregate streams 16 bytes a record.",
+        groups[0].1.baseline
+    )];
+    for label in labels {
+        let cells: Vec<String> = groups
+            .iter()
+            .filter_map(|(kernel, f)| {
+                let e = f.entries.iter().find(|e| e.label == label)?;
+                Some(format!("{kernel} {}", speedup(e.speedup.as_ref()?)))
+            })
+            .collect();
+        if cells.len() >= 2 {
+            out.push(format!("{label}: {}.", cells.join(", ")));
+        }
+    }
+    if out.len() == 1 { vec![] } else { out }
+}
+
 /// The keys that set an IO model's budget of requests in flight.
 const IN_FLIGHT_KEYS: [&str; 2] = ["io.concurrency", "io.workers"];
 
@@ -643,5 +698,33 @@ mod tests {
     #[test]
     fn nothing_to_answer_is_an_empty_section() {
         assert_eq!(markdown(&summarise(&testdata::matrix(), &testdata::order())), "");
+    }
+
+    #[test]
+    fn kernels_compare_each_entrys_speed_up_across_kernels() {
+        let mut records = testdata::matrix_rounds(6);
+        let sqrt: Vec<_> = records
+            .iter()
+            .filter(|r| r.family == Family::Cpu && !r.warmup)
+            .map(|r| {
+                let mut r = r.clone();
+                r.scenario = "sqrt-sum".into();
+                // cpu-threads 2 twice as fast as cpu-sync here, cpu-procs as fast.
+                let rep = r.report.as_mut().unwrap();
+                rep.wall_s = if r.entry == "cpu-threads 2" { 0.5 } else { 1.0 };
+                r
+            })
+            .collect();
+        records.extend(sqrt);
+        let text = markdown(&summarise(&records, &testdata::order()));
+        assert!(
+            text.contains("how does each model scale on each kernel?"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- cpu-threads 2: char-encoding 1.78× (1.75–1.82), sqrt-sum 2.00× (2.00–2.00)."),
+            "{text}"
+        );
+        assert!(text.contains("- cpu-procs 2: char-encoding 0.99× ("), "{text}");
     }
 }

@@ -92,22 +92,33 @@ fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[Str
     })
 }
 
-/// A CPU entry once per scenario of `runner.scenarios` (when it lists some); any other once.
+/// A CPU entry once per scenario of `runner.scenarios`, or per kernel of `runner.kernels`
+/// (when one lists some); any other once.
 fn scenarios(runner: &RunnerConfig, entry: Entry) -> Vec<Entry> {
-    if entry.family() != Family::Cpu || runner.scenarios.is_empty() {
+    if entry.family() != Family::Cpu {
         return vec![entry];
     }
-    runner
-        .scenarios
-        .iter()
-        .map(|scenario| {
-            let mut e = entry.clone();
-            e.label = Some(entry.name());
-            e.set
-                .insert("scenario.name".into(), toml::Value::from(scenario.name()));
-            e
-        })
-        .collect()
+    let per = |key: &str, names: Vec<&str>| -> Vec<Entry> {
+        names
+            .into_iter()
+            .map(|name| {
+                let mut e = entry.clone();
+                e.label = Some(entry.name());
+                e.set.insert(key.into(), toml::Value::from(name));
+                e
+            })
+            .collect()
+    };
+    if !runner.scenarios.is_empty() {
+        per(
+            "scenario.name",
+            runner.scenarios.iter().map(|s| s.name()).collect(),
+        )
+    } else if !runner.kernels.is_empty() {
+        per("cpu.kernel", runner.kernels.iter().map(|k| k.name()).collect())
+    } else {
+        vec![entry]
+    }
 }
 
 /// Each entry once, or, when a sweep names it, once per value of each such sweep (the swept key
