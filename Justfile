@@ -46,6 +46,10 @@ bench-scale *ARGS:
 bench-kernels *ARGS:
     cargo run --release --quiet -p runner -- --config configs/kernels.toml --label kernels {{ARGS}}
 
+# Never block the event loop (configs/blocking.toml): 100 units x 10 ms, the runtime's sleep against std::thread::sleep in the task
+bench-blocking *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/blocking.toml --label blocking {{ARGS}}
+
 # Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
 bench-rate *ARGS:
     cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}

@@ -337,6 +337,9 @@ pub enum ScenarioName {
     SleepVariable,
     /// Each unit makes 10,000 tiny blocking system calls (`sched_yield`).
     BlockingStorm,
+    /// Each unit blocks its thread for `sleep_ms` with `std::thread::sleep`, whatever the model
+    /// (inside an async task too: "never block the event loop").
+    BlockingSleep,
     /// Each unit builds a vector of the first 1,000,000 squares and checks it.
     Squares,
     /// All units wait at once; the report gives the memory per unit.
@@ -352,6 +355,7 @@ impl ScenarioName {
             Self::SleepFixed => "sleep-fixed",
             Self::SleepVariable => "sleep-variable",
             Self::BlockingStorm => "blocking-storm",
+            Self::BlockingSleep => "blocking-sleep",
             Self::Squares => "squares",
             Self::IdleScale => "idle-scale",
         }

@@ -128,6 +128,11 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
             "scenario.sleep_ms=20",
         ],
         &["scenario.name=blocking-storm", "scenario.units=3"],
+        &[
+            "scenario.name=blocking-sleep",
+            "scenario.units=6",
+            "scenario.sleep_ms=10",
+        ],
         &["scenario.name=squares", "scenario.units=4"],
         &["scenario.name=idle-scale", "scenario.units=30"],
     ];

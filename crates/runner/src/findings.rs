@@ -60,6 +60,10 @@ pub fn markdown(summary: &Summary) -> String {
         ("Are tasks faster to start than threads?", start_up(summary)),
         ("Are tasks faster to wait than threads?", waiting(summary)),
         ("What does a blocking call inside async cost?", blocking(summary)),
+        (
+            "Never block the event loop: what does a blocking sleep in a task cost?",
+            blocking_sleep(summary),
+        ),
         ("CPU bursts: who uses the cores?", squares(summary)),
         (
             "Memory per task and per thread, and where threads stop",
@@ -214,6 +218,40 @@ fn waiting_in(f: &FamilySummary) -> Vec<String> {
         out.push(format!(
             "{scenario}: {verdict}; the wait itself is the same for both, the rest is starting and waking the units."
         ));
+    }
+    out
+}
+
+/// blocking-sleep: how many units slept at once on average (units × sleep ÷ wall), per entry,
+/// and what it means for the async entries.
+fn blocking_sleep(summary: &Summary) -> Vec<String> {
+    let Some(f) = group(summary, "blocking-sleep") else {
+        return vec![];
+    };
+    let Some(sleep_ms) = f.config.get("sleep_ms").and_then(|v| v.as_f64()) else {
+        return vec![];
+    };
+    let n = units_of(f);
+    let ideal = n as f64 * sleep_ms / 1000.0;
+    let mut out: Vec<String> = f
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let wall = e.mean(Metric::Wall)?;
+            Some(format!(
+                "{} ({}): {} for {n} units of {} ms, so {} units slept at once on average ({} ÷ {}).",
+                e.label,
+                unit(e),
+                seconds_fixed(wall, 3),
+                fixed(sleep_ms, 0),
+                fixed(ideal / wall, 2),
+                seconds_fixed(ideal, 3),
+                seconds_fixed(wall, 3)
+            ))
+        })
+        .collect();
+    if !out.is_empty() {
+        out.push("`std::thread::sleep` inside a task blocks the thread that runs the task: a current-thread runtime has one thread, so its units sleep one after another, as if sequential; a multi-thread runtime has its worker threads (`cpu.workers`), so at most that many sleep at once. In sleep-fixed the runtime's own timer lets every unit wait together.".into());
     }
     out
 }

@@ -27,10 +27,16 @@ pub fn sleep_of(cfg: &Config, i: usize) -> Duration {
 }
 
 /// The blocking part of a unit: everything but the sleep (which each model does its own way)
-/// and the idle wait. Returns the unit's value.
+/// and the idle wait. Returns the unit's value. `blocking-sleep`'s sleep is blocking and so
+/// part of it: `std::thread::sleep` on whatever thread runs the unit.
 pub fn work(cfg: &Config, i: usize) -> u64 {
     match cfg.scenario.name {
         ScenarioName::BlockingStorm => storm(),
+        ScenarioName::BlockingSleep => {
+            let nap = sleep_of(cfg, i);
+            std::thread::sleep(nap);
+            nap.as_micros() as u64
+        }
         ScenarioName::Squares => squares(),
         ScenarioName::SleepFixed | ScenarioName::SleepVariable => sleep_of(cfg, i).as_micros() as u64,
         ScenarioName::Main | ScenarioName::SpawnOnly | ScenarioName::IdleScale => 0,
@@ -155,9 +161,11 @@ impl UnitTally {
 pub fn expected(cfg: &Config) -> UnitTally {
     let mut t = UnitTally::default();
     for i in 0..cfg.scenario.units {
-        // The storm's value is its call count; making the calls would only cost time.
+        // The storm's value is its call count, the blocking sleep's its length; making the
+        // calls or sleeping would only cost time.
         let value = match cfg.scenario.name {
             ScenarioName::BlockingStorm => STORM_CALLS,
+            ScenarioName::BlockingSleep => sleep_of(cfg, i).as_micros() as u64,
             _ => work(cfg, i),
         };
         t.add(i, value);
@@ -191,6 +199,20 @@ mod tests {
             sleep_of(&cfg(ScenarioName::SleepFixed), 3),
             Duration::from_millis(50)
         );
+    }
+
+    #[test]
+    fn a_blocking_sleep_blocks_the_calling_thread_for_sleep_ms() {
+        let mut c = cfg(ScenarioName::BlockingSleep);
+        c.scenario.sleep_ms = 20;
+        let start = std::time::Instant::now();
+        assert_eq!(work(&c, 0), 20_000);
+        assert!(start.elapsed() >= Duration::from_millis(20), "the thread slept");
+        assert_eq!(expected(&c).units, 20);
+        // The same values as sleep-fixed's, which sleep the model's own way.
+        let mut fixed = c.clone();
+        fixed.scenario.name = ScenarioName::SleepFixed;
+        assert_eq!(expected(&c), expected(&fixed));
     }
 
     #[test]

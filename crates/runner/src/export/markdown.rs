@@ -99,6 +99,7 @@ pub fn scenario_blurb(scenario: &str) -> String {
         }
         "sleep-fixed" => "Each unit waits `sleep_ms` with the model's native sleep.".into(),
         "sleep-variable" => "Each unit waits a seeded random fraction of `sleep_ms`.".into(),
+        "blocking-sleep" => "Each unit blocks the thread it runs on for `sleep_ms` with `std::thread::sleep`, inside an async task too.".into(),
         "blocking-storm" => format!(
             "Each unit makes {} `sched_yield` system calls (`std::thread::yield_now`); inside an async task they block the executor's thread.",
             thousands(STORM_CALLS as f64)
