@@ -50,6 +50,10 @@ bench-kernels *ARGS:
 bench-blocking *ARGS:
     cargo run --release --quiet -p runner -- --config configs/blocking.toml --label blocking {{ARGS}}
 
+# SQLite from many workers (configs/sqlite.toml): 100 units x 1,000 rows inserted, then read, by a loop, threads, a pool, async tasks, processes
+bench-sqlite *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/sqlite.toml --label sqlite {{ARGS}}
+
 # Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
 bench-rate *ARGS:
     cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}

@@ -309,6 +309,12 @@ pub struct ScenarioConfig {
     /// cpu-async, idle-scale: a spawned task per unit, or every unit a plain future in one
     /// `FuturesUnordered` that a single task drives.
     pub async_units: AsyncUnits,
+    /// sqlite-insert: rows each unit inserts; sqlite-read: rows each unit inserted beforehand
+    /// (every unit reads them all).
+    pub rows: usize,
+    /// The SQLite file of the sqlite scenarios. Empty: a new file in a temporary folder, removed
+    /// after the run. A path names a file that must not exist yet; it is kept.
+    pub db: String,
 }
 
 impl Default for ScenarioConfig {
@@ -319,6 +325,8 @@ impl Default for ScenarioConfig {
             sleep_ms: 50,
             threads: ThreadUnits::PerUnit,
             async_units: AsyncUnits::Spawned,
+            rows: 1_000,
+            db: String::new(),
         }
     }
 }
@@ -344,6 +352,12 @@ pub enum ScenarioName {
     Squares,
     /// All units wait at once; the report gives the memory per unit.
     IdleScale,
+    /// Each unit inserts `rows` rows into one WAL-mode SQLite file in one transaction, on a
+    /// connection of its own.
+    SqliteInsert,
+    /// Each unit reads every row of the SQLite file (`units` × `rows`, written before the
+    /// window), on a connection of its own.
+    SqliteRead,
 }
 
 impl ScenarioName {
@@ -358,6 +372,8 @@ impl ScenarioName {
             Self::BlockingSleep => "blocking-sleep",
             Self::Squares => "squares",
             Self::IdleScale => "idle-scale",
+            Self::SqliteInsert => "sqlite-insert",
+            Self::SqliteRead => "sqlite-read",
         }
     }
 }
@@ -636,6 +652,15 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     )?;
     range("scenario.units", c.scenario.units, 1, 10_000_000)?;
     range("scenario.sleep_ms", c.scenario.sleep_ms, 0, 600_000)?;
+    range("scenario.rows", c.scenario.rows, 1, 1_000_000)?;
+    check(
+        "scenario.db",
+        c.scenario.db.is_empty() || !Path::new(&c.scenario.db).exists(),
+        &format!(
+            "\"\" (a temporary file) or the path of a file that does not exist yet (got \"{}\", which exists)",
+            c.scenario.db
+        ),
+    )?;
     check(
         "scenario.async_units",
         c.scenario.async_units == AsyncUnits::Spawned || c.scenario.name == ScenarioName::IdleScale,

@@ -5,11 +5,15 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use crate::config::{Config, CpuKernel, ScenarioName};
 use crate::harness::{Family, Hooks, Model, Outcome};
 use crate::report::{UnitStats, Work};
 use crate::sampler::Probe;
 use crate::workload::kernel::{Input, Tally};
+use crate::workload::sqlite::{self, Db};
+use crate::workload::units;
 use crate::workload::units::UnitTally;
 
 /// The scenario name of the CPU family's default kernel.
@@ -47,6 +51,15 @@ pub struct UnitRun {
     pub future_bytes: Option<u64>,
 }
 
+/// The inputs of a CPU run: the kernel's items, and the SQLite file of the sqlite scenarios.
+#[derive(Debug)]
+pub struct CpuInput {
+    /// What [`CpuModel::count`] tallies (empty for the task-cost scenarios).
+    pub items: Arc<Input>,
+    /// The sqlite scenarios' database.
+    pub db: Option<Db>,
+}
+
 /// The [`Model`] of a [`CpuModel`]: `harness::main::<Cpu<CpuSync>>()`.
 pub struct Cpu<M>(PhantomData<M>);
 
@@ -54,22 +67,53 @@ impl<M: CpuModel> Model for Cpu<M> {
     const NAME: &'static str = M::NAME;
     const FAMILY: Family = Family::Cpu;
     const SCENARIO: &'static str = SCENARIO;
-    type Input = Arc<Input>;
+    type Input = CpuInput;
     type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
-        if cfg.scenario.name != ScenarioName::Main {
-            return Ok(Arc::new(Input::default())); // the units need no input
-        }
-        Ok(Arc::new(Input::generate(&cfg.cpu)))
+        let db = if units::on_blocking_pool(cfg) {
+            Some(Db::create(cfg).context("creating the SQLite file")?)
+        } else {
+            None
+        };
+        let items = if cfg.scenario.name == ScenarioName::Main {
+            Input::generate(&cfg.cpu)
+        } else {
+            Input::default() // the units need no items
+        };
+        Ok(CpuInput {
+            items: Arc::new(items),
+            db,
+        })
     }
 
     fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
-        if cfg.scenario.name != ScenarioName::Main {
-            return unit_outcome(cfg, M::run_units(cfg, probe)?);
+        if cfg.scenario.name == ScenarioName::Main {
+            let tally = M::count(cfg, &input.items, probe)?;
+            return outcome(&input.items, tally);
         }
-        let tally = M::count(cfg, input, probe)?;
-        outcome(input, tally)
+        let Some(db) = &input.db else {
+            return unit_outcome(cfg, M::run_units(cfg, probe)?);
+        };
+        // The units find the file through the config they are given.
+        let mut with_db = cfg.clone();
+        with_db.scenario.db = db.path().to_string_lossy().into_owned();
+        let run = M::run_units(&with_db, probe)?;
+        if let Some(failure) = sqlite::failure() {
+            anyhow::bail!("a SQLite unit failed: {failure}");
+        }
+        let mut outcome = unit_outcome(cfg, run)?;
+        if let Some(units) = &mut outcome.units {
+            units.busy_retries = Some(sqlite::busy_retries());
+        }
+        Ok(outcome)
+    }
+
+    fn check(cfg: &Config, input: &Self::Input) -> anyhow::Result<()> {
+        match (&input.db, cfg.scenario.name) {
+            (Some(db), ScenarioName::SqliteInsert) => db.verify(cfg),
+            _ => Ok(()),
+        }
     }
 
     fn scenario(cfg: &Config) -> String {
@@ -104,6 +148,7 @@ fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
             rss_all_started_mib: run.rss_all_started_mib,
             rss_per_unit_kib: per_unit_kib,
             future_bytes: run.future_bytes,
+            busy_retries: None,
         }),
     })
 }

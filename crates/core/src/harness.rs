@@ -65,6 +65,12 @@ pub trait Model {
     /// stays alive until the window closes, so memory figures include it to the end.
     fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome>;
 
+    /// Checks the work after the measured window closed (not measured): e.g. that a database
+    /// holds exactly the rows written.
+    fn check(_cfg: &Config, _input: &Self::Input) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     /// The workload's name in the report: [`Model::SCENARIO`] unless the config picks another.
     fn scenario(_cfg: &Config) -> String {
         Self::SCENARIO.into()
@@ -125,8 +131,9 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
     let result = M::run(&cfg, &input, sampler.probe());
     let wall = t0.elapsed();
     let measured = sampler.stop();
-    drop(input);
     let mut outcome = result?;
+    M::check(&cfg, &input).context("checking the work after the run")?;
+    drop(input);
     if let Some(io) = &mut outcome.io {
         io.set_rates(wall.as_secs_f64());
     }

@@ -206,6 +206,10 @@ pub struct UnitStats {
     /// stores for it besides its own task header and the allocator's rounding).
     #[serde(default)]
     pub future_bytes: Option<u64>,
+    /// The SQLite scenarios: how often a unit found the database locked and retried
+    /// (`SQLITE_BUSY`), over every unit of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy_retries: Option<u64>,
 }
 
 impl UnitStats {

@@ -134,6 +134,16 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
             "scenario.sleep_ms=10",
         ],
         &["scenario.name=squares", "scenario.units=4"],
+        &[
+            "scenario.name=sqlite-insert",
+            "scenario.units=8",
+            "scenario.rows=50",
+        ],
+        &[
+            "scenario.name=sqlite-read",
+            "scenario.units=8",
+            "scenario.rows=50",
+        ],
         &["scenario.name=idle-scale", "scenario.units=30"],
     ];
     for sets in scenarios {
@@ -154,6 +164,8 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
         );
         assert_eq!(report.scenario, u.scenario);
         assert!(u.per_unit_us > 0.0);
+        let sqlite = sets[0].contains("sqlite");
+        assert_eq!(u.busy_retries.is_some(), sqlite, "{all:?}: {u:?}");
         let idle = sets[0].ends_with("idle-scale") && unit != "sequential";
         assert_eq!(u.rss_per_unit_kib.is_some(), idle, "{all:?}: {u:?}");
         if sets[0].ends_with("sleep-fixed") && unit != "sequential" {

@@ -1,6 +1,8 @@
 //! The task-cost scenarios as async tasks: one task per unit on the configured runtime, sleeping
-//! with the runtime's own timer (idle-scale is in [`crate::idle`]); `blocking-storm` makes its
-//! blocking calls inside the task, blocking the executor thread as the article showed.
+//! with the runtime's own timer (idle-scale is in [`crate::idle`]); `blocking-storm` and
+//! `blocking-sleep` make their blocking calls inside the task, blocking the executor thread as the
+//! article showed. The SQLite units, blocking IO, go to the runtime's blocking pool
+//! (`spawn_blocking`, `smol::unblock`), as a user of the runtime would send them.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -11,12 +13,33 @@ use concbench_core::config::Config;
 use concbench_core::cpu::UnitRun;
 use concbench_core::workload::units::{self, UnitTally};
 
-/// One unit: sleep natively (the sleep scenarios), then work.
-async fn unit<F: Future<Output = ()>>(cfg: Arc<Config>, i: usize, sleep: impl FnOnce(Duration) -> F) -> u64 {
+/// A unit's blocking work, for the runtime's blocking pool.
+type Blocking = Box<dyn FnOnce() -> u64 + Send>;
+
+/// One unit: sleep natively (the sleep scenarios), then work, on the blocking pool where the
+/// scenario's work is blocking IO.
+async fn unit<F: Future<Output = ()>, B: Future<Output = u64>>(
+    cfg: Arc<Config>,
+    i: usize,
+    sleep: impl FnOnce(Duration) -> F,
+    offload: impl FnOnce(Blocking) -> B,
+) -> u64 {
     if units::sleeps(&cfg) {
         sleep(units::sleep_of(&cfg, i)).await;
     }
+    if units::on_blocking_pool(&cfg) {
+        let cfg = cfg.clone();
+        return offload(Box::new(move || units::work(&cfg, i))).await;
+    }
     units::work(&cfg, i)
+}
+
+/// tokio's blocking pool; a unit that panicked there is recorded as failed.
+async fn tokio_blocking(work: Blocking) -> u64 {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
+        concbench_core::workload::sqlite::fail("a unit panicked on tokio's blocking pool".into());
+        0
+    })
 }
 
 /// The unit a run's tasks return, by task.
@@ -37,7 +60,7 @@ pub fn on_tokio(mut builder: tokio::runtime::Builder, cfg: &Config) -> anyhow::R
     let cfg = Arc::new(cfg.clone());
     rt.block_on(async {
         let tasks: Vec<_> = (0..cfg.scenario.units)
-            .map(|i| tokio::spawn(unit(cfg.clone(), i, tokio::time::sleep)))
+            .map(|i| tokio::spawn(unit(cfg.clone(), i, tokio::time::sleep, tokio_blocking)))
             .collect();
         let mut tally = UnitTally::default();
         for (i, task) in tasks.into_iter().enumerate() {
@@ -61,7 +84,7 @@ pub fn on_smol(workers: usize, cfg: &Config) -> anyhow::Result<UnitRun> {
                 smol::Timer::after(d).await;
             };
             let tasks: Vec<_> = (0..cfg.scenario.units)
-                .map(|i| ex.spawn(unit(cfg.clone(), i, sleep)))
+                .map(|i| ex.spawn(unit(cfg.clone(), i, sleep, smol::unblock)))
                 .collect();
             let mut tally = UnitTally::default();
             for (i, task) in tasks.into_iter().enumerate() {
@@ -79,7 +102,14 @@ pub fn on_async_std(cfg: &Config) -> anyhow::Result<UnitRun> {
     let cfg = Arc::new(cfg.clone());
     async_std::task::block_on(async {
         let tasks: Vec<_> = (0..cfg.scenario.units)
-            .map(|i| async_std::task::spawn(unit(cfg.clone(), i, async_std::task::sleep)))
+            .map(|i| {
+                async_std::task::spawn(unit(
+                    cfg.clone(),
+                    i,
+                    async_std::task::sleep,
+                    async_std::task::spawn_blocking,
+                ))
+            })
             .collect();
         let mut tally = UnitTally::default();
         for (i, task) in tasks.into_iter().enumerate() {

@@ -24,6 +24,7 @@ use concbench_core::cpu::UnitRun;
 use concbench_core::sys;
 use concbench_core::worker::Worker;
 use concbench_core::workload::kernel::{self, Aggregate, Input, RECORD_BYTES, Record, Tally};
+use concbench_core::workload::sqlite;
 use concbench_core::workload::units::{self, UnitTally};
 use concbench_core::workload::urls::UrlSet;
 use concbench_core::{Config, Hooks, Probe};
@@ -86,7 +87,12 @@ fn unit_worker(header: &str, mut input: impl BufRead) -> anyhow::Result<()> {
     if units::sleeps(&cfg) {
         std::thread::sleep(units::sleep_of(&cfg, i));
     }
-    println!("{}", units::work(&cfg, i));
+    let value = units::work(&cfg, i);
+    if let Some(failure) = sqlite::failure() {
+        bail!("unit {i}: {failure}");
+    }
+    // The value, then the SQLite busy retries of this unit's process.
+    println!("{value} {}", sqlite::busy_retries());
     Ok(())
 }
 
@@ -117,10 +123,9 @@ fn run_unit_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
     for (i, (worker, stdin)) in started.into_iter().enumerate() {
         drop(stdin); // the release
         let answer = worker.finish()?;
-        let value = answer
-            .trim()
-            .parse()
-            .with_context(|| format!("unit {i} answered {answer:?}"))?;
+        let (value, busy) =
+            parse_unit_answer(&answer).with_context(|| format!("unit {i} answered {answer:?}"))?;
+        sqlite::add_busy_retries(busy);
         tally.add(i, value);
     }
     Ok(UnitRun {
@@ -130,6 +135,14 @@ fn run_unit_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
         rss_all_started_mib,
         future_bytes: None,
     })
+}
+
+/// A unit process's answer: `VALUE BUSY_RETRIES`.
+fn parse_unit_answer(answer: &str) -> Option<(u64, u64)> {
+    let mut parts = answer.split_whitespace();
+    let value = parts.next()?.parse().ok()?;
+    let busy = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((value, busy))
 }
 
 impl Hooks for CpuProcs {

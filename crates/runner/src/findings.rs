@@ -64,6 +64,10 @@ pub fn markdown(summary: &Summary) -> String {
             "Never block the event loop: what does a blocking sleep in a task cost?",
             blocking_sleep(summary),
         ),
+        (
+            "SQLite from many workers: do writers and readers scale?",
+            sqlite(summary),
+        ),
         ("CPU bursts: who uses the cores?", squares(summary)),
         (
             "Memory per task and per thread, and where threads stop",
@@ -217,6 +221,65 @@ fn waiting_in(f: &FamilySummary) -> Vec<String> {
         };
         out.push(format!(
             "{scenario}: {verdict}; the wait itself is the same for both, the rest is starting and waking the units."
+        ));
+    }
+    out
+}
+
+/// The sqlite scenarios: rows per second and busy retries per entry, then writers against readers.
+fn sqlite(summary: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut best = Vec::new();
+    for scenario in ["sqlite-insert", "sqlite-read"] {
+        let Some(f) = group(summary, scenario) else {
+            continue;
+        };
+        let rows = f.config.get("rows").and_then(|v| v.as_u64()).unwrap_or(0);
+        let n = units_of(f);
+        let cells: Vec<String> = f
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let wall = e.mean(Metric::Wall)?;
+                let busy = e.mean(Metric::BusyRetries).unwrap_or(0.0);
+                let vs = e
+                    .speedup
+                    .as_ref()
+                    .filter(|_| e.label != f.baseline)
+                    .map_or(String::new(), |s| format!(", {}", speedup(s)));
+                Some(format!(
+                    "{} ({}) {} rows/s{vs}, {} busy retries",
+                    e.label,
+                    unit(e),
+                    count(n as f64 * rows as f64 / wall),
+                    fixed(busy, 0)
+                ))
+            })
+            .collect();
+        if cells.is_empty() {
+            continue;
+        }
+        out.push(format!("{scenario} ({n} units × {rows} rows, one WAL-mode file, a connection per unit; speed-ups over {} paired by round): {}.", f.baseline, cells.join("; ")));
+        let top = f
+            .entries
+            .iter()
+            .filter(|e| e.label != f.baseline)
+            .filter_map(|e| Some((e, e.speedup.as_ref()?.median)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let retried = f
+            .entries
+            .iter()
+            .filter(|e| e.mean(Metric::BusyRetries).is_some_and(|b| b > 0.0))
+            .count();
+        if let Some((e, ratio)) = top {
+            best.push((scenario, e.label.clone(), ratio, retried, f.entries.len()));
+        }
+    }
+    if let [(_, wl, wr, wb, wn), (_, rl, rr, rb, rn)] = best.as_slice() {
+        out.push(format!(
+            "Writers wait for one another, readers do not: {wb} of {wn} insert entries counted busy retries (a unit found the write lock taken and waited), {rb} of {rn} read entries did; the best concurrent readers ({rl}) reached {} the sequential loop, the best concurrent writers ({wl}) {}.",
+            times(*rr, 2),
+            times(*wr, 2)
         ));
     }
     out
@@ -764,5 +827,36 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("- cpu-procs 2: char-encoding 0.99× ("), "{text}");
+    }
+
+    #[test]
+    fn sqlite_rows_per_second_busy_retries_and_writers_against_readers() {
+        let mut records = Vec::new();
+        for i in 0..6 {
+            for (scenario, entry, model, unit, wall, busy) in [
+                ("sqlite-insert", "cpu-sync", "cpu-sync", "sequential", 0.2, 0),
+                ("sqlite-insert", "threads", "cpu-threads", "thread", 0.16, 900),
+                ("sqlite-read", "cpu-sync", "cpu-sync", "sequential", 0.6, 0),
+                ("sqlite-read", "threads", "cpu-threads", "thread", 0.4, 0),
+            ] {
+                let mut r = testdata::unit_run(entry, model, None, unit, scenario, 100, wall, 5.0, None);
+                r.index = i;
+                let rep = r.report.as_mut().unwrap();
+                rep.config["scenario"]["rows"] = serde_json::json!(1000);
+                rep.units.as_mut().unwrap().busy_retries = Some(busy);
+                records.push(r);
+            }
+        }
+        let lines = sqlite(&summarise(&records, &[]));
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(lines[0].starts_with("sqlite-insert (100 units × 1000 rows, one WAL-mode file, a connection per unit; speed-ups over cpu-sync paired by round): cpu-sync (sequential) 500,000 rows/s, 0 busy retries; threads (thread) 625,000 rows/s, 1.25× (1.25–1.25), 900 busy retries."), "{}", lines[0]);
+        assert!(
+            lines[2].starts_with(
+                "Writers wait for one another, readers do not: 1 of 2 insert entries counted busy retries"
+            ),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[2].ends_with("the best concurrent readers (threads) reached 1.50× the sequential loop, the best concurrent writers (threads) 1.25×."), "{}", lines[2]);
     }
 }

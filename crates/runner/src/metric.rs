@@ -68,6 +68,8 @@ pub enum Metric {
     PerUnit,
     /// Resident memory per waiting unit (idle-scale).
     RssPerUnit,
+    /// SQLite busy retries over a run's units (the sqlite scenarios).
+    BusyRetries,
 }
 
 /// Which way a metric improves.
@@ -129,7 +131,7 @@ fn open(r: &Report) -> Option<&OpenLoop> {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 29] = [
+static SPECS: [Spec; 30] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -430,11 +432,21 @@ static SPECS: [Spec; 29] = [
         view: View::Table,
         read: |r| r.units.as_ref().and_then(|u| u.rss_per_unit_kib),
     },
+    Spec {
+        metric: Metric::BusyRetries,
+        key: "busy_retries",
+        title: "SQLite busy retries (the write lock was taken)",
+        unit: "",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Cpu),
+        view: View::Table,
+        read: |r| r.units.as_ref().and_then(|u| u.busy_retries).map(|n| n as f64),
+    },
 ];
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 29] = [
+    pub const ALL: [Metric; 30] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -464,6 +476,7 @@ impl Metric {
         Metric::RssPerInFlight,
         Metric::PerUnit,
         Metric::RssPerUnit,
+        Metric::BusyRetries,
     ];
 
     /// The metric's definition.

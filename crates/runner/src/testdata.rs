@@ -138,6 +138,7 @@ pub fn unit_run(
         rss_all_started_mib: kib.map(|k| 4.0 + k * units as f64 / 1024.0),
         future_bytes: None,
         rss_per_unit_kib: kib,
+        busy_retries: None,
     });
     r
 }

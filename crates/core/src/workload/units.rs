@@ -37,10 +37,20 @@ pub fn work(cfg: &Config, i: usize) -> u64 {
             std::thread::sleep(nap);
             nap.as_micros() as u64
         }
+        ScenarioName::SqliteInsert | ScenarioName::SqliteRead => crate::workload::sqlite::unit(cfg, i),
         ScenarioName::Squares => squares(),
         ScenarioName::SleepFixed | ScenarioName::SleepVariable => sleep_of(cfg, i).as_micros() as u64,
         ScenarioName::Main | ScenarioName::SpawnOnly | ScenarioName::IdleScale => 0,
     }
+}
+
+/// True when the scenario's units are blocking IO that an async model runs on its runtime's
+/// blocking pool (the SQLite scenarios), as a user of an async runtime would.
+pub fn on_blocking_pool(cfg: &Config) -> bool {
+    matches!(
+        cfg.scenario.name,
+        ScenarioName::SqliteInsert | ScenarioName::SqliteRead
+    )
 }
 
 /// True when the scenario's units sleep.
@@ -166,6 +176,10 @@ pub fn expected(cfg: &Config) -> UnitTally {
         let value = match cfg.scenario.name {
             ScenarioName::BlockingStorm => STORM_CALLS,
             ScenarioName::BlockingSleep => sleep_of(cfg, i).as_micros() as u64,
+            ScenarioName::SqliteInsert => crate::workload::sqlite::unit_sum(i, cfg.scenario.rows),
+            ScenarioName::SqliteRead => {
+                crate::workload::sqlite::table_sum(cfg.scenario.units, cfg.scenario.rows)
+            }
             _ => work(cfg, i),
         };
         t.add(i, value);
