@@ -236,6 +236,11 @@ fn sqlite(summary: &Summary) -> Vec<String> {
         };
         let rows = f.config.get("rows").and_then(|v| v.as_u64()).unwrap_or(0);
         let n = units_of(f);
+        // An insert unit writes its rows; a read unit reads every unit's.
+        let (per_unit, what) = match scenario {
+            "sqlite-insert" => (rows, "rows written/s"),
+            _ => (n * rows, "rows read/s"),
+        };
         let cells: Vec<String> = f
             .entries
             .iter()
@@ -248,10 +253,10 @@ fn sqlite(summary: &Summary) -> Vec<String> {
                     .filter(|_| e.label != f.baseline)
                     .map_or(String::new(), |s| format!(", {}", speedup(s)));
                 Some(format!(
-                    "{} ({}) {} rows/s{vs}, {} busy retries",
+                    "{} ({}) {} {what}{vs}, {} busy retries",
                     e.label,
                     unit(e),
-                    count(n as f64 * rows as f64 / wall),
+                    count(n as f64 * per_unit as f64 / wall),
                     fixed(busy, 0)
                 ))
             })
@@ -849,7 +854,7 @@ mod tests {
         }
         let lines = sqlite(&summarise(&records, &[]));
         assert_eq!(lines.len(), 3, "{lines:#?}");
-        assert!(lines[0].starts_with("sqlite-insert (100 units × 1000 rows, one WAL-mode file, a connection per unit; speed-ups over cpu-sync paired by round): cpu-sync (sequential) 500,000 rows/s, 0 busy retries; threads (thread) 625,000 rows/s, 1.25× (1.25–1.25), 900 busy retries."), "{}", lines[0]);
+        assert!(lines[0].starts_with("sqlite-insert (100 units × 1000 rows, one WAL-mode file, a connection per unit; speed-ups over cpu-sync paired by round): cpu-sync (sequential) 500,000 rows written/s, 0 busy retries; threads (thread) 625,000 rows written/s, 1.25× (1.25–1.25), 900 busy retries."), "{}", lines[0]);
         assert!(
             lines[2].starts_with(
                 "Writers wait for one another, readers do not: 1 of 2 insert entries counted busy retries"

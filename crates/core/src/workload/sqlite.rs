@@ -45,9 +45,13 @@ pub fn table_sum(units: usize, rows: usize) -> u64 {
 }
 
 /// The database file of a run: a temporary one (removed when this drops) or the configured path.
+/// It keeps a connection open for the whole run, as an application's pool would: when the last
+/// connection to a WAL database closes, SQLite checkpoints the log into the file and removes it,
+/// and without this one a loop of units, each closing its own, would pay that on every unit.
 #[derive(Debug)]
 pub struct Db {
     path: PathBuf,
+    _keeper: Connection,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -77,7 +81,11 @@ impl Db {
             }
             tx.commit().context("committing the fill")?;
         }
-        Ok(Db { path, _dir: dir })
+        Ok(Db {
+            path,
+            _keeper: conn,
+            _dir: dir,
+        })
     }
 
     /// The file.

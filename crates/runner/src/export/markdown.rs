@@ -99,6 +99,8 @@ pub fn scenario_blurb(scenario: &str) -> String {
         }
         "sleep-fixed" => "Each unit waits `sleep_ms` with the model's native sleep.".into(),
         "sleep-variable" => "Each unit waits a seeded random fraction of `sleep_ms`.".into(),
+        "sqlite-insert" => "Each unit opens its own connection to one WAL-mode SQLite file and inserts `rows` rows in one transaction; the file is checked after the run (exactly `units` × `rows` rows with the expected sum). A unit that finds the write lock taken waits and retries (busy retries).".into(),
+        "sqlite-read" => "Each unit opens its own connection to one WAL-mode SQLite file holding `units` × `rows` rows (written before the measured window) and reads them all.".into(),
         "blocking-sleep" => "Each unit blocks the thread it runs on for `sleep_ms` with `std::thread::sleep`, inside an async task too.".into(),
         "blocking-storm" => format!(
             "Each unit makes {} `sched_yield` system calls (`std::thread::yield_now`); inside an async task they block the executor's thread.",
