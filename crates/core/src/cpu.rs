@@ -49,6 +49,9 @@ pub struct UnitRun {
     pub rss_all_started_mib: Option<f64>,
     /// idle-scale on an async runtime: the size of one unit's future, bytes.
     pub future_bytes: Option<u64>,
+    /// idle-scale with processes: the PSS of this process before the first unit, and of the
+    /// whole tree with every unit waiting, MiB.
+    pub pss_mib: Option<(f64, f64)>,
 }
 
 /// The inputs of a CPU run: the kernel's items, and the SQLite file of the sqlite scenarios.
@@ -149,6 +152,9 @@ fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
             rss_per_unit_kib: per_unit_kib,
             future_bytes: run.future_bytes,
             busy_retries: None,
+            pss_per_unit_kib: run
+                .pss_mib
+                .map(|(before, all)| (all - before) * 1024.0 / cfg.scenario.units as f64),
         }),
     })
 }

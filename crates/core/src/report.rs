@@ -210,6 +210,10 @@ pub struct UnitStats {
     /// (`SQLITE_BUSY`), over every unit of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub busy_retries: Option<u64>,
+    /// idle-scale with processes: (PSS of the tree with all started − PSS before) ÷ count, KiB
+    /// per unit, shared pages counted once over the processes that share them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pss_per_unit_kib: Option<f64>,
 }
 
 impl UnitStats {

@@ -198,9 +198,73 @@ fn rss_mib_at(path: &str) -> Option<f64> {
     status_kib(path, "VmRSS:").map(|kib| kib as f64 / 1024.0)
 }
 
+/// Process `pid`'s proportional set size, MiB (`Pss` of `/proc/PID/smaps_rollup`, Linux 4.14+):
+/// its resident memory with every page shared with N processes counted 1/N, so the PSS of a
+/// process tree adds up to the memory it really holds.
+pub fn pss_mib_of(pid: u32) -> Option<f64> {
+    status_kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:").map(|kib| kib as f64 / 1024.0)
+}
+
+/// The soft and hard limits on open file descriptors (`RLIMIT_NOFILE`).
+#[allow(unsafe_code)]
+pub fn fd_limits() -> Option<(u64, u64)> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit struct we own.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    (rc == 0).then_some((lim.rlim_cur, lim.rlim_max))
+}
+
+/// Makes at least `needed` file descriptors available, raising the soft limit up to the hard
+/// one; an error names both limits when the hard one is too low.
+#[allow(unsafe_code)]
+pub fn ensure_fds(needed: u64, what: &str) -> anyhow::Result<()> {
+    let Some((soft, hard)) = fd_limits() else {
+        return Ok(()); // unknown: let the OS answer
+    };
+    if needed <= soft {
+        return Ok(());
+    }
+    anyhow::ensure!(
+        needed <= hard,
+        "{what} need about {needed} file descriptors, more than RLIMIT_NOFILE allows (soft {soft}, hard {hard}); raise it with `ulimit -n`"
+    );
+    let lim = libc::rlimit {
+        rlim_cur: needed.max(soft),
+        rlim_max: hard,
+    };
+    // SAFETY: setrlimit reads one rlimit struct we own; raising the soft limit up to the hard
+    // one is always allowed.
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
+    anyhow::ensure!(
+        rc == 0,
+        "{what} need about {needed} file descriptors; raising RLIMIT_NOFILE from {soft} to {needed} failed: {}",
+        std::io::Error::last_os_error()
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pss_is_at_most_rss_and_fd_limits_are_raised_within_the_hard_one() {
+        let me = std::process::id();
+        let (pss, rss) = (pss_mib_of(me).unwrap(), rss_mib_of(me).unwrap());
+        assert!(pss > 0.0 && pss <= rss + 0.01, "pss {pss}, rss {rss}");
+        let (soft, hard) = fd_limits().unwrap();
+        ensure_fds(soft.min(64), "a few pipes").unwrap();
+        if hard < u64::MAX {
+            let err = ensure_fds(hard + 1, "many processes").unwrap_err().to_string();
+            assert!(
+                err.contains("RLIMIT_NOFILE") && err.contains(&format!("hard {hard}")),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn thread_count_sees_a_new_thread() {

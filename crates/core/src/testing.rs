@@ -168,6 +168,11 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
         assert_eq!(u.busy_retries.is_some(), sqlite, "{all:?}: {u:?}");
         let idle = sets[0].ends_with("idle-scale") && unit != "sequential";
         assert_eq!(u.rss_per_unit_kib.is_some(), idle, "{all:?}: {u:?}");
+        assert_eq!(
+            u.pss_per_unit_kib.is_some(),
+            idle && unit == "process",
+            "{all:?}: {u:?}"
+        );
         if sets[0].ends_with("sleep-fixed") && unit != "sequential" {
             assert!(report.wall_s >= 0.02, "every unit slept 20 ms");
         }

@@ -104,6 +104,7 @@ impl Idle {
             rss_before_mib: self.rss_before_mib,
             rss_all_started_mib,
             future_bytes: Some(future_bytes(self.gate)),
+            pss_mib: None,
         }
     }
 

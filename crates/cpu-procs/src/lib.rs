@@ -100,7 +100,12 @@ fn unit_worker(header: &str, mut input: impl BufRead) -> anyhow::Result<()> {
 fn run_unit_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
     let idle = cfg.scenario.name == ScenarioName::IdleScale;
     let job = serde_json::to_string(cfg).context("serialising the config")?;
+    // Two pipes a process stay open until it answers.
+    let fds = 2 * cfg.scenario.units as u64 + 64;
+    sys::ensure_fds(fds, &format!("{} unit processes", cfg.scenario.units))?;
+    let me = std::process::id();
     let rss_before_mib = if idle { sys::rss_mib() } else { None };
+    let pss_before_mib = if idle { sys::pss_mib_of(me) } else { None };
     let mut started = Vec::with_capacity(cfg.scenario.units);
     for i in 0..cfg.scenario.units {
         let (worker, mut stdin) = Worker::start(i, probe)?;
@@ -109,14 +114,21 @@ fn run_unit_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
         started.push((worker, idle.then_some(stdin)));
     }
     let mut rss_all_started_mib = None;
+    let mut pss_all_started_mib = None;
     if idle {
-        let mut total = sys::rss_mib().unwrap_or(0.0);
         for (worker, _) in &mut started {
             let ready = worker.read_line()?;
             anyhow::ensure!(ready.trim() == "ready", "unit {} said {ready:?}", worker.n());
-            total += sys::rss_mib_of(worker.pid()).unwrap_or(0.0);
         }
-        rss_all_started_mib = Some(total);
+        // Every unit is waiting: the tree's memory, RSS and PSS, read in one pass.
+        let mut rss = sys::rss_mib().unwrap_or(0.0);
+        let mut pss = sys::pss_mib_of(me).unwrap_or(0.0);
+        for (worker, _) in &started {
+            rss += sys::rss_mib_of(worker.pid()).unwrap_or(0.0);
+            pss += sys::pss_mib_of(worker.pid()).unwrap_or(0.0);
+        }
+        rss_all_started_mib = Some(rss);
+        pss_all_started_mib = Some(pss);
         std::thread::sleep(units::hold(cfg));
     }
     let mut tally = UnitTally::default();
@@ -134,6 +146,7 @@ fn run_unit_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
         rss_before_mib,
         rss_all_started_mib,
         future_bytes: None,
+        pss_mib: pss_before_mib.zip(pss_all_started_mib),
     })
 }
 

@@ -98,6 +98,7 @@ fn per_unit(cfg: &Config) -> anyhow::Result<UnitRun> {
         rss_before_mib,
         rss_all_started_mib,
         future_bytes: None,
+        pss_mib: None,
     })
 }
 

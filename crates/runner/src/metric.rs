@@ -70,6 +70,8 @@ pub enum Metric {
     RssPerUnit,
     /// SQLite busy retries over a run's units (the sqlite scenarios).
     BusyRetries,
+    /// Proportional memory per waiting unit (idle-scale with processes).
+    PssPerUnit,
 }
 
 /// Which way a metric improves.
@@ -131,7 +133,7 @@ fn open(r: &Report) -> Option<&OpenLoop> {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 30] = [
+static SPECS: [Spec; 31] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -442,11 +444,21 @@ static SPECS: [Spec; 30] = [
         view: View::Table,
         read: |r| r.units.as_ref().and_then(|u| u.busy_retries).map(|n| n as f64),
     },
+    Spec {
+        metric: Metric::PssPerUnit,
+        key: "pss_per_unit_kib",
+        title: "Memory per waiting unit (PSS above the start: shared pages split)",
+        unit: "KiB",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Cpu),
+        view: View::Table,
+        read: |r| r.units.as_ref().and_then(|u| u.pss_per_unit_kib),
+    },
 ];
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 30] = [
+    pub const ALL: [Metric; 31] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -477,6 +489,7 @@ impl Metric {
         Metric::PerUnit,
         Metric::RssPerUnit,
         Metric::BusyRetries,
+        Metric::PssPerUnit,
     ];
 
     /// The metric's definition.

@@ -139,6 +139,7 @@ pub fn unit_run(
         future_bytes: None,
         rss_per_unit_kib: kib,
         busy_retries: None,
+        pss_per_unit_kib: None,
     });
     r
 }
