@@ -54,6 +54,26 @@ bench-blocking *ARGS:
 bench-sqlite *ARGS:
     cargo run --release --quiet -p runner -- --config configs/sqlite.toml --label sqlite {{ARGS}}
 
+# What a process costs (configs/procs-scale.toml): 1 to 1,000 processes, threads and tasks waiting, RSS and PSS per unit
+bench-procs-scale *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/procs-scale.toml --label procs-scale {{ARGS}}
+
+# The articles' experiments as configs: 50 x /delay/0.1, 5 x /delay/1, a mixed batch, a health check, the suite at 5 s sleeps
+bench-delay-50 *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/delay-50.toml --label delay-50 {{ARGS}}
+
+bench-delay-5 *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/delay-5.toml --label delay-5 {{ARGS}}
+
+bench-mixed-50 *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/mixed-50.toml --label mixed-50 {{ARGS}}
+
+bench-health-check *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/health-check.toml --label health-check {{ARGS}}
+
+bench-suite-article *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/suite-article.toml --label suite-article {{ARGS}}
+
 # Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
 bench-rate *ARGS:
     cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}
