@@ -74,6 +74,10 @@ bench-health-check *ARGS:
 bench-suite-article *ARGS:
     cargo run --release --quiet -p runner -- --config configs/suite-article.toml --label suite-article {{ARGS}}
 
+# Reading files (configs/files.toml): std::fs in a loop, threads, a pool, processes against tokio::fs, smol::fs, async_std::fs
+bench-files *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/files.toml --label files {{ARGS}}
+
 # Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
 bench-rate *ARGS:
     cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}

@@ -312,9 +312,12 @@ pub struct ScenarioConfig {
     /// sqlite-insert: rows each unit inserts; sqlite-read: rows each unit inserted beforehand
     /// (every unit reads them all).
     pub rows: usize,
-    /// The SQLite file of the sqlite scenarios. Empty: a new file in a temporary folder, removed
-    /// after the run. A path names a file that must not exist yet; it is kept.
-    pub db: String,
+    /// file-read: the size of each unit's file, bytes.
+    pub file_bytes: usize,
+    /// Where the sqlite and file scenarios keep their data: the SQLite file, or the folder of
+    /// files. Empty: made in a temporary folder, removed after the run. A path names a file or
+    /// folder that must not exist yet; it is kept.
+    pub data: String,
 }
 
 impl Default for ScenarioConfig {
@@ -326,7 +329,8 @@ impl Default for ScenarioConfig {
             threads: ThreadUnits::PerUnit,
             async_units: AsyncUnits::Spawned,
             rows: 1_000,
-            db: String::new(),
+            file_bytes: 1 << 20,
+            data: String::new(),
         }
     }
 }
@@ -358,6 +362,9 @@ pub enum ScenarioName {
     /// Each unit reads every row of the SQLite file (`units` × `rows`, written before the
     /// window), on a connection of its own.
     SqliteRead,
+    /// Each unit reads its own file of `file_bytes` (written before the window), with the
+    /// model's file API: `std::fs`, or the async runtime's.
+    FileRead,
 }
 
 impl ScenarioName {
@@ -374,6 +381,7 @@ impl ScenarioName {
             Self::IdleScale => "idle-scale",
             Self::SqliteInsert => "sqlite-insert",
             Self::SqliteRead => "sqlite-read",
+            Self::FileRead => "file-read",
         }
     }
 }
@@ -653,12 +661,13 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("scenario.units", c.scenario.units, 1, 10_000_000)?;
     range("scenario.sleep_ms", c.scenario.sleep_ms, 0, 600_000)?;
     range("scenario.rows", c.scenario.rows, 1, 1_000_000)?;
+    range("scenario.file_bytes", c.scenario.file_bytes, 1, 1 << 30)?;
     check(
-        "scenario.db",
-        c.scenario.db.is_empty() || !Path::new(&c.scenario.db).exists(),
+        "scenario.data",
+        c.scenario.data.is_empty() || !Path::new(&c.scenario.data).exists(),
         &format!(
             "\"\" (a temporary file) or the path of a file that does not exist yet (got \"{}\", which exists)",
-            c.scenario.db
+            c.scenario.data
         ),
     )?;
     check(

@@ -11,6 +11,7 @@ use crate::config::{Config, CpuKernel, ScenarioName};
 use crate::harness::{Family, Hooks, Model, Outcome};
 use crate::report::{UnitStats, Work};
 use crate::sampler::Probe;
+use crate::workload::files::Files;
 use crate::workload::kernel::{Input, Tally};
 use crate::workload::sqlite::{self, Db};
 use crate::workload::units;
@@ -54,13 +55,41 @@ pub struct UnitRun {
     pub pss_mib: Option<(f64, f64)>,
 }
 
-/// The inputs of a CPU run: the kernel's items, and the SQLite file of the sqlite scenarios.
+/// The inputs of a CPU run: the kernel's items, and the data of the sqlite and file scenarios.
 #[derive(Debug)]
 pub struct CpuInput {
     /// What [`CpuModel::count`] tallies (empty for the task-cost scenarios).
     pub items: Arc<Input>,
-    /// The sqlite scenarios' database.
-    pub db: Option<Db>,
+    /// The sqlite scenarios' database, or file-read's files.
+    pub data: Option<ScenarioData>,
+}
+
+/// Data a task-cost scenario's units use, made before the window.
+#[derive(Debug)]
+pub enum ScenarioData {
+    /// The SQLite file.
+    Db(Db),
+    /// One file per unit.
+    Files(Files),
+}
+
+impl ScenarioData {
+    fn create(cfg: &Config) -> anyhow::Result<Option<Self>> {
+        Ok(match cfg.scenario.name {
+            ScenarioName::SqliteInsert | ScenarioName::SqliteRead => {
+                Some(Self::Db(Db::create(cfg).context("creating the SQLite file")?))
+            }
+            ScenarioName::FileRead => Some(Self::Files(Files::create(cfg).context("writing the files")?)),
+            _ => None,
+        })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Db(db) => db.path(),
+            Self::Files(files) => files.path(),
+        }
+    }
 }
 
 /// The [`Model`] of a [`CpuModel`]: `harness::main::<Cpu<CpuSync>>()`.
@@ -74,11 +103,7 @@ impl<M: CpuModel> Model for Cpu<M> {
     type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
-        let db = if units::on_blocking_pool(cfg) {
-            Some(Db::create(cfg).context("creating the SQLite file")?)
-        } else {
-            None
-        };
+        let data = ScenarioData::create(cfg)?;
         let items = if cfg.scenario.name == ScenarioName::Main {
             Input::generate(&cfg.cpu)
         } else {
@@ -86,7 +111,7 @@ impl<M: CpuModel> Model for Cpu<M> {
         };
         Ok(CpuInput {
             items: Arc::new(items),
-            db,
+            data,
         })
     }
 
@@ -95,26 +120,26 @@ impl<M: CpuModel> Model for Cpu<M> {
             let tally = M::count(cfg, &input.items, probe)?;
             return outcome(&input.items, tally);
         }
-        let Some(db) = &input.db else {
+        let Some(data) = &input.data else {
             return unit_outcome(cfg, M::run_units(cfg, probe)?);
         };
-        // The units find the file through the config they are given.
-        let mut with_db = cfg.clone();
-        with_db.scenario.db = db.path().to_string_lossy().into_owned();
-        let run = M::run_units(&with_db, probe)?;
-        if let Some(failure) = sqlite::failure() {
-            anyhow::bail!("a SQLite unit failed: {failure}");
+        // The units find their data through the config they are given.
+        let mut with_data = cfg.clone();
+        with_data.scenario.data = data.path().to_string_lossy().into_owned();
+        let run = M::run_units(&with_data, probe)?;
+        if let Some(failure) = units::failure() {
+            anyhow::bail!("a unit failed: {failure}");
         }
         let mut outcome = unit_outcome(cfg, run)?;
-        if let Some(units) = &mut outcome.units {
+        if let (Some(units), ScenarioData::Db(_)) = (&mut outcome.units, data) {
             units.busy_retries = Some(sqlite::busy_retries());
         }
         Ok(outcome)
     }
 
     fn check(cfg: &Config, input: &Self::Input) -> anyhow::Result<()> {
-        match (&input.db, cfg.scenario.name) {
-            (Some(db), ScenarioName::SqliteInsert) => db.verify(cfg),
+        match (&input.data, cfg.scenario.name) {
+            (Some(ScenarioData::Db(db)), ScenarioName::SqliteInsert) => db.verify(cfg),
             _ => Ok(()),
         }
     }

@@ -144,6 +144,11 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
             "scenario.units=8",
             "scenario.rows=50",
         ],
+        &[
+            "scenario.name=file-read",
+            "scenario.units=8",
+            "scenario.file_bytes=10000",
+        ],
         &["scenario.name=idle-scale", "scenario.units=30"],
     ];
     for sets in scenarios {

@@ -88,7 +88,7 @@ fn unit_worker(header: &str, mut input: impl BufRead) -> anyhow::Result<()> {
         std::thread::sleep(units::sleep_of(&cfg, i));
     }
     let value = units::work(&cfg, i);
-    if let Some(failure) = sqlite::failure() {
+    if let Some(failure) = units::failure() {
         bail!("unit {i}: {failure}");
     }
     // The value, then the SQLite busy retries of this unit's process.

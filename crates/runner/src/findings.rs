@@ -68,6 +68,10 @@ pub fn markdown(summary: &Summary) -> String {
             "SQLite from many workers: do writers and readers scale?",
             sqlite(summary),
         ),
+        (
+            "Reading files: what does an async file API buy?",
+            file_read(summary),
+        ),
         ("CPU bursts: who uses the cores?", squares(summary)),
         (
             "Memory per task and per thread, and where threads stop",
@@ -224,6 +228,40 @@ fn waiting_in(f: &FamilySummary) -> Vec<String> {
         ));
     }
     out
+}
+
+/// file-read: MiB/s per entry, and where the async runtimes' file APIs run.
+fn file_read(summary: &Summary) -> Vec<String> {
+    let Some(f) = group(summary, "file-read") else {
+        return vec![];
+    };
+    let bytes = f.config.get("file_bytes").and_then(|v| v.as_u64()).unwrap_or(0);
+    let n = units_of(f);
+    let cells: Vec<String> = f
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let wall = e.mean(Metric::Wall)?;
+            let vs = e
+                .speedup
+                .as_ref()
+                .filter(|_| e.label != f.baseline)
+                .map_or(String::new(), |s| format!(", {}", speedup(s)));
+            Some(format!(
+                "{} ({}) {} MiB/s{vs}",
+                e.label,
+                unit(e),
+                count(n as f64 * bytes as f64 / wall / 1_048_576.0)
+            ))
+        })
+        .collect();
+    if cells.is_empty() {
+        return vec![];
+    }
+    vec![
+        format!("file-read ({n} units, one file of {} each, from the page cache; speed-ups over {} paired by round): {}.", count(bytes as f64), f.baseline, cells.join("; ")),
+        "The async runtimes have no asynchronous file IO of their own here: `tokio::fs` runs each call with `spawn_blocking` on tokio's blocking pool, `smol::fs` (async-fs) on its blocking thread pool, and `async_std::fs` on async-std's, so an async file read is a thread-pool read plus the hand-off.".into(),
+    ]
 }
 
 /// The sqlite scenarios: rows per second and busy retries per entry, then writers against readers.
@@ -561,10 +599,13 @@ impl Reach {
 
     /// The series' memory line, and where it stopped.
     fn lines(&self, s: &Series) -> Vec<String> {
+        let plural = match self.unit.as_str() {
+            "process" => "processes".to_string(),
+            other => format!("{other}s"),
+        };
         let mut line = format!(
-            "{} ({}s): {} units waiting at a {} peak; {} per unit above the one-unit run",
+            "{} ({plural}): {} units waiting at a {} peak; {} per unit above the one-unit run",
             self.label,
-            self.unit,
             count(self.units),
             mib(self.peak_mib),
             kib(self.kib)
@@ -572,6 +613,13 @@ impl Reach {
         let at_n = largest_ok(s).map(|(_, p)| p);
         if let Some(m) = at_n.and_then(|p| p.mean(Metric::RssPerUnit)) {
             let _ = write!(line, " ({} above the process's own start)", kib(m));
+        }
+        if let Some(m) = at_n.and_then(|p| p.mean(Metric::PssPerUnit)) {
+            let _ = write!(
+                line,
+                "; counting each shared page once over the processes that share it (PSS), {} per unit",
+                kib(m)
+            );
         }
         if let Some(bytes) = at_n.and_then(|p| p.future_bytes) {
             let _ = write!(
@@ -863,5 +911,32 @@ mod tests {
             lines[2]
         );
         assert!(lines[2].ends_with("the best concurrent readers (threads) reached 1.50× the sequential loop, the best concurrent writers (threads) 1.25×."), "{}", lines[2]);
+    }
+
+    #[test]
+    fn file_read_gives_mib_per_second_and_says_where_async_file_io_runs() {
+        let mut records = Vec::new();
+        for i in 0..6 {
+            for (entry, model, variant, unit, wall) in [
+                ("cpu-sync", "cpu-sync", None, "sequential", 0.1),
+                ("tokio::fs", "cpu-async", Some("tokio-multi-thread"), "task", 0.2),
+            ] {
+                let mut r =
+                    testdata::unit_run(entry, model, variant, unit, "file-read", 100, wall, 5.0, None);
+                r.index = i;
+                r.report.as_mut().unwrap().config["scenario"]["file_bytes"] = serde_json::json!(1_048_576);
+                records.push(r);
+            }
+        }
+        let lines = file_read(&summarise(&records, &[]));
+        assert_eq!(
+            lines[0],
+            "file-read (100 units, one file of 1,048,576 each, from the page cache; speed-ups over cpu-sync paired by round): cpu-sync (sequential) 1,000 MiB/s; tokio::fs (task) 500 MiB/s, 0.50× (0.50–0.50)."
+        );
+        assert!(
+            lines[1].contains("`tokio::fs` runs each call with `spawn_blocking`"),
+            "{}",
+            lines[1]
+        );
     }
 }

@@ -13,7 +13,6 @@
 //! sum. A unit that fails (the bound passed, a disk error) is recorded here and fails the run.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -27,7 +26,6 @@ use crate::workload::urls::mix;
 pub const BUSY_BOUND: Duration = Duration::from_secs(30);
 
 static BUSY_RETRIES: AtomicU64 = AtomicU64::new(0);
-static FAILURE: OnceLock<String> = OnceLock::new();
 
 /// The value of row `k` of unit `i` (below 2³¹).
 pub fn value(i: usize, k: usize) -> u64 {
@@ -58,14 +56,14 @@ pub struct Db {
 impl Db {
     /// Creates the file for `cfg`'s scenario: the table, WAL mode, and for sqlite-read every row.
     pub fn create(cfg: &Config) -> anyhow::Result<Self> {
-        let (path, dir) = if cfg.scenario.db.is_empty() {
+        let (path, dir) = if cfg.scenario.data.is_empty() {
             let dir = tempfile::Builder::new()
                 .prefix("concbench-sqlite-")
                 .tempdir()
                 .context("creating a folder for the SQLite file")?;
             (dir.path().join("bench.db"), Some(dir))
         } else {
-            (PathBuf::from(&cfg.scenario.db), None)
+            (PathBuf::from(&cfg.scenario.data), None)
         };
         let mut conn = open(&path)?;
         conn.execute_batch(
@@ -175,28 +173,18 @@ fn read_unit(path: &Path, i: usize) -> anyhow::Result<u64> {
     Ok(sum)
 }
 
-/// Runs unit `i` of `cfg`'s sqlite scenario on the file `cfg.scenario.db`; a failure is recorded
+/// Runs unit `i` of `cfg`'s sqlite scenario on the file `cfg.scenario.data`; a failure is recorded
 /// (see [`failure`]) and the unit's value is 0.
 pub fn unit(cfg: &Config, i: usize) -> u64 {
-    let path = Path::new(&cfg.scenario.db);
+    let path = Path::new(&cfg.scenario.data);
     let result = match cfg.scenario.name {
         ScenarioName::SqliteInsert => insert_unit(path, i, cfg.scenario.rows),
         _ => read_unit(path, i),
     };
     result.unwrap_or_else(|err| {
-        fail(format!("{err:#}"));
+        crate::workload::units::fail(format!("{err:#}"));
         0
     })
-}
-
-/// Records a unit's failure (the first is kept).
-pub fn fail(message: String) {
-    let _ = FAILURE.set(message);
-}
-
-/// The first unit failure of this process, if any.
-pub fn failure() -> Option<&'static str> {
-    FAILURE.get().map(String::as_str)
 }
 
 /// Busy retries counted in this process so far.
@@ -225,7 +213,7 @@ mod tests {
     fn inserts_from_many_threads_leave_every_row_once() {
         let mut c = cfg(ScenarioName::SqliteInsert, 12, 200);
         let db = Db::create(&c).unwrap();
-        c.scenario.db = db.path().to_string_lossy().into_owned();
+        c.scenario.data = db.path().to_string_lossy().into_owned();
         let sums: Vec<u64> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..12)
                 .map(|i| {
@@ -237,7 +225,7 @@ mod tests {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
-        assert_eq!(failure(), None);
+        assert_eq!(crate::workload::units::failure(), None);
         assert_eq!(sums, (0..12).map(|i| unit_sum(i, 200)).collect::<Vec<_>>());
         db.verify(&c).unwrap();
         // A unit inserted twice breaks the primary key: recorded as a failure, not a panic.

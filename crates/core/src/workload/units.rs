@@ -38,10 +38,31 @@ pub fn work(cfg: &Config, i: usize) -> u64 {
             nap.as_micros() as u64
         }
         ScenarioName::SqliteInsert | ScenarioName::SqliteRead => crate::workload::sqlite::unit(cfg, i),
+        ScenarioName::FileRead => crate::workload::files::unit(cfg, i),
         ScenarioName::Squares => squares(),
         ScenarioName::SleepFixed | ScenarioName::SleepVariable => sleep_of(cfg, i).as_micros() as u64,
         ScenarioName::Main | ScenarioName::SpawnOnly | ScenarioName::IdleScale => 0,
     }
+}
+
+static FAILURE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records a unit's failure (the first is kept); the run fails with it once the units are done.
+pub fn fail(message: String) {
+    let _ = FAILURE.set(message);
+}
+
+/// The first unit failure of this process, if any.
+pub fn failure() -> Option<&'static str> {
+    FAILURE.get().map(String::as_str)
+}
+
+/// True when the scenario's units need data made before the window (a SQLite file, files).
+pub fn needs_data(cfg: &Config) -> bool {
+    matches!(
+        cfg.scenario.name,
+        ScenarioName::SqliteInsert | ScenarioName::SqliteRead | ScenarioName::FileRead
+    )
 }
 
 /// True when the scenario's units are blocking IO that an async model runs on its runtime's
@@ -180,6 +201,7 @@ pub fn expected(cfg: &Config) -> UnitTally {
             ScenarioName::SqliteRead => {
                 crate::workload::sqlite::table_sum(cfg.scenario.units, cfg.scenario.rows)
             }
+            ScenarioName::FileRead => crate::workload::files::expected(cfg, i),
             _ => work(cfg, i),
         };
         t.add(i, value);

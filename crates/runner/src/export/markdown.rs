@@ -99,6 +99,7 @@ pub fn scenario_blurb(scenario: &str) -> String {
         }
         "sleep-fixed" => "Each unit waits `sleep_ms` with the model's native sleep.".into(),
         "sleep-variable" => "Each unit waits a seeded random fraction of `sleep_ms`.".into(),
+        "file-read" => "Each unit reads its own file of `file_bytes` (written before the measured window, so from the page cache) with the model's file API: `std::fs`, or the async runtime's.".into(),
         "sqlite-insert" => "Each unit opens its own connection to one WAL-mode SQLite file and inserts `rows` rows in one transaction; the file is checked after the run (exactly `units` × `rows` rows with the expected sum). A unit that finds the write lock taken waits and retries (busy retries).".into(),
         "sqlite-read" => "Each unit opens its own connection to one WAL-mode SQLite file holding `units` × `rows` rows (written before the measured window) and reads them all.".into(),
         "blocking-sleep" => "Each unit blocks the thread it runs on for `sleep_ms` with `std::thread::sleep`, inside an async task too.".into(),
