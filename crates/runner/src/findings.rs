@@ -259,7 +259,7 @@ fn file_read(summary: &Summary) -> Vec<String> {
         return vec![];
     }
     vec![
-        format!("file-read ({n} units, one file of {} each, from the page cache; speed-ups over {} paired by round): {}.", count(bytes as f64), f.baseline, cells.join("; ")),
+        format!("file-read ({n} units, one file of {} bytes each, from the page cache; speed-ups over {} paired by round): {}.", count(bytes as f64), f.baseline, cells.join("; ")),
         "The async runtimes have no asynchronous file IO of their own here: `tokio::fs` runs each call with `spawn_blocking` on tokio's blocking pool, `smol::fs` (async-fs) on its blocking thread pool, and `async_std::fs` on async-std's, so an async file read is a thread-pool read plus the hand-off.".into(),
     ]
 }
@@ -931,7 +931,7 @@ mod tests {
         let lines = file_read(&summarise(&records, &[]));
         assert_eq!(
             lines[0],
-            "file-read (100 units, one file of 1,048,576 each, from the page cache; speed-ups over cpu-sync paired by round): cpu-sync (sequential) 1,000 MiB/s; tokio::fs (task) 500 MiB/s, 0.50× (0.50–0.50)."
+            "file-read (100 units, one file of 1,048,576 bytes each, from the page cache; speed-ups over cpu-sync paired by round): cpu-sync (sequential) 1,000 MiB/s; tokio::fs (task) 500 MiB/s, 0.50× (0.50–0.50)."
         );
         assert!(
             lines[1].contains("`tokio::fs` runs each call with `spawn_blocking`"),
