@@ -230,6 +230,15 @@ fn waiting_in(f: &FamilySummary) -> Vec<String> {
     out
 }
 
+/// `, 1.70× (1.38–1.73)`: an entry's paired speed-up over its group's baseline, for a list
+/// (nothing for the baseline itself).
+fn vs_baseline(f: &FamilySummary, e: &EntrySummary) -> String {
+    e.speedup
+        .as_ref()
+        .filter(|_| e.label != f.baseline)
+        .map_or(String::new(), |s| format!(", {}", speedup(s)))
+}
+
 /// file-read: MiB/s per entry, and where the async runtimes' file APIs run.
 fn file_read(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "file-read") else {
@@ -242,11 +251,7 @@ fn file_read(summary: &Summary) -> Vec<String> {
         .iter()
         .filter_map(|e| {
             let wall = e.mean(Metric::Wall)?;
-            let vs = e
-                .speedup
-                .as_ref()
-                .filter(|_| e.label != f.baseline)
-                .map_or(String::new(), |s| format!(", {}", speedup(s)));
+            let vs = vs_baseline(f, e);
             Some(format!(
                 "{} ({}) {} MiB/s{vs}",
                 e.label,
@@ -285,11 +290,7 @@ fn sqlite(summary: &Summary) -> Vec<String> {
             .filter_map(|e| {
                 let wall = e.mean(Metric::Wall)?;
                 let busy = e.mean(Metric::BusyRetries).unwrap_or(0.0);
-                let vs = e
-                    .speedup
-                    .as_ref()
-                    .filter(|_| e.label != f.baseline)
-                    .map_or(String::new(), |s| format!(", {}", speedup(s)));
+                let vs = vs_baseline(f, e);
                 Some(format!(
                     "{} ({}) {} {what}{vs}, {} busy retries",
                     e.label,

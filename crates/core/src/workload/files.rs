@@ -20,17 +20,10 @@ pub struct Files {
 impl Files {
     /// Writes one file per unit for `cfg`.
     pub fn create(cfg: &Config) -> anyhow::Result<Self> {
-        let (dir, temp) = if cfg.scenario.data.is_empty() {
-            let temp = tempfile::Builder::new()
-                .prefix("concbench-files-")
-                .tempdir()
-                .context("creating a folder for the files")?;
-            (temp.path().to_owned(), Some(temp))
-        } else {
-            let dir = PathBuf::from(&cfg.scenario.data);
+        let (dir, temp) = crate::workload::data_place(cfg, "files")?;
+        if temp.is_none() {
             std::fs::create_dir(&dir).with_context(|| format!("creating the folder {}", dir.display()))?;
-            (dir, None)
-        };
+        }
         for i in 0..cfg.scenario.units {
             let path = path_of(&dir, i);
             std::fs::write(&path, content(cfg.cpu.seed, i, cfg.scenario.file_bytes))

@@ -6,3 +6,20 @@ pub mod kernel;
 pub mod sqlite;
 pub mod units;
 pub mod urls;
+
+/// Where a scenario's data goes: `scenario.data` when set, else a new temporary folder named
+/// `concbench-{prefix}-…` (removed when the returned guard drops).
+pub fn data_place(
+    cfg: &crate::config::Config,
+    prefix: &str,
+) -> anyhow::Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
+    use anyhow::Context;
+    if !cfg.scenario.data.is_empty() {
+        return Ok((std::path::PathBuf::from(&cfg.scenario.data), None));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("concbench-{prefix}-"))
+        .tempdir()
+        .with_context(|| format!("creating a temporary folder for the {prefix} scenario's data"))?;
+    Ok((dir.path().to_owned(), Some(dir)))
+}

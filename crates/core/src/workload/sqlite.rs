@@ -56,14 +56,12 @@ pub struct Db {
 impl Db {
     /// Creates the file for `cfg`'s scenario: the table, WAL mode, and for sqlite-read every row.
     pub fn create(cfg: &Config) -> anyhow::Result<Self> {
-        let (path, dir) = if cfg.scenario.data.is_empty() {
-            let dir = tempfile::Builder::new()
-                .prefix("concbench-sqlite-")
-                .tempdir()
-                .context("creating a folder for the SQLite file")?;
-            (dir.path().join("bench.db"), Some(dir))
+        let (place, dir) = crate::workload::data_place(cfg, "sqlite")?;
+        // In a temporary folder the file is one in it; a configured path is the file itself.
+        let path = if dir.is_some() {
+            place.join("bench.db")
         } else {
-            (PathBuf::from(&cfg.scenario.data), None)
+            place
         };
         let mut conn = open(&path)?;
         conn.execute_batch(
