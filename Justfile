@@ -78,6 +78,10 @@ bench-suite-article *ARGS:
 bench-files *ARGS:
     cargo run --release --quiet -p runner -- --config configs/files.toml --label files {{ARGS}}
 
+# The serving family (configs/serve.toml): TCP echo servers under a fixed load generator, 1 to 10,000 connections
+bench-serve *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/serve.toml --label serve {{ARGS}}
+
 # Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
 bench-rate *ARGS:
     cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}

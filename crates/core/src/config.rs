@@ -25,6 +25,9 @@ pub const MODELS: &[(&str, Family, Kind)] = &[
     ("io-async-std", Family::Io, Kind::Async),
     ("io-hybrid", Family::Io, Kind::Hybrid),
     ("io-procs", Family::Io, Kind::Processes),
+    ("serve-sync", Family::Serve, Kind::Sync),
+    ("serve-threads", Family::Serve, Kind::Threads),
+    ("serve-tokio", Family::Serve, Kind::Async),
 ];
 
 /// How a model runs its units of concurrency (its colour in every plot).
@@ -99,6 +102,8 @@ pub struct Config {
     pub io: IoConfig,
     /// The task-cost scenarios (instead of the family's main workload).
     pub scenario: ScenarioConfig,
+    /// The serving family (TCP echo).
+    pub serve: ServeConfig,
     /// The background sampler.
     pub sampler: SamplerConfig,
     /// `[runner]`, as written: only the runner reads it (its types and checks live in the runner
@@ -208,6 +213,45 @@ impl AsyncRuntime {
             Self::TokioMultiThread => "tokio-multi-thread",
             Self::Smol => "smol",
             Self::AsyncStd => "async-std",
+        }
+    }
+}
+
+/// `[serve]`: the TCP echo workload of the serving family and its load generator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Client connections the load generator opens, all at once.
+    pub connections: usize,
+    /// Messages each connection sends, each waiting for its echo before the next.
+    pub round_trips: usize,
+    /// Bytes of each message.
+    pub message_bytes: usize,
+    /// The client's pause between a connection's round trips, milliseconds.
+    pub think_ms: u64,
+    /// The server's wait before each echo, with the model's own sleep (a database query
+    /// stands behind it in the article), milliseconds.
+    pub work_ms: u64,
+    /// How long every connection stays open and idle once all are connected, before the round
+    /// trips, milliseconds (so that the memory per connection can be read).
+    pub hold_ms: u64,
+    /// Threads of serve-pool, loops of serve-hybrid, processes of serve-procs.
+    pub workers: usize,
+    /// Bound on connecting and on each round trip, milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            connections: 100,
+            round_trips: 10,
+            message_bytes: 64,
+            think_ms: 0,
+            work_ms: 0,
+            hold_ms: 0,
+            workers: 2,
+            timeout_ms: 10_000,
         }
     }
 }
@@ -675,6 +719,14 @@ fn validate(c: &Config) -> Result<(), Invalid> {
         c.scenario.async_units == AsyncUnits::Spawned || c.scenario.name == ScenarioName::IdleScale,
         "\"spawned\", or \"futures\" with scenario.name = \"idle-scale\" (the only scenario with unspawned units)",
     )?;
+    range("serve.connections", c.serve.connections, 1, 100_000)?;
+    range("serve.round_trips", c.serve.round_trips, 1, 1_000_000)?;
+    range("serve.message_bytes", c.serve.message_bytes, 1, 1 << 20)?;
+    range("serve.think_ms", c.serve.think_ms, 0, 60_000)?;
+    range("serve.work_ms", c.serve.work_ms, 0, 60_000)?;
+    range("serve.hold_ms", c.serve.hold_ms, 0, 600_000)?;
+    range("serve.workers", c.serve.workers, 1, 10_000)?;
+    range("serve.timeout_ms", c.serve.timeout_ms, 1, 3_600_000)?;
     range("sampler.interval_ms", c.sampler.interval_ms, 1, 60_000)?;
     Ok(())
 }
@@ -749,7 +801,7 @@ mod tests {
         assert_eq!(e.position, Some((4, 2)), "points at the section name");
         assert!(e.message.contains("unknown field `gpu`"), "{e}");
         assert!(
-            e.message.contains("`cpu`, `io`, `scenario`, `sampler`, `runner`"),
+            e.message.contains("`cpu`, `io`, `scenario`, `serve`, `sampler`, `runner`"),
             "lists what is allowed: {e}"
         );
     }

@@ -181,6 +181,7 @@ fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
                 .pss_mib
                 .map(|(before, all)| (all - before) * 1024.0 / cfg.scenario.units as f64),
         }),
+        serve: None,
     })
 }
 
@@ -205,5 +206,6 @@ fn outcome(input: &Input, tally: Tally) -> anyhow::Result<Outcome> {
         },
         io: None,
         units: None,
+        serve: None,
     })
 }

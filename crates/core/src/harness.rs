@@ -13,7 +13,7 @@ use clap::Parser;
 
 use crate::config::{self, Config, ConfigError};
 pub use crate::report::Family;
-use crate::report::{IoStats, Report, SCHEMA_VERSION, UnitStats, Work};
+use crate::report::{IoStats, Report, SCHEMA_VERSION, ServeStats, UnitStats, Work};
 use crate::sampler::{Probe, Sampler};
 
 /// The command line every model binary takes.
@@ -32,6 +32,9 @@ pub struct Args {
     /// Internal: run as the HTTP target server of an IO model (`io.target = "spawn"`).
     #[arg(long, hide = true)]
     pub serve: bool,
+    /// Internal: run as the load generator of a serving model.
+    #[arg(long, hide = true)]
+    pub loadgen: bool,
 }
 
 /// What a model returns from its measured run.
@@ -43,6 +46,8 @@ pub struct Outcome {
     pub io: Option<IoStats>,
     /// Task-cost scenario figures.
     pub units: Option<UnitStats>,
+    /// The serving family's figures.
+    pub serve: Option<ServeStats>,
 }
 
 /// A concurrency model: the part of a binary that differs from the others.
@@ -80,6 +85,11 @@ pub trait Model {
     fn serve() -> anyhow::Result<()> {
         anyhow::bail!("{} has no server mode", Self::NAME)
     }
+
+    /// Runs the load generator in this process (the hidden `--loadgen` mode of serving models).
+    fn loadgen() -> anyhow::Result<()> {
+        anyhow::bail!("{} has no load generator mode", Self::NAME)
+    }
 }
 
 /// What a model may adjust around its run; every method has a default. A family's model trait
@@ -114,6 +124,9 @@ pub fn main<M: Model>() -> ExitCode {
     if args.serve {
         return exit(M::serve());
     }
+    if args.loadgen {
+        return exit(M::loadgen());
+    }
     exit(run::<M>(&args).and_then(|report| print(&report)))
 }
 
@@ -140,6 +153,9 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
     if let Some(units) = &mut outcome.units {
         units.set_per_unit(wall.as_secs_f64());
     }
+    if let Some(serve) = &mut outcome.serve {
+        serve.set_rates(wall.as_secs_f64());
+    }
     tracing::info!(model = M::NAME, wall_s = wall.as_secs_f64(), "done");
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -154,6 +170,7 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
         work: outcome.work,
         io: outcome.io,
         units: outcome.units,
+        serve: outcome.serve,
         cpu: measured.cpu,
         memory: measured.memory,
         threads: measured.threads,

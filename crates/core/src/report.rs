@@ -24,17 +24,20 @@ pub enum Family {
     Cpu,
     /// IO-bound: HTTP.
     Io,
+    /// Serving: the model is a TCP echo server, a fixed load generator drives it.
+    Serve,
 }
 
 impl Family {
     /// Every family, in report order.
-    pub const ALL: [Family; 2] = [Family::Cpu, Family::Io];
+    pub const ALL: [Family; 3] = [Family::Cpu, Family::Io, Family::Serve];
 
-    /// The name in reports, config sections and file names: `cpu` or `io`.
+    /// The name in reports, config sections and file names: `cpu`, `io` or `serve`.
     pub fn name(self) -> &'static str {
         match self {
             Family::Cpu => "cpu",
             Family::Io => "io",
+            Family::Serve => "serve",
         }
     }
 
@@ -82,6 +85,9 @@ pub struct Report {
     pub io: Option<IoStats>,
     /// Task-cost scenario figures; present when `scenario.name` is not `main`.
     pub units: Option<UnitStats>,
+    /// The serving family's figures (what the load generator saw); present for it only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serve: Option<ServeStats>,
     /// CPU use over the measured window.
     pub cpu: CpuStats,
     /// Memory over the measured window.
@@ -180,6 +186,41 @@ impl IoStats {
         if wall_s > 0.0 {
             self.req_per_s = self.responses as f64 / wall_s;
             self.bytes_per_s = self.bytes_received as f64 / wall_s;
+        }
+    }
+}
+
+/// What the serving family's load generator saw of the server under test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServeStats {
+    /// Client connections the load generator opened (`serve.connections`).
+    pub connections: u64,
+    /// Connections that were established.
+    pub connected: u64,
+    /// Round trips echoed back whole and right.
+    pub round_trips: u64,
+    /// Round trips that failed (their connection's error, or an echo that differed).
+    pub failed: u64,
+    /// Failures by kind: connect, timeout, reset, mismatch, other.
+    pub errors: std::collections::BTreeMap<String, u64>,
+    /// Bytes echoed back.
+    pub bytes: u64,
+    /// Round trips per second of wall time.
+    pub round_trips_per_s: f64,
+    /// Latency of one round trip (send to the whole echo), milliseconds.
+    pub latency_ms: Latency,
+    /// The load generator's own CPU time, seconds (not in the server's CPU figures).
+    pub loadgen_cpu_s: f64,
+    /// The load generator's CPU time per round trip, microseconds.
+    pub loadgen_cpu_us_per_round_trip: f64,
+}
+
+impl ServeStats {
+    /// Fills in the rate over `wall_s` seconds.
+    pub fn set_rates(&mut self, wall_s: Seconds) {
+        if wall_s > 0.0 {
+            self.round_trips_per_s = self.round_trips as f64 / wall_s;
         }
     }
 }

@@ -89,6 +89,7 @@ impl<M: IoModel> Model for Io<M> {
             work: tally.work(),
             io: Some(io),
             units: None,
+            serve: None,
         })
     }
 

@@ -72,6 +72,20 @@ pub enum Metric {
     BusyRetries,
     /// Proportional memory per waiting unit (idle-scale with processes).
     PssPerUnit,
+    /// Round trips echoed per second (serving).
+    RoundTripsPerS,
+    /// Median round-trip latency (serving).
+    RoundTripP50,
+    /// 99th-percentile round-trip latency (serving).
+    RoundTripP99,
+    /// The server's CPU time per round trip (serving).
+    ServerCpuPerRoundTrip,
+    /// The load generator's CPU time per round trip (serving).
+    LoadgenCpuPerRoundTrip,
+    /// The server's resident memory per connection, above its start (serving).
+    RssPerConnection,
+    /// Share of the round trips that failed (serving).
+    RoundTripFailedPct,
 }
 
 /// Which way a metric improves.
@@ -133,7 +147,7 @@ fn open(r: &Report) -> Option<&OpenLoop> {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 31] = [
+static SPECS: [Spec; 38] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -454,11 +468,92 @@ static SPECS: [Spec; 31] = [
         view: View::Table,
         read: |r| r.units.as_ref().and_then(|u| u.pss_per_unit_kib),
     },
+    Spec {
+        metric: Metric::RoundTripsPerS,
+        key: "round_trips_per_s",
+        title: "Round trips per second",
+        unit: "rt/s",
+        direction: Direction::HigherIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| r.serve.as_ref().map(|s| s.round_trips_per_s),
+    },
+    Spec {
+        metric: Metric::RoundTripP50,
+        key: "round_trip_p50_ms",
+        title: "Round-trip latency p50",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| r.serve.as_ref().map(|s| s.latency_ms.p50),
+    },
+    Spec {
+        metric: Metric::RoundTripP99,
+        key: "round_trip_p99_ms",
+        title: "Round-trip latency p99",
+        unit: "ms",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| r.serve.as_ref().map(|s| s.latency_ms.p99),
+    },
+    Spec {
+        metric: Metric::ServerCpuPerRoundTrip,
+        key: "server_cpu_us_per_round_trip",
+        title: "Server CPU per round trip",
+        unit: "µs",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| {
+            let s = r.serve.as_ref().filter(|s| s.round_trips > 0)?;
+            Some(r.cpu.process_avg_pct / 100.0 * r.wall_s * 1e6 / s.round_trips as f64)
+        },
+    },
+    Spec {
+        metric: Metric::LoadgenCpuPerRoundTrip,
+        key: "loadgen_cpu_us_per_round_trip",
+        title: "Load generator CPU per round trip",
+        unit: "µs",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| r.serve.as_ref().map(|s| s.loadgen_cpu_us_per_round_trip),
+    },
+    Spec {
+        metric: Metric::RssPerConnection,
+        key: "rss_per_connection_kib",
+        title: "Server memory per connection (peak RSS above the start)",
+        unit: "KiB",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| {
+            let s = r.serve.as_ref().filter(|s| s.connected > 0)?;
+            let added = r.memory.rss_peak_mib - r.memory.rss_start_mib?;
+            Some(added * 1024.0 / s.connected as f64)
+        },
+    },
+    Spec {
+        metric: Metric::RoundTripFailedPct,
+        key: "round_trip_failed_pct",
+        title: "Round trips failed",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| {
+            let s = r.serve.as_ref()?;
+            let all = s.round_trips + s.failed;
+            (all > 0).then(|| s.failed as f64 * 100.0 / all as f64)
+        },
+    },
 ];
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 31] = [
+    pub const ALL: [Metric; 38] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -490,6 +585,13 @@ impl Metric {
         Metric::RssPerUnit,
         Metric::BusyRetries,
         Metric::PssPerUnit,
+        Metric::RoundTripsPerS,
+        Metric::RoundTripP50,
+        Metric::RoundTripP99,
+        Metric::ServerCpuPerRoundTrip,
+        Metric::LoadgenCpuPerRoundTrip,
+        Metric::RssPerConnection,
+        Metric::RoundTripFailedPct,
     ];
 
     /// The metric's definition.

@@ -81,7 +81,7 @@ fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[Str
     let scenario = match family {
         Family::Cpu if effective.scenario.name != ScenarioName::Main => effective.scenario.name.name(),
         Family::Cpu if effective.cpu.kernel != CpuKernel::CharEncoding => effective.cpu.kernel.name(),
-        Family::Cpu | Family::Io => "main",
+        Family::Cpu | Family::Io | Family::Serve => "main",
     };
     Ok(Job {
         group: entry.group.clone(),

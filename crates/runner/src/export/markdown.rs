@@ -83,6 +83,7 @@ fn group_title(f: &FamilySummary) -> String {
         (Family::Cpu, "main") => "CPU-bound: char-encoding".to_string(),
         (Family::Cpu, kernel) if crate::record::is_workload(kernel) => format!("CPU-bound: {kernel}"),
         (Family::Io, _) => "IO-bound: HTTP".into(),
+        (Family::Serve, _) => "Serving: TCP echo (the model is the server)".into(),
         (_, scenario) => format!("Task costs: {scenario}"),
     };
     match &f.group {

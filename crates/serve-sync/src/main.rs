@@ -1,0 +1,5 @@
+//! `serve-sync`: see the crate documentation (`lib.rs`) and the README.
+
+fn main() -> std::process::ExitCode {
+    concbench_core::harness::main::<concbench_echo::Echo<serve_sync::ServeSync>>()
+}

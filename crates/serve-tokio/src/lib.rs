@@ -1,0 +1,56 @@
+//! serve-tokio: tokio's multi-threaded runtime (one worker per core), a task per connection.
+//!
+//! Run it: `cargo run --release -p serve-tokio -- --set serve.connections=10000`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use concbench_core::{Config, Hooks};
+use concbench_echo::{ServeModel, handler};
+
+/// Tasks on tokio's work-stealing scheduler.
+pub struct ServeTokio;
+
+impl Hooks for ServeTokio {
+    fn variant(_cfg: &Config) -> Option<String> {
+        Some("tokio-multi-thread".into())
+    }
+}
+
+impl ServeModel for ServeTokio {
+    const NAME: &'static str = "serve-tokio";
+
+    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("building the tokio runtime")?;
+        rt.block_on(async {
+            listener
+                .set_nonblocking(true)
+                .context("making the listener non-blocking")?;
+            let listener =
+                tokio::net::TcpListener::from_std(listener).context("handing the listener to tokio")?;
+            let mut tasks = tokio::task::JoinSet::new();
+            loop {
+                let stream = match listener.accept().await {
+                    Ok((stream, _)) => stream,
+                    Err(_) if stop.load(Ordering::SeqCst) => break,
+                    Err(_) => {
+                        // Out of descriptors, say: the client sees a timeout; do not spin.
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        continue;
+                    }
+                };
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                tasks.spawn(handler::tokio(stream, bytes, work));
+            }
+            while tasks.join_next().await.is_some() {}
+            Ok(())
+        })
+    }
+}
