@@ -801,7 +801,8 @@ mod tests {
         assert_eq!(e.position, Some((4, 2)), "points at the section name");
         assert!(e.message.contains("unknown field `gpu`"), "{e}");
         assert!(
-            e.message.contains("`cpu`, `io`, `scenario`, `serve`, `sampler`, `runner`"),
+            e.message
+                .contains("`cpu`, `io`, `scenario`, `serve`, `sampler`, `runner`"),
             "lists what is allowed: {e}"
         );
     }

@@ -15,6 +15,7 @@ pub mod config;
 pub mod cpu;
 pub mod env;
 pub mod harness;
+pub mod latency;
 pub mod pool;
 pub mod report;
 pub mod sampler;

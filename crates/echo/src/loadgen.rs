@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use concbench_core::config::ServeConfig;
-use concbench_core::report::{Latency, ServeStats};
+use concbench_core::latency;
+use concbench_core::report::ServeStats;
 use concbench_core::sys;
-use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -71,10 +71,6 @@ struct Tally {
     latency: Vec<u64>,
 }
 
-fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("static bounds are valid")
-}
-
 /// Runs `job` to the end and reports.
 pub fn run(job: &Job) -> anyhow::Result<LoadReport> {
     let cpu0 = sys::cpu_time_process();
@@ -85,7 +81,7 @@ pub fn run(job: &Job) -> anyhow::Result<LoadReport> {
     let tally = Arc::new(Mutex::new(Tally::default()));
     rt.block_on(drive(job, tally.clone()));
     let t = std::mem::take(&mut *tally.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut h = histogram();
+    let mut h = latency::histogram();
     for us in &t.latency {
         h.saturating_record((*us).max(1));
     }
@@ -99,10 +95,7 @@ pub fn run(job: &Job) -> anyhow::Result<LoadReport> {
         errors,
         bytes: t.bytes,
         checksum: t.checksum,
-        latency_us: h
-            .iter_recorded()
-            .map(|v| (v.value_iterated_to(), v.count_at_value()))
-            .collect(),
+        latency_us: latency::buckets(&h),
         cpu_s: (sys::cpu_time_process() - cpu0).as_secs_f64(),
     })
 }
@@ -213,32 +206,7 @@ fn io_kind(e: &std::io::Error) -> &'static str {
 impl LoadReport {
     /// The report's `serve` block (the rate is filled in once the wall time is known).
     pub fn stats(&self) -> ServeStats {
-        let mut h = histogram();
-        for (v, n) in &self.latency_us {
-            h.saturating_record_n(*v, *n);
-        }
-        let ms = |us: u64| us as f64 / 1000.0;
-        let latency = if h.is_empty() {
-            Latency {
-                min: 0.0,
-                mean: 0.0,
-                p50: 0.0,
-                p90: 0.0,
-                p99: 0.0,
-                p999: 0.0,
-                max: 0.0,
-            }
-        } else {
-            Latency {
-                min: ms(h.min()),
-                mean: h.mean() / 1000.0,
-                p50: ms(h.value_at_quantile(0.5)),
-                p90: ms(h.value_at_quantile(0.9)),
-                p99: ms(h.value_at_quantile(0.99)),
-                p999: ms(h.value_at_quantile(0.999)),
-                max: ms(h.max()),
-            }
-        };
+        let latency = latency::summary(&latency::from_buckets(&self.latency_us));
         ServeStats {
             connections: self.connections,
             connected: self.connected,

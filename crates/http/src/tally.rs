@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use concbench_core::report::{IoStats, Latency, OpenLoop, Work};
+use concbench_core::report::{IoStats, OpenLoop, Work};
 use concbench_core::workload::urls::mix;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
@@ -128,10 +128,7 @@ pub struct HttpTally {
     last_done_us: u64,
 }
 
-/// Latencies up to an hour, 3 significant digits, in microseconds.
-fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("static bounds are valid")
-}
+use concbench_core::latency::{histogram, summary as latency};
 
 impl Default for HttpTally {
     fn default() -> Self {
@@ -288,50 +285,18 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-/// A histogram of microseconds as a [`Latency`] in milliseconds (zeros when it is empty).
-fn latency(h: &Histogram<u64>) -> Latency {
-    if h.is_empty() {
-        return Latency {
-            min: 0.0,
-            mean: 0.0,
-            p50: 0.0,
-            p90: 0.0,
-            p99: 0.0,
-            p999: 0.0,
-            max: 0.0,
-        };
-    }
-    let ms = |us: u64| us as f64 / 1000.0;
-    Latency {
-        min: ms(h.min()),
-        mean: h.mean() / 1000.0,
-        p50: ms(h.value_at_quantile(0.50)),
-        p90: ms(h.value_at_quantile(0.90)),
-        p99: ms(h.value_at_quantile(0.99)),
-        p999: ms(h.value_at_quantile(0.999)),
-        max: ms(h.max()),
-    }
-}
-
 /// A histogram as the `(value, count)` pairs of its recorded buckets.
 mod buckets {
+    use concbench_core::latency;
     use hdrhistogram::Histogram;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(h: &Histogram<u64>, s: S) -> Result<S::Ok, S::Error> {
-        let pairs: Vec<(u64, u64)> = h
-            .iter_recorded()
-            .map(|v| (v.value_iterated_to(), v.count_at_value()))
-            .collect();
-        pairs.serialize(s)
+        latency::buckets(h).serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Histogram<u64>, D::Error> {
-        let mut h = super::histogram();
-        for (value, count) in Vec::<(u64, u64)>::deserialize(d)? {
-            h.saturating_record_n(value, count);
-        }
-        Ok(h)
+        Ok(latency::from_buckets(&Vec::<(u64, u64)>::deserialize(d)?))
     }
 }
 
