@@ -27,7 +27,11 @@ pub const MODELS: &[(&str, Family, Kind)] = &[
     ("io-procs", Family::Io, Kind::Processes),
     ("serve-sync", Family::Serve, Kind::Sync),
     ("serve-threads", Family::Serve, Kind::Threads),
+    ("serve-pool", Family::Serve, Kind::Pool),
     ("serve-tokio", Family::Serve, Kind::Async),
+    ("serve-smol", Family::Serve, Kind::Async),
+    ("serve-async-std", Family::Serve, Kind::Async),
+    ("serve-hybrid", Family::Serve, Kind::Hybrid),
 ];
 
 /// How a model runs its units of concurrency (its colour in every plot).

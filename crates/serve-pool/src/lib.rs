@@ -1,0 +1,35 @@
+//! serve-pool: a `threadpool` of `serve.workers` threads; each connection is one job that holds
+//! its thread until the client closes it, so connections beyond the pool wait (accepted by the
+//! kernel, unserved) for a free thread. A pool the OS cannot start is exit 1 naming the limit.
+//!
+//! Run it: `cargo run --release -p serve-pool -- --set serve.workers=8 --set serve.connections=100`.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use concbench_core::{Config, Hooks, pool};
+use concbench_echo::{ServeModel, handler, model};
+
+/// A pool of OS threads, a connection per job.
+pub struct ServePool;
+
+impl Hooks for ServePool {}
+
+impl ServeModel for ServePool {
+    const NAME: &'static str = "serve-pool";
+
+    fn preflight(cfg: &Config) -> anyhow::Result<()> {
+        pool::probe(cfg.serve.workers)
+    }
+
+    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+        let pool = pool::start(cfg.serve.workers)?;
+        let accepted = model::accept_until_stopped(&listener, stop, |stream| {
+            pool.execute(move || handler::blocking(stream, bytes, work));
+            Ok(())
+        });
+        pool.join();
+        accepted
+    }
+}
