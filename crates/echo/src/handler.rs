@@ -5,6 +5,9 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Serves one connection on this thread until the client closes it (or an error ends it).
@@ -53,4 +56,36 @@ where
             break;
         }
     }
+}
+
+/// A tokio server on the current runtime: accepts on `listener` until `stop` is set, a task per
+/// connection ([`tokio()`]); then awaits `after_stop` (serve-hybrid wakes its next loop there) and
+/// waits for its connections to end.
+pub async fn tokio_server(
+    listener: std::net::TcpListener,
+    stop: &AtomicBool,
+    message_bytes: usize,
+    work: Duration,
+    after_stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    listener
+        .set_nonblocking(true)
+        .context("making the listener non-blocking")?;
+    let listener = tokio::net::TcpListener::from_std(listener).context("handing the listener to tokio")?;
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        let accepted = listener.accept().await;
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok((stream, _)) = accepted else {
+            // Out of descriptors, say: the client sees a timeout; do not spin.
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            continue;
+        };
+        tasks.spawn(tokio(stream, message_bytes, work));
+    }
+    after_stop.await;
+    while tasks.join_next().await.is_some() {}
+    Ok(())
 }

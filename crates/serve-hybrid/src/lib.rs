@@ -68,28 +68,10 @@ fn event_loop(
         .build()
         .context("building a loop's runtime")?;
     let addr = listener.local_addr().context("reading the listener's address")?;
-    rt.block_on(async {
-        listener
-            .set_nonblocking(true)
-            .context("making the listener non-blocking")?;
-        let listener =
-            tokio::net::TcpListener::from_std(listener).context("handing the listener to tokio")?;
-        let mut tasks = tokio::task::JoinSet::new();
-        loop {
-            let accepted = listener.accept().await;
-            if stop.load(Ordering::SeqCst) {
-                if woken.fetch_add(1, Ordering::SeqCst) + 1 < loops {
-                    let _ = tokio::net::TcpStream::connect(addr).await; // wake the next loop
-                }
-                break;
-            }
-            let Ok((stream, _)) = accepted else {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-                continue;
-            };
-            tasks.spawn(handler::tokio(stream, bytes, work));
+    let wake_next = async {
+        if woken.fetch_add(1, Ordering::SeqCst) + 1 < loops {
+            let _ = tokio::net::TcpStream::connect(addr).await;
         }
-        while tasks.join_next().await.is_some() {}
-        Ok(())
-    })
+    };
+    rt.block_on(handler::tokio_server(listener, stop, bytes, work, wake_next))
 }

@@ -2,7 +2,7 @@
 //!
 //! Run it: `cargo run --release -p serve-tokio -- --set serve.connections=10000`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -27,30 +27,6 @@ impl ServeModel for ServeTokio {
             .enable_all()
             .build()
             .context("building the tokio runtime")?;
-        rt.block_on(async {
-            listener
-                .set_nonblocking(true)
-                .context("making the listener non-blocking")?;
-            let listener =
-                tokio::net::TcpListener::from_std(listener).context("handing the listener to tokio")?;
-            let mut tasks = tokio::task::JoinSet::new();
-            loop {
-                let stream = match listener.accept().await {
-                    Ok((stream, _)) => stream,
-                    Err(_) if stop.load(Ordering::SeqCst) => break,
-                    Err(_) => {
-                        // Out of descriptors, say: the client sees a timeout; do not spin.
-                        tokio::time::sleep(Duration::from_millis(1)).await;
-                        continue;
-                    }
-                };
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                tasks.spawn(handler::tokio(stream, bytes, work));
-            }
-            while tasks.join_next().await.is_some() {}
-            Ok(())
-        })
+        rt.block_on(handler::tokio_server(listener, stop, bytes, work, async {}))
     }
 }
