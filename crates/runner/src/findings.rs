@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use concbench_core::config::Kind;
 use concbench_core::report::Family;
 use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 
@@ -82,6 +83,10 @@ pub fn markdown(summary: &Summary) -> String {
             kernels(summary),
         ),
         ("What does concurrency buy for IO?", concurrency(summary)),
+        (
+            "Serving: what does a held connection cost, and what does the event loop buy?",
+            serving(summary),
+        ),
         (
             "Latency against load: where is each model's knee?",
             knees(summary),
@@ -714,6 +719,99 @@ fn kernels(summary: &Summary) -> Vec<String> {
     if out.len() == 1 { vec![] } else { out }
 }
 
+/// Serving sweeps: each model's round trips/s and memory from the fewest connections to the
+/// most, then tasks against threads at the most connections both served.
+fn serving(summary: &Summary) -> Vec<String> {
+    let series: Vec<&Series> = summary
+        .sweeps
+        .iter()
+        .filter(|s| s.family == Family::Serve)
+        .flat_map(|s| s.series.iter())
+        .collect();
+    let mut out: Vec<String> = series.iter().filter_map(|s| serving_line(s)).collect();
+    out.extend(event_loop_line(&series));
+    out
+}
+
+/// A series' points that ran, by connections.
+fn served(s: &Series) -> Vec<(f64, &EntrySummary)> {
+    s.points
+        .iter()
+        .filter(|p| p.ok > 0 && p.has(Metric::RoundTripsPerS))
+        .filter_map(|p| p.sweep.as_ref().map(|a| (a.value, p)))
+        .collect()
+}
+
+fn serving_line(s: &Series) -> Option<String> {
+    let ok = served(s);
+    let (&(n0, first), &(n1, last)) = (ok.first()?, ok.last()?);
+    let rate = |p: &EntrySummary| p.mean(Metric::RoundTripsPerS).unwrap_or(f64::NAN);
+    let rss = |p: &EntrySummary| p.mean(Metric::RssPeak).unwrap_or(f64::NAN);
+    let mut line = format!(
+        "{}: {} round trips/s at {} connection{}, {} at {}; peak RSS {} → {}",
+        s.label,
+        count(rate(first)),
+        count(n0),
+        if n0 == 1.0 { "" } else { "s" },
+        count(rate(last)),
+        count(n1),
+        mib(rss(first)),
+        mib(rss(last))
+    );
+    // What each run added above its own start (the window's RSS at its opening), so that
+    // memory a model used before the window (serve-threads' check of the OS thread limit) is not
+    // counted; the slope between the fewest and the most connections is one connection's cost.
+    let added_kib = |p: &EntrySummary, n: f64| p.mean(Metric::RssPerConnection).map(|k| k * n);
+    if let (true, Some(a0), Some(a1)) = (n1 > n0, added_kib(first, n0), added_kib(last, n1)) {
+        let _ = write!(
+            line,
+            ", {} per connection above the {}-connection run",
+            kib((a1 - a0) / (n1 - n0)),
+            count(n0)
+        );
+    }
+    if let Some(q) = s.points.iter().find(|p| p.ok == 0) {
+        let at = q.sweep.as_ref().map_or(0.0, |a| a.value);
+        let _ = write!(line, "; it could not run at {}", count(at));
+    }
+    line.push('.');
+    Some(line)
+}
+
+/// Tasks against threads at the most connections both served: rate, memory, p99.
+fn event_loop_line(series: &[&Series]) -> Option<String> {
+    let of = |kind: Kind| {
+        series
+            .iter()
+            .filter(|s| s.points.iter().any(|p| p.kind == Some(kind)))
+            .max_by(|a, b| {
+                let rate = |s: &Series| served(s).last().and_then(|(_, p)| p.mean(Metric::RoundTripsPerS));
+                rate(a).unwrap_or(0.0).total_cmp(&rate(b).unwrap_or(0.0))
+            })
+    };
+    let (tasks, threads) = (of(Kind::Async)?, of(Kind::Threads)?);
+    let n = served(threads)
+        .iter()
+        .rev()
+        .map(|(v, _)| *v)
+        .find(|v| served(tasks).iter().any(|(w, _)| w == v))?;
+    let (t, h) = (tasks.at(n)?, threads.at(n)?);
+    let get = |p: &EntrySummary, m: Metric| p.mean(m).unwrap_or(f64::NAN);
+    Some(format!(
+        "At {} connections, {} served {} the round trips/s of {} ({} against {}), with {} per connection against {} of memory and a p99 of {} against {}.",
+        count(n),
+        tasks.label,
+        times(get(t, Metric::RoundTripsPerS) / get(h, Metric::RoundTripsPerS), 2),
+        threads.label,
+        count(get(t, Metric::RoundTripsPerS)),
+        count(get(h, Metric::RoundTripsPerS)),
+        kib(get(t, Metric::RssPerConnection)),
+        kib(get(h, Metric::RssPerConnection)),
+        millis(get(t, Metric::RoundTripP99), 1),
+        millis(get(h, Metric::RoundTripP99), 1)
+    ))
+}
+
 /// The keys that set an IO model's budget of requests in flight.
 const IN_FLIGHT_KEYS: [&str; 2] = ["io.concurrency", "io.workers"];
 
@@ -939,5 +1037,57 @@ mod tests {
             "{}",
             lines[1]
         );
+    }
+
+    #[test]
+    fn serving_gives_memory_per_connection_and_what_the_event_loop_buys() {
+        let mut records = Vec::new();
+        for i in 0..2 {
+            for (model, n, rate, rss, p99) in [
+                ("serve-threads", 1.0, 3000.0, 5.0, 0.1),
+                ("serve-threads", 10_000.0, 27_000.0, 93.0, 400.0),
+                ("serve-tokio", 1.0, 3000.0, 5.0, 0.1),
+                ("serve-tokio", 10_000.0, 62_000.0, 16.0, 180.0),
+            ] {
+                let mut r = testdata::ok(
+                    &format!("{model} @ serve.connections={n}"),
+                    model,
+                    i,
+                    1.0,
+                    100.0,
+                    rss,
+                );
+                let rep = r.report.as_mut().unwrap();
+                rep.memory.rss_start_mib = Some(4.0);
+                rep.serve = Some(concbench_core::report::ServeStats {
+                    connections: n as u64,
+                    connected: n as u64,
+                    round_trips: 10 * n as u64,
+                    failed: 0,
+                    errors: Default::default(),
+                    bytes: 640 * n as u64,
+                    round_trips_per_s: rate,
+                    latency_ms: concbench_core::latency::summary(&concbench_core::latency::from_buckets(&[
+                        ((p99 * 1000.0) as u64, 1),
+                    ])),
+                    loadgen_cpu_s: 0.1,
+                    loadgen_cpu_us_per_round_trip: 10.0,
+                });
+                r.sweep = Some(crate::record::SweepPoint {
+                    axis: "connections".into(),
+                    key: "serve.connections".into(),
+                    value: n,
+                    series: model.into(),
+                });
+                records.push(r);
+            }
+        }
+        let lines = serving(&summarise(&records, &[]));
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert_eq!(
+            lines[0],
+            "serve-threads: 3,000 round trips/s at 1 connection, 27,000 at 10,000; peak RSS 5.0 MiB → 93.0 MiB, 9.01 KiB per connection above the 1-connection run."
+        );
+        assert!(lines[2].starts_with("At 10,000 connections, serve-tokio served 2.30× the round trips/s of serve-threads (62,000 against 27,000), with 1.23 KiB per connection against 9.11 KiB of memory"), "{}", lines[2]);
     }
 }
