@@ -183,11 +183,6 @@ impl Records {
         }
     }
 
-    /// Records held in a worker: `records` arrived for the items `first..first + records.len()`.
-    pub fn from_parts(records: Vec<Record>) -> Self {
-        Records { records, passes: 1 }
-    }
-
     /// Items to tally: the records times the passes.
     pub fn len(&self) -> usize {
         self.records.len() * self.passes
@@ -286,6 +281,11 @@ mod tests {
         }
     }
 
+    /// The given records, one pass.
+    fn one_pass(records: Vec<Record>) -> Records {
+        Records { records, passes: 1 }
+    }
+
     /// Any split of the input, merged in any order, gives the whole's tally.
     fn splits_agree(input: &Input) {
         let whole = input.tally(0..input.len());
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn filter_aggregate_counts_and_sums_the_positive_values_per_group() {
-        let records = Records::from_parts(vec![
+        let records = one_pass(vec![
             Record { group: 1, value: 5 },
             Record { group: 1, value: -3 },
             Record { group: 2, value: 7 },
@@ -346,7 +346,7 @@ mod tests {
         let t = records.tally(0..4);
         assert_eq!((t.units, t.bytes), (4, 64));
         // The same positive records in another order and split: the same checksum.
-        let other = Records::from_parts(vec![
+        let other = one_pass(vec![
             Record { group: 1, value: 10 },
             Record { group: 2, value: 7 },
             Record { group: 1, value: 5 },
@@ -354,7 +354,7 @@ mod tests {
         ]);
         assert_eq!(other.tally(0..2).merge(other.tally(2..4)), t);
         // A record in another group changes it.
-        let moved = Records::from_parts(vec![
+        let moved = one_pass(vec![
             Record { group: 3, value: 5 },
             Record { group: 1, value: -3 },
             Record { group: 2, value: 7 },

@@ -57,14 +57,6 @@ pub fn failure() -> Option<&'static str> {
     FAILURE.get().map(String::as_str)
 }
 
-/// True when the scenario's units need data made before the window (a SQLite file, files).
-pub fn needs_data(cfg: &Config) -> bool {
-    matches!(
-        cfg.scenario.name,
-        ScenarioName::SqliteInsert | ScenarioName::SqliteRead | ScenarioName::FileRead
-    )
-}
-
 /// True when the scenario's units are blocking IO that an async model runs on its runtime's
 /// blocking pool (the SQLite scenarios), as a user of an async runtime would.
 pub fn on_blocking_pool(cfg: &Config) -> bool {
