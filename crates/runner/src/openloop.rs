@@ -7,6 +7,7 @@ use std::fmt::Write;
 use crate::format::{millis_num, num, percent_fixed, req_per_s, times};
 use crate::metric::Metric;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary};
+use crate::verdict::name;
 
 /// The swept key whose sweeps are latency against load.
 pub const RATE_KEY: &str = "io.rate";
@@ -66,14 +67,6 @@ pub fn section(f: &FamilySummary) -> String {
     }
     out.push('\n');
     out
-}
-
-/// An entry as the sentences name it, with its budget.
-fn name(e: &EntrySummary) -> String {
-    match e.in_flight {
-        Some(n) => format!("{} ({n} in flight)", e.label),
-        None => e.label.clone(),
-    }
 }
 
 /// The verdict of an open-loop group: who kept up with the schedule (by corrected p99), and

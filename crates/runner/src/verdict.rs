@@ -53,7 +53,7 @@ pub fn sentences(f: &FamilySummary, noise: Option<&Noise>) -> Vec<String> {
 }
 
 /// An entry as the sentences name it: its label, and for IO its budget.
-fn name(e: &EntrySummary) -> String {
+pub(crate) fn name(e: &EntrySummary) -> String {
     match e.in_flight {
         Some(n) => format!("{} ({n} in flight)", e.label),
         None => e.label.clone(),
