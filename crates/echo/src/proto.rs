@@ -4,14 +4,7 @@ use concbench_core::workload::urls::mix;
 
 /// Message `rt` of connection `conn`, `len` bytes: a seeded pattern, so a mixed-up echo shows.
 pub fn message(conn: usize, rt: usize, len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    let mut word = 0u64;
-    while out.len() < len {
-        out.extend_from_slice(&mix(((conn as u64) << 40) ^ ((rt as u64) << 20) ^ word).to_le_bytes());
-        word += 1;
-    }
-    out.truncate(len);
-    out
+    concbench_core::workload::pattern(((conn as u64) << 40) ^ ((rt as u64) << 20), len)
 }
 
 /// The checksum term of one round trip whose echo was `echo`.

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::Config;
-use crate::workload::urls::mix;
 
 /// The folder of a run's files: a temporary one (removed when this drops) or the configured path.
 #[derive(Debug)]
@@ -45,14 +44,7 @@ pub fn path_of(dir: &Path, i: usize) -> PathBuf {
 
 /// The `len` bytes of unit `i`'s file.
 pub fn content(seed: u64, i: usize, len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    let mut word = 0u64;
-    while out.len() < len {
-        out.extend_from_slice(&mix(seed ^ ((i as u64) << 40) ^ word).to_le_bytes());
-        word += 1;
-    }
-    out.truncate(len);
-    out
+    crate::workload::pattern(seed ^ ((i as u64) << 40), len)
 }
 
 /// What a unit that read `bytes` returns: their sum, with their length above bit 40.

@@ -23,3 +23,16 @@ pub fn data_place(
         .with_context(|| format!("creating a temporary folder for the {prefix} scenario's data"))?;
     Ok((dir.path().to_owned(), Some(dir)))
 }
+
+/// `len` bytes of the seeded pattern `key`: the little-endian words `mix(key ^ 0)`,
+/// `mix(key ^ 1)`, … truncated to `len` (file-read's files and the echo messages are made of it).
+pub fn pattern(key: u64, len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 8);
+    let mut word = 0u64;
+    while out.len() < len {
+        out.extend_from_slice(&urls::mix(key ^ word).to_le_bytes());
+        word += 1;
+    }
+    out.truncate(len);
+    out
+}
