@@ -89,3 +89,34 @@ pub async fn tokio_server(
     while tasks.join_next().await.is_some() {}
     Ok(())
 }
+
+/// A server on a futures-io runtime (smol, async-std): takes connections from `accept` until
+/// `stop` is set, starts each one's task with `spawn` (which echoes it with [`futures()`]), then
+/// waits for those tasks. A failed accept (out of descriptors, say) waits 1 ms with `sleep`.
+pub async fn futures_server<C, A, T, F, Fut>(
+    mut accept: impl FnMut() -> A,
+    mut spawn: impl FnMut(C) -> T,
+    stop: &AtomicBool,
+    sleep: F,
+) where
+    A: std::future::Future<Output = std::io::Result<C>>,
+    T: std::future::Future<Output = ()>,
+    F: Fn(Duration) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut tasks = Vec::new();
+    loop {
+        let accepted = accept().await;
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(connection) = accepted else {
+            sleep(Duration::from_millis(1)).await;
+            continue;
+        };
+        tasks.push(spawn(connection));
+    }
+    for task in tasks {
+        task.await;
+    }
+}

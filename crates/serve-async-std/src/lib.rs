@@ -3,7 +3,7 @@
 //!
 //! Run it: `cargo run --release -p serve-async-std -- --set serve.connections=10000`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use concbench_core::{Config, Hooks};
@@ -24,29 +24,17 @@ impl ServeModel for ServeAsyncStd {
     fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let listener = async_std::net::TcpListener::from(listener);
-        async_std::task::block_on(async {
-            let mut tasks = Vec::new();
-            loop {
-                let accepted = listener.accept().await;
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok((stream, _)) = accepted else {
-                    async_std::task::sleep(Duration::from_millis(1)).await;
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                tasks.push(async_std::task::spawn(handler::futures(
-                    stream,
-                    bytes,
-                    work,
-                    async_std::task::sleep,
-                )));
-            }
-            for task in tasks {
-                task.await;
-            }
-        });
+        let spawn = |(stream, _): (async_std::net::TcpStream, _)| {
+            let _ = stream.set_nodelay(true);
+            async_std::task::spawn(handler::futures(stream, bytes, work, async_std::task::sleep))
+        };
+        let listener = &listener;
+        async_std::task::block_on(handler::futures_server(
+            || listener.accept(),
+            spawn,
+            stop,
+            async_std::task::sleep,
+        ));
         Ok(())
     }
 }

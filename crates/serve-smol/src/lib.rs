@@ -2,7 +2,7 @@
 //!
 //! Run it: `cargo run --release -p serve-smol -- --set serve.connections=10000`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -27,27 +27,15 @@ impl ServeModel for ServeSmol {
             for _ in 1..threads {
                 s.spawn(|| smol::block_on(ex.run(finished.recv())));
             }
-            smol::block_on(ex.run(async {
-                let mut tasks = Vec::new();
-                loop {
-                    let accepted = listener.accept().await;
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok((stream, _)) = accepted else {
-                        smol::Timer::after(Duration::from_millis(1)).await;
-                        continue;
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let sleep = |d| async move {
-                        smol::Timer::after(d).await;
-                    };
-                    tasks.push(ex.spawn(handler::futures(stream, bytes, work, sleep)));
-                }
-                for task in tasks {
-                    task.await;
-                }
-            }));
+            let sleep = |d| async move {
+                smol::Timer::after(d).await;
+            };
+            let spawn = |(stream, _): (smol::net::TcpStream, _)| {
+                let _ = stream.set_nodelay(true);
+                ex.spawn(handler::futures(stream, bytes, work, sleep))
+            };
+            let listener = &listener;
+            smol::block_on(ex.run(handler::futures_server(|| listener.accept(), spawn, stop, sleep)));
             drop(done); // the helper threads' `run` returns
         });
         Ok(())
