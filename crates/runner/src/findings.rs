@@ -103,7 +103,7 @@ pub fn markdown(summary: &Summary) -> String {
         return String::new();
     }
     let mut out = String::from(
-        "## Findings: the questions, answered from these numbers\n\nEvery figure below is a mean from the tables above; ratios are of means.\n\n",
+        "## Findings: the questions, answered from these numbers\n\nEvery figure below is a mean from the tables above and every ratio a ratio of means, except where a line says it gives paired speed-ups (the median of per-round ratios, with its 95 % interval).\n\n",
     );
     for (question, lines) in answers {
         let _ = writeln!(out, "### {question}\n");

@@ -202,9 +202,14 @@ fn sweep_section(sweep: &SweepSummary) -> String {
         keys.join("; "),
         same_work(sweep.same_work)
     );
+    let unit = match sweep.family {
+        Family::Cpu => "a kernel's items, or a task-cost scenario's units",
+        Family::Io => "requests",
+        Family::Serve => "round trips",
+    };
     let _ = writeln!(
         out,
-        "Units of work per run (requests for IO) at each value: {}.\n",
+        "Units of work per run ({unit}) at each value: {}.\n",
         work_per_value(sweep).join(", ")
     );
     for m in sweep_metrics(sweep) {
