@@ -32,6 +32,7 @@ pub const MODELS: &[(&str, Family, Kind)] = &[
     ("serve-smol", Family::Serve, Kind::Async),
     ("serve-async-std", Family::Serve, Kind::Async),
     ("serve-hybrid", Family::Serve, Kind::Hybrid),
+    ("serve-procs", Family::Serve, Kind::Processes),
 ];
 
 /// How a model runs its units of concurrency (its colour in every plot).
@@ -243,6 +244,9 @@ pub struct ServeConfig {
     pub workers: usize,
     /// Bound on connecting and on each round trip, milliseconds.
     pub timeout_ms: u64,
+    /// Load generator processes sharing the connections (each opens its share): 2 checks that
+    /// one is not the ceiling.
+    pub loadgens: usize,
 }
 
 impl Default for ServeConfig {
@@ -256,6 +260,7 @@ impl Default for ServeConfig {
             hold_ms: 0,
             workers: 2,
             timeout_ms: 10_000,
+            loadgens: 1,
         }
     }
 }
@@ -731,6 +736,7 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("serve.hold_ms", c.serve.hold_ms, 0, 600_000)?;
     range("serve.workers", c.serve.workers, 1, 10_000)?;
     range("serve.timeout_ms", c.serve.timeout_ms, 1, 3_600_000)?;
+    range("serve.loadgens", c.serve.loadgens, 1, 16)?;
     range("sampler.interval_ms", c.sampler.interval_ms, 1, 60_000)?;
     Ok(())
 }

@@ -214,6 +214,30 @@ pub struct ServeStats {
     pub loadgen_cpu_s: f64,
     /// The load generator's CPU time per round trip, microseconds.
     pub loadgen_cpu_us_per_round_trip: f64,
+    /// Load generator processes that shared the connections (`serve.loadgens`).
+    #[serde(default = "one")]
+    pub loadgens: u64,
+    /// The server's memory with every connection open, read once when the load generators
+    /// reported all connected (only when `serve.hold_ms` ≥ 100, so that none had finished).
+    #[serde(default)]
+    pub held: Option<HeldMemory>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// The server's memory at one moment, summed over its processes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeldMemory {
+    /// The server's processes (itself and its workers; not the load generators).
+    pub processes: u64,
+    /// Resident memory summed over them, MiB (shared pages counted once per process).
+    pub rss_mib: Mib,
+    /// Proportional set size summed over them, MiB (`Pss` of `/proc/PID/smaps_rollup`: a page
+    /// shared by N processes counts 1/N, so the sum is the memory the server really holds).
+    pub pss_mib: Mib,
 }
 
 impl ServeStats {

@@ -55,6 +55,11 @@ impl Probe {
         self.children.lock().expect("probe lock").push(pid);
     }
 
+    /// The tracked children still alive at the sampler's last look.
+    pub fn children(&self) -> Vec<u32> {
+        self.pids()
+    }
+
     fn pids(&self) -> Vec<u32> {
         self.children.lock().expect("probe lock").clone()
     }

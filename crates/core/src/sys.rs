@@ -189,6 +189,14 @@ pub fn rss_mib() -> Option<f64> {
     rss_mib_at("/proc/self/status")
 }
 
+/// The range local ports of outgoing connections are taken from
+/// (`/proc/sys/net/ipv4/ip_local_port_range`), inclusive.
+pub fn ephemeral_ports() -> Option<(u32, u32)> {
+    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    let mut it = text.split_whitespace().map(|w| w.parse::<u32>().ok());
+    Some((it.next()??, it.next()??))
+}
+
 /// Process `pid`'s resident memory now, MiB.
 pub fn rss_mib_of(pid: u32) -> Option<f64> {
     rss_mib_at(&format!("/proc/{pid}/status"))

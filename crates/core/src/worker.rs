@@ -29,17 +29,37 @@ impl Worker {
 
     /// [`Worker::start`] with another executable (tests use it to stand in a failing worker).
     pub fn start_exe(exe: &Path, n: usize, probe: &Probe) -> anyhow::Result<(Self, ChildStdin)> {
-        let mut child = Command::new(exe)
-            .arg("--worker")
+        let mut cmd = Command::new(exe);
+        cmd.arg("--worker");
+        Self::spawn(cmd, n, Some(probe))
+    }
+
+    /// Starts `cmd` as child `n` with piped stdin and stdout (stderr goes to this process's),
+    /// counted by the sampler when `probe` is given: a child that is not (serving models' load
+    /// generators) must be reaped after the window, or its CPU time joins the process's.
+    pub fn spawn(mut cmd: Command, n: usize, probe: Option<&Probe>) -> anyhow::Result<(Self, ChildStdin)> {
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .with_context(|| format!("starting worker {n}"))?;
-        probe.track_child(child.id());
+            .with_context(|| {
+                format!(
+                    "starting child process {n} ({:?})",
+                    cmd.get_args().collect::<Vec<_>>()
+                )
+            })?;
+        if let Some(probe) = probe {
+            probe.track_child(child.id());
+        }
         let stdin = child.stdin.take().expect("stdin was piped");
         let out = BufReader::new(child.stdout.take().expect("stdout was piped"));
         Ok((Self { child, out, n }, stdin))
+    }
+
+    /// The worker's exit status if it has already exited (it is then reaped).
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
     }
 
     /// Reads one line of the worker's answer (e.g. a "ready" before it waits).
@@ -78,6 +98,56 @@ impl Worker {
     pub fn n(&self) -> usize {
         self.n
     }
+}
+
+/// The descriptor a child started with [`pass_listener`] finds its listener at.
+const LISTENER_FD: i32 = 3;
+
+/// Makes the child `cmd` starts inherit `listener` as descriptor 3 (pre-fork servers: every
+/// worker process accepts from the one listening socket). Read it there with
+/// [`inherited_listener`], once.
+#[allow(unsafe_code)]
+pub fn pass_listener(cmd: &mut Command, listener: &std::net::TcpListener) {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let fd = listener.as_raw_fd();
+    // SAFETY: the closure runs in the child between fork and exec and calls only dup2 and fcntl,
+    // which are async-signal-safe; it touches no memory the parent's threads could hold locked.
+    unsafe {
+        cmd.pre_exec(move || {
+            // dup2 onto the same descriptor would leave close-on-exec set: clear it instead.
+            let rc = if fd == LISTENER_FD {
+                libc::fcntl(fd, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, LISTENER_FD)
+            };
+            if rc < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// The listener a parent passed with [`pass_listener`]; an error if descriptor 3 is not a
+/// listening TCP socket.
+#[allow(unsafe_code)]
+pub fn inherited_listener() -> anyhow::Result<std::net::TcpListener> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fstat only reads the descriptor's metadata into a struct we own.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::fstat(LISTENER_FD, &mut st) };
+    anyhow::ensure!(
+        rc == 0 && (st.st_mode & libc::S_IFMT) == libc::S_IFSOCK,
+        "descriptor {LISTENER_FD} is not the listening socket a serving worker inherits; this mode is started by its model"
+    );
+    // SAFETY: descriptor 3 is an open socket (checked above) that nothing else in this process
+    // owns: the parent passed it for this purpose and this is its only taker.
+    let listener = unsafe { std::net::TcpListener::from_raw_fd(LISTENER_FD) };
+    listener
+        .local_addr()
+        .context("descriptor 3 is a socket but not a bound listener")?;
+    Ok(listener)
 }
 
 /// Waits at most `within` for the `http://` URL a just-started bench-server prints as the first

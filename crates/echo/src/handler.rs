@@ -58,12 +58,15 @@ where
     }
 }
 
-/// A tokio server on the current runtime: accepts on `listener` until `stop` is set, a task per
-/// connection ([`tokio()`]); then awaits `after_stop` (serve-hybrid wakes its next loop there) and
-/// waits for its connections to end.
+/// A tokio server on the current runtime: accepts on `listener` until `stop` is set (checked
+/// after each accept, which the model wakes with one more connection) or `stopped` completes
+/// (serve-procs' workers, told by their parent), a task per connection ([`tokio()`]); then
+/// awaits `after_stop` (serve-hybrid wakes its next loop there) and waits for its connections
+/// to end.
 pub async fn tokio_server(
     listener: std::net::TcpListener,
     stop: &AtomicBool,
+    stopped: impl std::future::Future<Output = ()>,
     message_bytes: usize,
     work: Duration,
     after_stop: impl std::future::Future<Output = ()>,
@@ -73,8 +76,13 @@ pub async fn tokio_server(
         .context("making the listener non-blocking")?;
     let listener = tokio::net::TcpListener::from_std(listener).context("handing the listener to tokio")?;
     let mut tasks = tokio::task::JoinSet::new();
+    let mut stopped = std::pin::pin!(stopped);
     loop {
-        let accepted = listener.accept().await;
+        let accepted = tokio::select! {
+            biased;
+            () = &mut stopped => break,
+            accepted = listener.accept() => accepted,
+        };
         if stop.load(Ordering::SeqCst) {
             break;
         }
@@ -85,6 +93,7 @@ pub async fn tokio_server(
         };
         tasks.spawn(tokio(stream, message_bytes, work));
     }
+    drop(listener);
     after_stop.await;
     while tasks.join_next().await.is_some() {}
     Ok(())

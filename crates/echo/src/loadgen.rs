@@ -1,5 +1,6 @@
-//! The load generator: tokio on one thread, every connection a task. It opens
-//! `serve.connections` connections at once, holds them (`serve.hold_ms`) once all are connected,
+//! The load generator: tokio on one thread, every connection a task. It opens its share of the
+//! `serve.connections` connections at once (all of them, or one of `serve.loadgens` shares),
+//! prints `connected` once every one has connected or failed to, holds them (`serve.hold_ms`),
 //! then each sends its `serve.round_trips` messages one after another, pausing `serve.think_ms`,
 //! and checks every echo byte for byte. It reports what it saw and its own CPU time.
 
@@ -28,7 +29,15 @@ pub struct Job {
     pub serve: ServeConfig,
     /// The server's address.
     pub addr: SocketAddr,
+    /// The first connection of this load generator's share (connections are numbered across
+    /// the load generators, so the checksum does not depend on how many there are).
+    pub first: usize,
+    /// Connections in this share.
+    pub count: usize,
 }
+
+/// The line a load generator prints once all its connections have connected (or failed to).
+pub const CONNECTED: &str = "connected";
 
 /// Connections being opened at once at most: more would overflow the server's SYN queue, and a
 /// dropped SYN is retried only after a second, which would then be measured as the model's.
@@ -88,7 +97,7 @@ pub fn run(job: &Job) -> anyhow::Result<LoadReport> {
     let mut errors: BTreeMap<String, u64> = KINDS.iter().map(|k| (k.to_string(), 0)).collect();
     errors.extend(t.errors);
     Ok(LoadReport {
-        connections: job.serve.connections as u64,
+        connections: job.count as u64,
         connected: t.connected,
         round_trips: t.round_trips,
         failed: t.failed,
@@ -101,17 +110,18 @@ pub fn run(job: &Job) -> anyhow::Result<LoadReport> {
 }
 
 async fn drive(job: &Job, tally: Arc<Mutex<Tally>>) {
-    let n = job.serve.connections;
+    let (first, n) = (job.first, job.count);
     let arrived = Arc::new(AtomicUsize::new(0));
     let all_in = Arc::new(Notify::new());
     let connecting = Arc::new(Semaphore::new(CONNECTING));
-    let tasks: Vec<_> = (0..n)
+    let tasks: Vec<_> = (first..first + n)
         .map(|conn| {
             let (cfg, addr) = (job.serve.clone(), job.addr);
             let (tally, arrived, all_in) = (tally.clone(), arrived.clone(), all_in.clone());
             let connecting = connecting.clone();
             tokio::spawn(async move {
                 let gate = Gate {
+                    share: n,
                     arrived: &arrived,
                     all_in: &all_in,
                     connecting: &connecting,
@@ -128,6 +138,8 @@ async fn drive(job: &Job, tally: Arc<Mutex<Tally>>) {
 /// What the connections share to open together: the arrival count, the signal that all are in,
 /// and the bound on connections being opened.
 struct Gate<'a> {
+    /// Connections in this load generator's share.
+    share: usize,
     arrived: &'a AtomicUsize,
     all_in: &'a Notify,
     connecting: &'a Semaphore,
@@ -148,7 +160,10 @@ async fn connection(conn: usize, cfg: &ServeConfig, addr: SocketAddr, tally: &Mu
         *t.errors.entry(kind.to_string()).or_default() += n;
     };
     let notified = all_in.notified();
-    if arrived.fetch_add(1, Ordering::SeqCst) + 1 == cfg.connections {
+    if arrived.fetch_add(1, Ordering::SeqCst) + 1 == gate.share {
+        // Before any connection goes on: the model reads the server's memory on this line.
+        println!("{CONNECTED}");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
         all_in.notify_waiters();
     } else {
         // Bounded: a connection that never arrives fails its connect within the timeout.
@@ -204,6 +219,21 @@ fn io_kind(e: &std::io::Error) -> &'static str {
 }
 
 impl LoadReport {
+    /// Adds `other`'s counts (another load generator's share) to these.
+    pub fn merge(&mut self, other: LoadReport) {
+        self.connections += other.connections;
+        self.connected += other.connected;
+        self.round_trips += other.round_trips;
+        self.failed += other.failed;
+        for (kind, n) in other.errors {
+            *self.errors.entry(kind).or_default() += n;
+        }
+        self.bytes += other.bytes;
+        self.checksum = self.checksum.wrapping_add(other.checksum);
+        self.latency_us.extend(other.latency_us);
+        self.cpu_s += other.cpu_s;
+    }
+
     /// The report's `serve` block (the rate is filled in once the wall time is known).
     pub fn stats(&self) -> ServeStats {
         let latency = latency::summary(&latency::from_buckets(&self.latency_us));
@@ -222,6 +252,8 @@ impl LoadReport {
             } else {
                 0.0
             },
+            loadgens: 1,
+            held: None,
         }
     }
 }

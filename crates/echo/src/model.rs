@@ -3,14 +3,17 @@
 
 use std::marker::PhantomData;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use concbench_core::config::ServeConfig;
 use concbench_core::harness::{Family, Hooks, Model, Outcome};
+use concbench_core::report::HeldMemory;
 use concbench_core::report::Work;
+use concbench_core::worker::Worker;
 use concbench_core::{Config, Probe, sys};
 
 use crate::loadgen::{Job, LoadReport};
@@ -25,11 +28,12 @@ pub trait ServeModel: Hooks {
     /// Binary name, e.g. `serve-tokio`.
     const NAME: &'static str;
 
-    /// Serves `listener` (measured, on a thread of its own) until `stop` is set: accepts
+    /// Serves `listener` (measured, on a thread of its own) until `stop` is set (a model that
+    /// starts processes registers them with `probe`): accepts
     /// connections and echoes each ([`crate::handler`]) until its client closes it. After `stop`
     /// one more connection arrives to wake a blocked accept; the model then waits for the
     /// connections it holds to end, and returns.
-    fn serve(cfg: &Config, listener: TcpListener, stop: &AtomicBool) -> anyhow::Result<()>;
+    fn serve(cfg: &Config, listener: TcpListener, stop: &AtomicBool, probe: &Probe) -> anyhow::Result<()>;
 
     /// Checks, before the measured window, that the run can be done (e.g. the threads it needs).
     fn preflight(_cfg: &Config) -> anyhow::Result<()> {
@@ -40,11 +44,19 @@ pub trait ServeModel: Hooks {
 /// The [`Model`] of a [`ServeModel`]: `harness::main::<Echo<ServeTokio>>()`.
 pub struct Echo<M>(PhantomData<M>);
 
+/// What a serving run holds besides the window: the listener (taken by the server) and the
+/// load generators once they have answered, reaped after the window so that their CPU time does
+/// not join the process's (a reaped child's is counted in `getrusage(RUSAGE_CHILDREN)`).
+pub struct Serving {
+    listener: Mutex<Option<TcpListener>>,
+    answered: Mutex<Vec<Worker>>,
+}
+
 impl<M: ServeModel> Model for Echo<M> {
     const NAME: &'static str = M::NAME;
     const FAMILY: Family = Family::Serve;
     const SCENARIO: &'static str = SCENARIO;
-    type Input = Mutex<Option<TcpListener>>;
+    type Input = Serving;
     type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<Self::Input> {
@@ -53,29 +65,31 @@ impl<M: ServeModel> Model for Echo<M> {
             cfg.serve.connections as u64 + 64,
             &format!("{} connections", cfg.serve.connections),
         )?;
+        ensure_ports(cfg.serve.connections)?;
         M::preflight(cfg)?;
-        Ok(Mutex::new(Some(listen()?)))
+        Ok(Serving {
+            listener: Mutex::new(Some(listen()?)),
+            answered: Mutex::new(Vec::new()),
+        })
     }
 
-    fn run(cfg: &Config, input: &Self::Input, _probe: &Probe) -> anyhow::Result<Outcome> {
-        let listener = input
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+    fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
+        let listener = lock(&input.listener)
             .take()
             .context("the listener was already used")?;
         let addr = listener.local_addr().context("reading the listener's address")?;
         let stop = Arc::new(AtomicBool::new(false));
         let (done_tx, done) = mpsc::channel();
         let server = {
-            let (cfg, stop) = (cfg.clone(), stop.clone());
+            let (cfg, stop, probe) = (cfg.clone(), stop.clone(), probe.clone());
             std::thread::Builder::new()
                 .name("server".into())
                 .spawn(move || {
-                    let _ = done_tx.send(M::serve(&cfg, listener, &stop));
+                    let _ = done_tx.send(M::serve(&cfg, listener, &stop, &probe));
                 })
                 .context("starting the server thread")?
         };
-        let load = load(cfg, addr);
+        let load = load(cfg, addr, probe, &input.answered);
         stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1)); // wakes a blocked accept
         let served = match done.recv_timeout(STOP_BOUND) {
@@ -87,8 +101,16 @@ impl<M: ServeModel> Model for Echo<M> {
                 "the server did not stop within {STOP_BOUND:?} of the load's end"
             )),
         };
-        let load = load?;
-        served.context("the server failed")?;
+        let (load, held) = load?;
+        served.with_context(|| {
+            format!(
+                "the server failed (the load generator had {} round trips echoed, {} failed)",
+                load.round_trips, load.failed
+            )
+        })?;
+        let mut stats = load.stats();
+        stats.loadgens = loadgens(&cfg.serve) as u64;
+        stats.held = held;
         Ok(Outcome {
             work: Work {
                 units: load.round_trips,
@@ -97,13 +119,120 @@ impl<M: ServeModel> Model for Echo<M> {
             },
             io: None,
             units: None,
-            serve: Some(load.stats()),
+            serve: Some(stats),
         })
+    }
+
+    fn check(_cfg: &Config, input: &Self::Input) -> anyhow::Result<()> {
+        for loadgen in lock(&input.answered).drain(..) {
+            let n = loadgen.n();
+            loadgen
+                .finish()
+                .with_context(|| format!("load generator {n} after its answer"))?;
+        }
+        Ok(())
     }
 
     fn loadgen() -> anyhow::Result<()> {
         crate::loadgen::main()
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The shortest hold that lets the server's memory be read with every connection open.
+const HOLD_FOR_MEMORY_MS: u64 = 100;
+
+/// Load generator processes for `serve`: `serve.loadgens`, but none without a connection.
+fn loadgens(serve: &ServeConfig) -> usize {
+    serve.loadgens.min(serve.connections).max(1)
+}
+
+/// Checks that the load generators can open `connections` connections to one address: each
+/// takes a local port from `net.ipv4.ip_local_port_range`.
+fn ensure_ports(connections: usize) -> anyhow::Result<()> {
+    let Some((low, high)) = sys::ephemeral_ports() else {
+        return Ok(()); // unknown: let the OS answer
+    };
+    let ports = (high + 1).saturating_sub(low) as usize;
+    anyhow::ensure!(
+        connections + 64 <= ports,
+        "{connections} connections to one address need as many local ports, more than the {ports} of net.ipv4.ip_local_port_range ({low}–{high}); widen it with `sysctl net.ipv4.ip_local_port_range`"
+    );
+    Ok(())
+}
+
+/// Runs the load generators (this executable's `--loadgen` mode, not tracked by the sampler)
+/// against `addr`, each with its share of the connections, reads the server's memory when all
+/// have connected (if the connections are held), and returns what they saw. The load
+/// generators that answered go to `answered`, to be reaped after the window.
+fn load(
+    cfg: &Config,
+    addr: SocketAddr,
+    probe: &Probe,
+    answered: &Mutex<Vec<Worker>>,
+) -> anyhow::Result<(LoadReport, Option<HeldMemory>)> {
+    let exe = std::env::current_exe().context("finding this executable to start the load generator")?;
+    let (n, total) = (loadgens(&cfg.serve), cfg.serve.connections);
+    let mut started = Vec::with_capacity(n);
+    for k in 0..n {
+        let (first, end) = (k * total / n, (k + 1) * total / n);
+        let mut cmd = Command::new(&exe);
+        cmd.arg("--loadgen");
+        let (loadgen, mut stdin) = Worker::spawn(cmd, k, None)?;
+        let job = Job {
+            serve: cfg.serve.clone(),
+            addr,
+            first,
+            count: end - first,
+        };
+        let sent = serde_json::to_writer(&mut stdin, &job);
+        drop(stdin);
+        sent.with_context(|| format!("sending load generator {k} its job"))?;
+        started.push(loadgen);
+    }
+    for loadgen in &mut started {
+        let line = loadgen.read_line()?;
+        anyhow::ensure!(
+            line.trim() == crate::loadgen::CONNECTED,
+            "load generator {} said {line:?} before its connections were in",
+            loadgen.n()
+        );
+    }
+    let held = (cfg.serve.hold_ms >= HOLD_FOR_MEMORY_MS)
+        .then(|| held_memory(probe))
+        .flatten();
+    let mut total: Option<LoadReport> = None;
+    for mut loadgen in started {
+        let text = loadgen.read_line()?;
+        let report: LoadReport = serde_json::from_str(text.trim())
+            .with_context(|| format!("load generator {} answered {text:?}", loadgen.n()))?;
+        lock(answered).push(loadgen);
+        match &mut total {
+            Some(t) => t.merge(report),
+            None => total = Some(report),
+        }
+    }
+    Ok((total.context("no load generator ran")?, held))
+}
+
+/// The server's memory now: this process and the children it runs (the sampler's tracked ones).
+fn held_memory(probe: &Probe) -> Option<HeldMemory> {
+    let pids: Vec<u32> = std::iter::once(std::process::id())
+        .chain(probe.children())
+        .collect();
+    let (mut rss, mut pss) = (0.0, 0.0);
+    for &pid in &pids {
+        rss += sys::rss_mib_of(pid)?;
+        pss += sys::pss_mib_of(pid)?;
+    }
+    Some(HeldMemory {
+        processes: pids.len() as u64,
+        rss_mib: rss,
+        pss_mib: pss,
+    })
 }
 
 /// The accept queue's length asked for (the kernel caps it at `net.core.somaxconn`).
@@ -133,35 +262,6 @@ fn listen() -> anyhow::Result<TcpListener> {
         .set_nonblocking(false)
         .context("making the listener blocking")?;
     Ok(listener)
-}
-
-/// Runs the load generator as a child (this executable's `--loadgen` mode, not tracked by the
-/// sampler) against `addr` and returns what it saw.
-fn load(cfg: &Config, addr: SocketAddr) -> anyhow::Result<LoadReport> {
-    let exe = std::env::current_exe().context("finding this executable to start the load generator")?;
-    let mut child = Command::new(exe)
-        .arg("--loadgen")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting the load generator")?;
-    let job = Job {
-        serve: cfg.serve.clone(),
-        addr,
-    };
-    let mut stdin = child.stdin.take().context("the load generator's stdin")?;
-    let sent = serde_json::to_writer(&mut stdin, &job).map_err(anyhow::Error::from);
-    drop(stdin);
-    let out = child
-        .wait_with_output()
-        .context("waiting for the load generator")?;
-    sent.context("sending the load generator its job")?;
-    if !out.status.success() {
-        bail!("the load generator failed ({})", out.status);
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.trim()).with_context(|| format!("the load generator answered {text:?}"))
 }
 
 /// Accepts connections until `stop` is set, handing each to `handle`; the connection that wakes

@@ -1,6 +1,7 @@
 //! The checks every serving model's integration tests run against its real binary and its real
 //! load generator.
 
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use concbench_core::report::Report;
@@ -20,6 +21,9 @@ pub fn report(exe: &str, sets: &[&str]) -> Report {
 pub fn contract(exe: &str, connections: usize) {
     every_echo_is_checked_and_the_checksum_is_the_same(exe, connections);
     timeouts_are_counted_and_the_run_ends(exe);
+    shares_of_two_load_generators_add_up(exe);
+    a_limit_past_the_machine_is_refused_by_name(exe);
+    a_killed_server_leaves_no_load_generator(exe);
 }
 
 /// `connections` × 10 round trips of 64 bytes: all echoed right, the checksum computed here.
@@ -70,4 +74,118 @@ pub fn timeouts_are_counted_and_the_run_ends(exe: &str) {
         start.elapsed() < Duration::from_secs(30),
         "bounded by the timeouts"
     );
+}
+
+/// Two load generators, each with half of 40 connections held 150 ms: the same checksum as one,
+/// both counted, and the server's memory read while every connection was open.
+pub fn shares_of_two_load_generators_add_up(exe: &str) {
+    let r = report(
+        exe,
+        &[
+            "serve.connections=40",
+            "serve.round_trips=5",
+            "serve.loadgens=2",
+            "serve.hold_ms=150",
+        ],
+    );
+    let s = r.serve.as_ref().expect("a serve block");
+    assert_eq!((s.loadgens, s.connections, s.connected), (2, 40, 40));
+    assert_eq!((s.round_trips, s.failed), (200, 0), "{:?}", s.errors);
+    assert_eq!(
+        r.work.checksum,
+        format!("{:016x}", proto::expected_checksum(40, 5, 64))
+    );
+    let held = s.held.as_ref().expect("memory read with the connections held");
+    // The server's processes, not the load generators' (the sampler gives a peak on longer runs).
+    assert!(held.processes >= 1);
+    if let Some(peak) = r.processes.peak {
+        assert_eq!(held.processes, peak);
+    }
+    assert!(
+        held.pss_mib > 0.0 && held.pss_mib <= held.rss_mib + 0.01,
+        "{held:?}"
+    );
+}
+
+/// More connections than any machine here allows (100,000: past the file-descriptor limit or the
+/// local port range): exit 1 before the window, the limit named, no report.
+pub fn a_limit_past_the_machine_is_refused_by_name(exe: &str) {
+    let r = run(exe, &set_args(&["serve.connections=100000"]), LIMIT);
+    assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
+    assert!(
+        r.stderr.contains("RLIMIT_NOFILE") || r.stderr.contains("ip_local_port_range"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}
+
+/// The server killed (SIGKILL) while its load generator holds 50 connections: the load generator
+/// sees them end and exits too, within its hold and timeouts, instead of hanging on.
+pub fn a_killed_server_leaves_no_load_generator(exe: &str) {
+    let args = set_args(&[
+        "serve.connections=50",
+        "serve.hold_ms=1000",
+        "serve.timeout_ms=2000",
+    ]);
+    let mut server = Command::new(exe)
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the server");
+    let loadgen = within(Duration::from_secs(20), || {
+        children(server.id())
+            .into_iter()
+            .find(|(_, cmd)| cmd.contains("--loadgen"))
+            .map(|(pid, _)| pid)
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    let loadgen = loadgen.expect("the load generator started within 20 s");
+    assert!(
+        within(Duration::from_secs(20), || (!alive(loadgen)).then_some(())).is_some(),
+        "the load generator (pid {loadgen}) outlived its killed server by 20 s"
+    );
+}
+
+/// Polls `f` every 20 ms until it gives a value or `limit` passes.
+fn within<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The children of `pid`, with their command lines.
+pub fn children(pid: u32) -> Vec<(u32, String)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&p| stat_fields(p).is_some_and(|(_, ppid)| ppid == pid))
+        .map(|p| {
+            let cmd = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+            (p, String::from_utf8_lossy(&cmd).replace('\0', " "))
+        })
+        .collect()
+}
+
+/// Whether `pid` runs (exists and is not a zombie).
+pub fn alive(pid: u32) -> bool {
+    stat_fields(pid).is_some_and(|(state, _)| state != "Z")
+}
+
+/// The state letter and parent of `pid` (fields 3 and 4 of `/proc/PID/stat`).
+fn stat_fields(pid: u32) -> Option<(String, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut rest = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
+    Some((rest.next()?.to_string(), rest.next()?.parse().ok()?))
 }

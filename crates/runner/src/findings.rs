@@ -1072,6 +1072,8 @@ mod tests {
                     ])),
                     loadgen_cpu_s: 0.1,
                     loadgen_cpu_us_per_round_trip: 10.0,
+                    loadgens: 1,
+                    held: None,
                 });
                 r.sweep = Some(crate::record::SweepPoint {
                     axis: "connections".into(),

@@ -21,7 +21,12 @@ impl Hooks for ServeAsyncStd {
 impl ServeModel for ServeAsyncStd {
     const NAME: &'static str = "serve-async-std";
 
-    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: std::net::TcpListener,
+        stop: &AtomicBool,
+        _probe: &concbench_core::Probe,
+    ) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let listener = async_std::net::TcpListener::from(listener);
         let spawn = |(stream, _): (async_std::net::TcpStream, _)| {

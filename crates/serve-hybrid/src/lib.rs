@@ -21,7 +21,12 @@ impl Hooks for ServeHybrid {}
 impl ServeModel for ServeHybrid {
     const NAME: &'static str = "serve-hybrid";
 
-    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: std::net::TcpListener,
+        stop: &AtomicBool,
+        _probe: &concbench_core::Probe,
+    ) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let loops = cfg.serve.workers;
         let listeners = (0..loops)
@@ -73,5 +78,12 @@ fn event_loop(
             let _ = tokio::net::TcpStream::connect(addr).await;
         }
     };
-    rt.block_on(handler::tokio_server(listener, stop, bytes, work, wake_next))
+    rt.block_on(handler::tokio_server(
+        listener,
+        stop,
+        std::future::pending(),
+        bytes,
+        work,
+        wake_next,
+    ))
 }

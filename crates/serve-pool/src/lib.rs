@@ -22,7 +22,12 @@ impl ServeModel for ServePool {
         pool::probe(cfg.serve.workers)
     }
 
-    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: std::net::TcpListener,
+        stop: &AtomicBool,
+        _probe: &concbench_core::Probe,
+    ) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let pool = pool::start(cfg.serve.workers)?;
         let accepted = model::accept_until_stopped(&listener, stop, |stream| {

@@ -17,7 +17,12 @@ impl Hooks for ServeSmol {}
 impl ServeModel for ServeSmol {
     const NAME: &'static str = "serve-smol";
 
-    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: std::net::TcpListener,
+        stop: &AtomicBool,
+        _probe: &concbench_core::Probe,
+    ) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let listener = smol::net::TcpListener::try_from(listener).context("handing the listener to smol")?;
         let ex = smol::Executor::new();

@@ -18,7 +18,12 @@ impl Hooks for ServeSync {}
 impl ServeModel for ServeSync {
     const NAME: &'static str = "serve-sync";
 
-    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: std::net::TcpListener,
+        stop: &AtomicBool,
+        _probe: &concbench_core::Probe,
+    ) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         model::accept_until_stopped(&listener, stop, |stream| {
             handler::blocking(stream, bytes, work);

@@ -26,7 +26,12 @@ impl ServeModel for ServeThreads {
         pool::probe(cfg.serve.connections)
     }
 
-    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: std::net::TcpListener,
+        stop: &AtomicBool,
+        _probe: &concbench_core::Probe,
+    ) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let mut threads = Vec::new();
         let accepted = model::accept_until_stopped(&listener, stop, |stream| {

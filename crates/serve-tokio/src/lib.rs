@@ -21,12 +21,24 @@ impl Hooks for ServeTokio {
 impl ServeModel for ServeTokio {
     const NAME: &'static str = "serve-tokio";
 
-    fn serve(cfg: &Config, listener: std::net::TcpListener, stop: &AtomicBool) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: std::net::TcpListener,
+        stop: &AtomicBool,
+        _probe: &concbench_core::Probe,
+    ) -> anyhow::Result<()> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .context("building the tokio runtime")?;
-        rt.block_on(handler::tokio_server(listener, stop, bytes, work, async {}))
+        rt.block_on(handler::tokio_server(
+            listener,
+            stop,
+            std::future::pending(),
+            bytes,
+            work,
+            async {},
+        ))
     }
 }

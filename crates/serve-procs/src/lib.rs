@@ -1,0 +1,155 @@
+//! serve-procs: pre-fork, the nginx / gunicorn shape. The model process opens the listener and
+//! starts `serve.workers` worker processes (this executable's hidden `--worker` mode), each of
+//! which inherits the one listening socket and runs a single-threaded tokio loop with a task per
+//! connection; the kernel hands each connection to one of the accepting workers. The parent
+//! serves nothing itself: it watches its workers and tells them to stop by closing their stdin.
+//! The workers are counted in the report (CPU, threads, processes, memory summed over them);
+//! with `serve.hold_ms` ≥ 100 the `serve.held` block gives the tree's PSS, in which the pages the
+//! workers share count once.
+//!
+//! Run it: `cargo run --release -p serve-procs -- --set serve.workers=2 --set serve.connections=10000`.
+
+use std::io::{BufRead, Write};
+use std::net::TcpListener;
+use std::process::{ChildStdin, Command};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use concbench_core::worker::{self, Worker};
+use concbench_core::{Config, Hooks, Probe};
+use concbench_echo::{ServeModel, handler};
+use serde::{Deserialize, Serialize};
+
+/// Worker processes on one shared listener.
+pub struct ServeProcs;
+
+/// What a worker is told on its stdin's first line.
+#[derive(Debug, Serialize, Deserialize)]
+struct Job {
+    message_bytes: usize,
+    work_ms: u64,
+}
+
+/// What a worker prints once its loop is about to accept.
+const READY: &str = "ready";
+/// How often the parent looks at its workers while the load runs.
+const WATCH: Duration = Duration::from_millis(10);
+
+impl Hooks for ServeProcs {
+    fn worker() -> anyhow::Result<()> {
+        worker_main()
+    }
+}
+
+impl ServeModel for ServeProcs {
+    const NAME: &'static str = "serve-procs";
+
+    fn serve(cfg: &Config, listener: TcpListener, stop: &AtomicBool, probe: &Probe) -> anyhow::Result<()> {
+        let exe = std::env::current_exe().context("finding this executable to start the workers")?;
+        let job = serde_json::to_string(&Job {
+            message_bytes: cfg.serve.message_bytes,
+            work_ms: cfg.serve.work_ms,
+        })?;
+        let mut workers = Vec::with_capacity(cfg.serve.workers);
+        let mut stdins: Vec<ChildStdin> = Vec::with_capacity(cfg.serve.workers);
+        for n in 0..cfg.serve.workers {
+            let mut cmd = Command::new(&exe);
+            cmd.arg("--worker");
+            worker::pass_listener(&mut cmd, &listener);
+            let (mut w, mut stdin) = Worker::spawn(cmd, n, Some(probe))?;
+            writeln!(stdin, "{job}").with_context(|| format!("sending worker {n} its job"))?;
+            let line = w.read_line()?;
+            anyhow::ensure!(
+                line.trim() == READY,
+                "worker {n} said {line:?} instead of {READY:?}"
+            );
+            workers.push(w);
+            stdins.push(stdin);
+        }
+        drop(listener); // the workers hold it; the parent accepts nothing
+        // Watch the workers until the load is done: one that ends early has crashed, and the
+        // connections it held fail at the load generator (counted there).
+        let mut crashed = Vec::new();
+        while !stop.load(Ordering::SeqCst) {
+            for w in &mut workers {
+                if crashed.iter().any(|(n, _, _)| *n == w.n()) {
+                    continue;
+                }
+                if let Some(status) = w.exited() {
+                    crashed.push((w.n(), w.pid(), status));
+                }
+            }
+            std::thread::sleep(WATCH);
+        }
+        drop(stdins); // each worker stops accepting, then waits for its connections to end
+        let mut failures: Vec<String> = crashed
+            .iter()
+            .map(|(n, pid, status)| format!("worker {n} (pid {pid}) ended during the run: {status}"))
+            .collect();
+        for w in workers {
+            if crashed.iter().all(|(n, _, _)| *n != w.n()) {
+                if let Err(err) = w.finish() {
+                    failures.push(format!("{err:#}"));
+                }
+            }
+        }
+        if !failures.is_empty() {
+            bail!("{}", failures.join("; "));
+        }
+        Ok(())
+    }
+
+    fn preflight(cfg: &Config) -> anyhow::Result<()> {
+        // Each worker may hold every connection.
+        concbench_core::sys::ensure_fds(
+            cfg.serve.connections as u64 + 64 + 2 * cfg.serve.workers as u64,
+            &format!(
+                "{} connections and {} workers",
+                cfg.serve.connections, cfg.serve.workers
+            ),
+        )
+    }
+}
+
+/// A worker: reads its job, takes the inherited listener, says it is ready and serves until its
+/// stdin closes.
+fn worker_main() -> anyhow::Result<()> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the worker's job")?;
+    let job: Job = serde_json::from_str(line.trim()).context("parsing the worker's job")?;
+    // The parent raised RLIMIT_NOFILE for the connections before starting it; this inherits it.
+    let listener = worker::inherited_listener()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("building the worker's runtime")?;
+    let (tx, stopped) = tokio::sync::oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            // The parent closes stdin to stop this worker (or dies, which closes it too).
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            let _ = tx.send(());
+        })
+        .context("starting the worker's stdin watcher")?;
+    println!("{READY}");
+    std::io::stdout()
+        .flush()
+        .context("telling the parent this worker is ready")?;
+    let never = AtomicBool::new(false);
+    let work = Duration::from_millis(job.work_ms);
+    rt.block_on(handler::tokio_server(
+        listener,
+        &never,
+        async {
+            let _ = stopped.await;
+        },
+        job.message_bytes,
+        work,
+        async {},
+    ))
+}
