@@ -82,6 +82,14 @@ bench-files *ARGS:
 bench-serve *ARGS:
     cargo run --release --quiet -p runner -- --config configs/serve.toml --label serve {{ARGS}}
 
+# What one held connection costs (configs/serve-memory.toml): RSS and PSS with 1 and 10,000 connections held
+bench-serve-memory *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/serve-memory.toml --label serve-memory {{ARGS}}
+
+# Is one load generator the ceiling? (configs/serve-ceiling.toml): serve-tokio at 100 connections, one load generator against two
+bench-serve-ceiling *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/serve-ceiling.toml --label serve-ceiling {{ARGS}}
+
 # Latency against load (configs/rate.toml): open-loop rates 1,000 to 24,000 req/s, corrected p50/p99/p99.9, each model's knee
 bench-rate *ARGS:
     cargo run --release --quiet -p runner -- --config configs/rate.toml --label rate {{ARGS}}

@@ -268,7 +268,7 @@ impl Entry {
 /// The study's matrix in Rust terms (= `configs/default.toml`): the CPU family at 100,000 URLs
 /// (sync, async on each runtime, threads and processes at 2 and 10 workers) and the IO family
 /// (sync, threads at 10/100/1,000, the async runtimes, hybrid at 10/100 threads in both modes,
-/// processes).
+/// processes, and every one at 50 in flight), and the serving family at 1,000 connections.
 pub fn default_matrix() -> Vec<Entry> {
     use toml::Value::{Integer as I, String as S};
     let mut m = vec![Entry::model("cpu-sync")];
@@ -305,7 +305,42 @@ pub fn default_matrix() -> Vec<Entry> {
     }
     m.push(Entry::model("io-procs"));
     m.extend(equal_budget(50));
+    m.extend(serving(1000));
     m
+}
+
+/// Every serving model at `n` connections (10 round trips of 64 bytes each): serve-pool with 8
+/// threads, serve-hybrid and serve-procs with 2 loops / processes.
+fn serving(n: i64) -> Vec<Entry> {
+    use toml::Value::Integer as I;
+    let workers = |model: &str| match model {
+        "serve-pool" => Some(8),
+        "serve-hybrid" | "serve-procs" => Some(2),
+        _ => None,
+    };
+    [
+        "serve-sync",
+        "serve-threads",
+        "serve-pool",
+        "serve-tokio",
+        "serve-smol",
+        "serve-async-std",
+        "serve-hybrid",
+        "serve-procs",
+    ]
+    .into_iter()
+    .map(|model| {
+        let mut set = vec![("serve.connections", I(n))];
+        let label = match workers(model) {
+            Some(w) => {
+                set.push(("serve.workers", I(w)));
+                format!("{model} {w}")
+            }
+            None => model.to_string(),
+        };
+        Entry::with(model, &label, &set)
+    })
+    .collect()
 }
 
 /// Every IO model that can hold `n` requests in flight, each holding exactly `n`, in a group of

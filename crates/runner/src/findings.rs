@@ -730,6 +730,89 @@ fn serving(summary: &Summary) -> Vec<String> {
         .collect();
     let mut out: Vec<String> = series.iter().filter_map(|s| serving_line(s)).collect();
     out.extend(event_loop_line(&series));
+    out.extend(
+        series
+            .iter()
+            .filter(|s| s.points.iter().any(|p| p.kind == Some(Kind::Threads)))
+            .filter_map(|s| threads_stop_line(s)),
+    );
+    out.extend(loadgen_ceiling(summary));
+    out
+}
+
+/// Where thread per connection stops: the most connections it held, with its threads, and the
+/// first point it could not run with the limit that refused it (or that none did).
+fn threads_stop_line(s: &Series) -> Option<String> {
+    let &(n, p) = served(s).last()?;
+    let threads = p.mean(Metric::ThreadsPeak).map_or(String::new(), |t| {
+        format!(" with {} threads at the peak", count(t))
+    });
+    let refused = s
+        .points
+        .iter()
+        .filter(|q| q.ok == 0)
+        .filter_map(|q| Some((q.sweep.as_ref()?.value, q)))
+        .find(|(v, _)| *v > n);
+    Some(match refused {
+        Some((m, q)) => format!(
+            "Where threads stop: {} held {} connections{threads}; at {} it could not run: `{}`.",
+            s.label,
+            count(n),
+            count(m),
+            q.error.as_deref().unwrap_or("no error recorded")
+        ),
+        None => format!(
+            "Where threads stop: {} held {} connections{threads}, the most this sweep asked for; no limit refused it here.",
+            s.label,
+            count(n)
+        ),
+    })
+}
+
+/// Whether one load generator is the ceiling: in a serving group with the same model driven by
+/// one load generator and by more, the one's round trips/s against the more's (paired by round
+/// when the more is the group's baseline).
+fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in summary.families.iter().filter(|f| f.family == Family::Serve) {
+        for one in f.entries.iter().filter(|e| e.loadgens == Some(1)) {
+            let Some(more) = f
+                .entries
+                .iter()
+                .find(|e| e.model == one.model && e.loadgens.is_some_and(|n| n > 1))
+            else {
+                continue;
+            };
+            let (Some(r1), Some(rn)) = (
+                one.mean(Metric::RoundTripsPerS),
+                more.mean(Metric::RoundTripsPerS),
+            ) else {
+                continue;
+            };
+            let paired = one
+                .speedup
+                .as_ref()
+                .filter(|_| f.baseline == more.label)
+                .map_or(String::new(), |p| format!(", paired by round {}", speedup(p)));
+            let lg = |e: &EntrySummary| e.mean(Metric::LoadgenCpuPerRoundTrip);
+            let cpu = match (lg(one), one.mean(Metric::ServerCpuPerRoundTrip)) {
+                (Some(l), Some(c)) => format!(
+                    "; the load generator spent {} of CPU per round trip, the server {}",
+                    micros(l),
+                    micros(c)
+                ),
+                _ => String::new(),
+            };
+            out.push(format!(
+                "Is one load generator the ceiling? {} driven by one reached {} round trips/s, by {} together {}: {} of theirs{paired}{cpu}.",
+                one.model,
+                count(r1),
+                more.loadgens.unwrap_or(0),
+                count(rn),
+                times(r1 / rn, 2),
+            ));
+        }
+    }
     out
 }
 
@@ -768,6 +851,16 @@ fn serving_line(s: &Series) -> Option<String> {
             ", {} per connection above the {}-connection run",
             kib((a1 - a0) / (n1 - n0)),
             count(n0)
+        );
+    }
+    let pss = |p: &EntrySummary| p.mean(Metric::HeldPss);
+    if let (true, Some(p0), Some(p1)) = (n1 > n0, pss(first), pss(last)) {
+        let _ = write!(
+            line,
+            "; PSS with every connection open {} → {} ({} per connection)",
+            mib(p0),
+            mib(p1),
+            kib((p1 - p0) * 1024.0 / (n1 - n0))
         );
     }
     if let Some(q) = s.points.iter().find(|p| p.ok == 0) {
@@ -1073,7 +1166,12 @@ mod tests {
                     loadgen_cpu_s: 0.1,
                     loadgen_cpu_us_per_round_trip: 10.0,
                     loadgens: 1,
-                    held: None,
+                    // serve-tokio's PSS with the connections held: 5 MiB at 1, 13 at 10,000.
+                    held: (model == "serve-tokio").then_some(concbench_core::report::HeldMemory {
+                        processes: 1,
+                        rss_mib: rss,
+                        pss_mib: if n == 1.0 { 5.0 } else { 13.0 },
+                    }),
                 });
                 r.sweep = Some(crate::record::SweepPoint {
                     axis: "connections".into(),
@@ -1083,13 +1181,76 @@ mod tests {
                 });
                 records.push(r);
             }
+            // serve-threads refused past the file-descriptor limit.
+            let mut r = testdata::failed("serve-threads @ serve.connections=20000", "serve-threads", i);
+            r.stderr_tail = Some("error: 20000 connections need about 20064 file descriptors, more than RLIMIT_NOFILE allows (soft 1024, hard 20000)".into());
+            r.sweep = Some(crate::record::SweepPoint {
+                axis: "connections".into(),
+                key: "serve.connections".into(),
+                value: 20_000.0,
+                series: "serve-threads".into(),
+            });
+            records.push(r);
         }
         let lines = serving(&summarise(&records, &[]));
-        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert_eq!(lines.len(), 4, "{lines:#?}");
         assert_eq!(
             lines[0],
-            "serve-threads: 3,000 round trips/s at 1 connection, 27,000 at 10,000; peak RSS 5.0 MiB → 93.0 MiB, 9.01 KiB per connection above the 1-connection run."
+            "serve-threads: 3,000 round trips/s at 1 connection, 27,000 at 10,000; peak RSS 5.0 MiB → 93.0 MiB, 9.01 KiB per connection above the 1-connection run; it could not run at 20,000."
+        );
+        // (13 − 5) MiB over 9,999 more connections.
+        assert!(
+            lines[1]
+                .ends_with("; PSS with every connection open 5.0 MiB → 13.0 MiB (0.82 KiB per connection)."),
+            "{}",
+            lines[1]
         );
         assert!(lines[2].starts_with("At 10,000 connections, serve-tokio served 2.30× the round trips/s of serve-threads (62,000 against 27,000), with 1.23 KiB per connection against 9.11 KiB of memory"), "{}", lines[2]);
+        assert!(
+            lines[3].starts_with("Where threads stop: serve-threads held 10,000 connections with "),
+            "{}",
+            lines[3]
+        );
+        assert!(lines[3].ends_with("; at 20,000 it could not run: `20000 connections need about 20064 file descriptors, more than RLIMIT_NOFILE allows (soft 1024, hard 20000)`."), "{}", lines[3]);
+    }
+
+    #[test]
+    fn one_load_generator_is_compared_with_two_paired_by_round() {
+        let mut records = Vec::new();
+        for i in 0..3 {
+            // Same work (1,000 round trips): two load generators 1.0 s a run, one 1.25 s.
+            for (label, loadgens, wall) in [("one", 1, 1.25), ("two", 2, 1.0)] {
+                let mut r = testdata::ok(label, "serve-tokio", i, wall, 100.0, 10.0);
+                let rep = r.report.as_mut().unwrap();
+                rep.family = Family::Serve;
+                rep.serve = Some(concbench_core::report::ServeStats {
+                    connections: 100,
+                    connected: 100,
+                    round_trips: 1000,
+                    failed: 0,
+                    errors: Default::default(),
+                    bytes: 64_000,
+                    round_trips_per_s: 1000.0 / wall,
+                    latency_ms: concbench_core::latency::summary(&concbench_core::latency::from_buckets(&[
+                        (1000, 1),
+                    ])),
+                    loadgen_cpu_s: 0.5,
+                    loadgen_cpu_us_per_round_trip: 500.0,
+                    loadgens,
+                    held: None,
+                });
+                records.push(r);
+            }
+        }
+        let lines = loadgen_ceiling(&summarise(&records, &[]));
+        assert_eq!(lines.len(), 1, "{lines:#?}");
+        assert!(lines[0].starts_with("Is one load generator the ceiling? serve-tokio driven by one reached 800 round trips/s, by 2 together 1,000: 0.80× of theirs; the load generator spent 500 µs"), "{}", lines[0]);
+        // With the two as the reference, the ratio is also given paired by round.
+        let lines = loadgen_ceiling(&crate::summary::summarise_against(&records, &[], Some("two")));
+        assert!(
+            lines[0].contains(": 0.80× of theirs, paired by round 0.80× (0.80–0.80); "),
+            "{}",
+            lines[0]
+        );
     }
 }

@@ -86,6 +86,9 @@ pub enum Metric {
     RssPerConnection,
     /// Share of the round trips that failed (serving).
     RoundTripFailedPct,
+    /// The server's PSS, summed over its processes, with every connection open (serving, held
+    /// runs).
+    HeldPss,
 }
 
 /// Which way a metric improves.
@@ -147,7 +150,7 @@ fn open(r: &Report) -> Option<&OpenLoop> {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 38] = [
+static SPECS: [Spec; 39] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -549,11 +552,21 @@ static SPECS: [Spec; 38] = [
             (all > 0).then(|| s.failed as f64 * 100.0 / all as f64)
         },
     },
+    Spec {
+        metric: Metric::HeldPss,
+        key: "held_pss_mib",
+        title: "Server PSS with every connection open",
+        unit: "MiB",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| r.serve.as_ref()?.held.as_ref().map(|h| h.pss_mib),
+    },
 ];
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 38] = [
+    pub const ALL: [Metric; 39] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -592,6 +605,7 @@ impl Metric {
         Metric::LoadgenCpuPerRoundTrip,
         Metric::RssPerConnection,
         Metric::RoundTripFailedPct,
+        Metric::HeldPss,
     ];
 
     /// The metric's definition.

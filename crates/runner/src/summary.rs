@@ -86,6 +86,9 @@ pub struct EntrySummary {
     /// IO: the most requests it could have in flight (its budget), from its reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<u64>,
+    /// Serving: the load generator processes that drove it, from its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loadgens: Option<u64>,
     /// Sampled figures some runs could not resolve: the sampler's reason and in how many runs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unresolved: BTreeMap<String, usize>,
@@ -465,6 +468,7 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
             .and_then(|r| r.io.as_ref())
             .map(|io| io.in_flight_max)
             .filter(|n| *n > 0),
+        loadgens: reports.first().and_then(|r| r.serve.as_ref()).map(|s| s.loadgens),
         unresolved,
         label: label.into(),
         model: runs[0].model.clone(),
