@@ -325,9 +325,10 @@ pub struct CpuStats {
     /// clock ticks each: the kernel's CPU clocks of other threads move at their ticks), % of one
     /// core, the sampler's own CPU subtracted; `null` when unresolved.
     pub process_max_pct: Option<Percent>,
-    /// Whole-machine CPU over the window, % of all cores: exact, from `/proc/stat` at the
-    /// window's ends (the sampler's share of it is in `sampler.overhead_pct`).
-    pub system_avg_pct: Percent,
+    /// Whole-machine CPU over the window, % of all cores, from `/proc/stat` at the window's ends
+    /// (the sampler's share of it is in `sampler.overhead_pct`); `null` for a window shorter than
+    /// 20 clock ticks (200 ms at 100 Hz), where the ticks' rounding would be most of it.
+    pub system_avg_pct: Option<Percent>,
     /// Highest whole-machine CPU over one slow-tier sample, % of all cores; `null` when unresolved.
     pub system_max_pct: Option<Percent>,
 }

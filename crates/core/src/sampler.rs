@@ -39,6 +39,10 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// The fewest samples a sampled figure needs; with fewer it is `null`.
 pub const MIN_SAMPLES: u64 = 10;
 
+/// The shortest window, in clock ticks, over which the machine's CPU % is given: its two ends
+/// are each read to a tick, so 20 ticks bound the rounding to ±10 points.
+const SYSTEM_AVG_TICKS: f64 = 20.0;
+
 /// The fast tier's first interval.
 const FAST_FIRST: Duration = Duration::from_millis(1);
 
@@ -449,11 +453,21 @@ impl Tally {
             None => (sampled_peak, "sampled"),
         };
         let cpu_pct = ((w.cpu_used.as_secs_f64() - own) / wall_s * 100.0).max(0.0);
+        // /proc/stat counts whole clock ticks: over a short window its two ends' rounding is
+        // most of the figure (a 3 ms window reads 0, 50 or 100 %).
+        let ticks = wall_s * sys::ticks_per_second();
+        let system_ok = ticks >= SYSTEM_AVG_TICKS;
+        if !system_ok {
+            unresolved.push(format!(
+                "cpu.system_avg_pct: a window of {:.0} ms, shorter than {SYSTEM_AVG_TICKS} clock ticks of /proc/stat",
+                wall_s * 1000.0
+            ));
+        }
         Measured {
             cpu: CpuStats {
                 process_avg_pct: round2(cpu_pct),
                 process_max_pct: cpu_ok.then(|| round2(self.process_pct.max)),
-                system_avg_pct: round2(w.system_avg),
+                system_avg_pct: system_ok.then(|| round2(w.system_avg)),
                 system_max_pct: slow_ok.then(|| round2(self.system_pct.max)),
             },
             memory: MemoryStats {
@@ -509,6 +523,24 @@ mod tests {
     }
 
     #[test]
+    fn the_machines_cpu_over_a_window_of_a_few_ticks_is_unresolved() {
+        let w = Window {
+            wall: Duration::from_millis(30),
+            ..window(None)
+        };
+        let m = Tally::default().summarise(&w);
+        assert_eq!(m.cpu.system_avg_pct, None);
+        assert!(
+            m.cost
+                .unresolved
+                .iter()
+                .any(|u| u.starts_with("cpu.system_avg_pct: a window of 30 ms")),
+            "{:?}",
+            m.cost.unresolved
+        );
+    }
+
+    #[test]
     fn exact_figures_come_from_the_window_and_the_sampler_is_subtracted() {
         let many: Vec<f64> = (0..12).map(|i| i as f64).collect();
         let tally = Tally {
@@ -526,7 +558,11 @@ mod tests {
             m.cpu.process_avg_pct, 150.0,
             "(302 − 2 ms of the sampler) over 200 ms"
         );
-        assert_eq!(m.cpu.system_avg_pct, 55.56, "exact, from the window's ends");
+        assert_eq!(
+            m.cpu.system_avg_pct,
+            Some(55.56),
+            "from the window's ends, 20 ticks apart"
+        );
         assert_eq!(m.cpu.system_max_pct, Some(90.0));
         assert_eq!(m.memory.rss_peak_mib, 48.0, "own high-water mark + the child's");
         assert_eq!(m.memory.rss_peak_source, "high-water mark");

@@ -189,7 +189,7 @@ static SPECS: [Spec; 39] = [
         direction: Direction::LowerIsBetter,
         family: None,
         view: View::Table,
-        read: |r| Some(r.cpu.system_avg_pct),
+        read: |r| r.cpu.system_avg_pct,
     },
     Spec {
         metric: Metric::SystemCpuMax,
