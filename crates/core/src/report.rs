@@ -206,8 +206,13 @@ pub struct ServeStats {
     pub errors: std::collections::BTreeMap<String, u64>,
     /// Bytes echoed back.
     pub bytes: u64,
-    /// Round trips per second of wall time.
+    /// Round trips per second of the round-trip phase (`round_trips_s`; of the wall time when
+    /// that is unknown).
     pub round_trips_per_s: f64,
+    /// The round-trip phase, seconds: from the first message sent to the last round trip's end,
+    /// over all load generators (so neither their start, the connecting nor the hold is in it).
+    #[serde(default)]
+    pub round_trips_s: f64,
     /// Latency of one round trip (send to the whole echo), milliseconds.
     pub latency_ms: Latency,
     /// The load generator's own CPU time, seconds (not in the server's CPU figures).
@@ -241,10 +246,16 @@ pub struct HeldMemory {
 }
 
 impl ServeStats {
-    /// Fills in the rate over `wall_s` seconds.
+    /// Fills in the rate over the round-trip phase, or over `wall_s` seconds when that is
+    /// unknown.
     pub fn set_rates(&mut self, wall_s: Seconds) {
-        if wall_s > 0.0 {
-            self.round_trips_per_s = self.round_trips as f64 / wall_s;
+        let span = if self.round_trips_s > 0.0 {
+            self.round_trips_s
+        } else {
+            wall_s
+        };
+        if span > 0.0 {
+            self.round_trips_per_s = self.round_trips as f64 / span;
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use concbench_core::config::ServeConfig;
@@ -67,6 +67,11 @@ pub struct LoadReport {
     pub latency_us: Vec<(u64, u64)>,
     /// The load generator's CPU time, seconds.
     pub cpu_s: f64,
+    /// When the first message was sent, ns since the Unix epoch (0: none was); wall-clock time,
+    /// so that the spans of several load generators can be joined.
+    pub first_send_ns: u64,
+    /// When the last round trip ended (its echo, or its failure), ns since the Unix epoch.
+    pub last_end_ns: u64,
 }
 
 #[derive(Debug, Default)]
@@ -78,6 +83,14 @@ struct Tally {
     bytes: u64,
     checksum: u64,
     latency: Vec<u64>,
+    first_send: Option<SystemTime>,
+    last_end: Option<SystemTime>,
+}
+
+/// `t` as ns since the Unix epoch (0 for none).
+fn unix_ns(t: Option<SystemTime>) -> u64 {
+    t.and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Runs `job` to the end and reports.
@@ -106,6 +119,8 @@ pub fn run(job: &Job) -> anyhow::Result<LoadReport> {
         checksum: t.checksum,
         latency_us: latency::buckets(&h),
         cpu_s: (sys::cpu_time_process() - cpu0).as_secs_f64(),
+        first_send_ns: unix_ns(t.first_send),
+        last_end_ns: unix_ns(t.last_end),
     })
 }
 
@@ -155,6 +170,11 @@ async fn connection(conn: usize, cfg: &ServeConfig, addr: SocketAddr, tally: &Mu
     let lock = || tally.lock().unwrap_or_else(|e| e.into_inner());
     let fail_rest = |kind: &str, from: usize| {
         let mut t = lock();
+        if from > 0 {
+            // A failure within the round trips ends the phase as an echo would.
+            let now = SystemTime::now();
+            t.last_end = Some(t.last_end.map_or(now, |l| l.max(now)));
+        }
         let n = (cfg.round_trips - from) as u64;
         t.failed += n;
         *t.errors.entry(kind.to_string()).or_default() += n;
@@ -185,6 +205,11 @@ async fn connection(conn: usize, cfg: &ServeConfig, addr: SocketAddr, tally: &Mu
             tokio::time::sleep(Duration::from_millis(cfg.think_ms)).await;
         }
         let msg = proto::message(conn, rt, cfg.message_bytes);
+        if rt == 0 {
+            let mut t = lock();
+            let now = SystemTime::now();
+            t.first_send = Some(t.first_send.map_or(now, |f| f.min(now)));
+        }
         let start = Instant::now();
         let exchange = async {
             stream.write_all(&msg).await?;
@@ -201,6 +226,8 @@ async fn connection(conn: usize, cfg: &ServeConfig, addr: SocketAddr, tally: &Mu
             return fail_rest(kind, rt);
         }
         let mut t = lock();
+        let now = SystemTime::now();
+        t.last_end = Some(t.last_end.map_or(now, |l| l.max(now)));
         t.round_trips += 1;
         t.bytes += echo.len() as u64;
         t.checksum = t.checksum.wrapping_add(proto::term(conn, rt, &echo));
@@ -232,6 +259,12 @@ impl LoadReport {
         self.checksum = self.checksum.wrapping_add(other.checksum);
         self.latency_us.extend(other.latency_us);
         self.cpu_s += other.cpu_s;
+        self.first_send_ns = match (self.first_send_ns, other.first_send_ns) {
+            (0, b) => b,
+            (a, 0) => a,
+            (a, b) => a.min(b),
+        };
+        self.last_end_ns = self.last_end_ns.max(other.last_end_ns);
     }
 
     /// The report's `serve` block (the rate is filled in once the wall time is known).
@@ -254,6 +287,11 @@ impl LoadReport {
             },
             loadgens: 1,
             held: None,
+            round_trips_s: if self.last_end_ns > self.first_send_ns && self.first_send_ns > 0 {
+                (self.last_end_ns - self.first_send_ns) as f64 / 1e9
+            } else {
+                0.0
+            },
         }
     }
 }

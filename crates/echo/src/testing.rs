@@ -51,6 +51,15 @@ pub fn every_echo_is_checked_and_the_checksum_is_the_same(exe: &str, connections
     );
     assert!(s.latency_ms.min > 0.0 && s.latency_ms.min <= s.latency_ms.p50);
     assert!(s.round_trips_per_s > 0.0 && s.loadgen_cpu_s > 0.0);
+    // The rate is over the round-trip phase, which lies within the window.
+    assert!(
+        s.round_trips_s > 0.0 && s.round_trips_s < r.wall_s,
+        "{} of {}",
+        s.round_trips_s,
+        r.wall_s
+    );
+    let rate = s.round_trips as f64 / s.round_trips_s;
+    assert!((s.round_trips_per_s - rate).abs() < 1e-6 * rate);
 }
 
 /// A server that waits 500 ms before each echo, a client that waits 100 ms at most: every round
@@ -94,6 +103,13 @@ pub fn shares_of_two_load_generators_add_up(exe: &str) {
     assert_eq!(
         r.work.checksum,
         format!("{:016x}", proto::expected_checksum(40, 5, 64))
+    );
+    // The 150 ms hold (a sleep in the window) is not in the round-trip phase.
+    assert!(
+        s.round_trips_s < r.wall_s - 0.15,
+        "{} of {}",
+        s.round_trips_s,
+        r.wall_s
     );
     let held = s.held.as_ref().expect("memory read with the connections held");
     // The server's processes, not the load generators' (the sampler gives a peak on longer runs).

@@ -11,7 +11,7 @@ use concbench_core::report::Family;
 use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 
 use crate::format::{
-    fixed, kib, mib, micros, micros_fixed, millis, percent, req_per_s, seconds_fixed, speedup,
+    code, fixed, kib, mib, micros, micros_fixed, millis, percent, req_per_s, seconds_fixed, speedup,
     thousands as count, times,
 };
 use crate::metric::Metric;
@@ -662,9 +662,7 @@ fn stopped(s: &Series, q: &EntrySummary) -> String {
         } else {
             ""
         },
-        q.error
-            .as_deref()
-            .map_or("every run failed.".into(), |e| format!("`{e}`"))
+        q.error.as_deref().map_or("every run failed.".into(), code)
     )
 }
 
@@ -755,11 +753,11 @@ fn threads_stop_line(s: &Series) -> Option<String> {
         .find(|(v, _)| *v > n);
     Some(match refused {
         Some((m, q)) => format!(
-            "Where threads stop: {} held {} connections{threads}; at {} it could not run: `{}`.",
+            "Where threads stop: {} held {} connections{threads}; at {} it could not run: {}.",
             s.label,
             count(n),
             count(m),
-            q.error.as_deref().unwrap_or("no error recorded")
+            code(q.error.as_deref().unwrap_or("no error recorded"))
         ),
         None => format!(
             "Where threads stop: {} held {} connections{threads}, the most this sweep asked for; no limit refused it here.",
@@ -845,7 +843,13 @@ fn serving_line(s: &Series) -> Option<String> {
     // memory a model used before the window (serve-threads' check of the OS thread limit) is not
     // counted; the slope between the fewest and the most connections is one connection's cost.
     let added_kib = |p: &EntrySummary, n: f64| p.mean(Metric::RssPerConnection).map(|k| k * n);
-    if let (true, Some(a0), Some(a1)) = (n1 > n0, added_kib(first, n0), added_kib(last, n1)) {
+    let grew = match (first.stats(Metric::RssPeak), last.stats(Metric::RssPeak)) {
+        (Some(a), Some(b)) => !a.overlaps(b),
+        _ => true,
+    };
+    if n1 > n0 && !grew {
+        line.push_str(", no growth beyond the runs' spread (the 95 % intervals of the peaks overlap)");
+    } else if let (true, Some(a0), Some(a1)) = (n1 > n0, added_kib(first, n0), added_kib(last, n1)) {
         let _ = write!(
             line,
             ", {} per connection above the {}-connection run",
@@ -964,7 +968,9 @@ fn concurrency_line(s: &Series) -> Option<String> {
             line,
             " It could not run at {}{}.",
             count(at),
-            q.error.as_deref().map_or(String::new(), |e| format!(": `{e}`"))
+            q.error
+                .as_deref()
+                .map_or(String::new(), |e| format!(": {}", code(e)))
         );
     }
     Some(line)
@@ -1141,6 +1147,8 @@ mod tests {
                 ("serve-threads", 10_000.0, 27_000.0, 93.0, 400.0),
                 ("serve-tokio", 1.0, 3000.0, 5.0, 0.1),
                 ("serve-tokio", 10_000.0, 62_000.0, 16.0, 180.0),
+                ("serve-sync", 1.0, 3000.0, 5.0, 0.1),
+                ("serve-sync", 100.0, 20_000.0, 5.0, 9.0),
             ] {
                 let mut r = testdata::ok(
                     &format!("{model} @ serve.connections={n}"),
@@ -1160,6 +1168,7 @@ mod tests {
                     errors: Default::default(),
                     bytes: 640 * n as u64,
                     round_trips_per_s: rate,
+                    round_trips_s: 0.0,
                     latency_ms: concbench_core::latency::summary(&concbench_core::latency::from_buckets(&[
                         ((p99 * 1000.0) as u64, 1),
                     ])),
@@ -1193,7 +1202,13 @@ mod tests {
             records.push(r);
         }
         let lines = serving(&summarise(&records, &[]));
-        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert_eq!(lines.len(), 5, "{lines:#?}");
+        let sync = lines
+            .iter()
+            .find(|l| l.starts_with("serve-sync:"))
+            .expect("serve-sync's line");
+        assert!(sync.ends_with("peak RSS 5.0 MiB → 5.0 MiB, no growth beyond the runs' spread (the 95 % intervals of the peaks overlap)."), "{sync}");
+        let lines: Vec<&String> = lines.iter().filter(|l| !l.starts_with("serve-sync:")).collect();
         assert_eq!(
             lines[0],
             "serve-threads: 3,000 round trips/s at 1 connection, 27,000 at 10,000; peak RSS 5.0 MiB → 93.0 MiB, 9.01 KiB per connection above the 1-connection run; it could not run at 20,000."
@@ -1231,6 +1246,7 @@ mod tests {
                     errors: Default::default(),
                     bytes: 64_000,
                     round_trips_per_s: 1000.0 / wall,
+                    round_trips_s: 0.0,
                     latency_ms: concbench_core::latency::summary(&concbench_core::latency::from_buckets(&[
                         (1000, 1),
                     ])),

@@ -3,6 +3,19 @@
 
 use crate::stats::Paired;
 
+/// `text` as a Markdown code span, fenced with more backticks than any run inside it (an error
+/// that quotes `ulimit -n` would otherwise break out of a single-backtick span).
+pub fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// A value with a precision that suits its size: no decimals from 1,000, one from 100, two from
 /// 1, and three significant digits below 1 (0.123, 0.0000286), so small times stay readable.
 pub fn num(v: f64) -> String {
@@ -168,6 +181,16 @@ pub fn decade(e: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn code_spans_fence_past_the_backticks_inside() {
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(
+            code("raise it with `ulimit -n`"),
+            "`` raise it with `ulimit -n` ``"
+        );
+        assert_eq!(code("a ``b`` c"), "```a ``b`` c```");
+    }
     use super::*;
 
     #[test]

@@ -474,7 +474,7 @@ static SPECS: [Spec; 39] = [
     Spec {
         metric: Metric::RoundTripsPerS,
         key: "round_trips_per_s",
-        title: "Round trips per second",
+        title: "Round trips per second (first message to last echo)",
         unit: "rt/s",
         direction: Direction::HigherIsBetter,
         family: Some(Family::Serve),

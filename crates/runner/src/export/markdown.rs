@@ -10,7 +10,7 @@ use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 use concbench_core::sampler::MIN_SAMPLES;
 
 use crate::export::layout::{failure_metrics, group_plot, metrics_of, sweep_metrics, sweep_plot};
-use crate::format::{fixed, num, percent_fixed, plain, speedup, thousands, times};
+use crate::format::{code, fixed, num, percent_fixed, plain, speedup, thousands, times};
 use crate::metric::Metric;
 use crate::noise::Noise;
 use crate::record::Meta;
@@ -273,7 +273,9 @@ fn failed_points(sweep: &SweepSummary) -> Vec<String> {
                 p.label,
                 p.failed,
                 p.failed + p.ok,
-                p.error.as_ref().map_or(String::new(), |e| format!(": `{e}`"))
+                p.error
+                    .as_ref()
+                    .map_or(String::new(), |e| format!(": {}", code(e)))
             )
         })
         .collect()
