@@ -791,7 +791,12 @@ fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
                 .speedup
                 .as_ref()
                 .filter(|_| f.baseline == more.label)
-                .map_or(String::new(), |p| format!(", paired by round {}", speedup(p)));
+                .map_or(String::new(), |p| {
+                    format!(
+                        "; paired by round, its speed over the whole run (wall time, starting and connecting included) was {} of theirs",
+                        speedup(p)
+                    )
+                });
             let lg = |e: &EntrySummary| e.mean(Metric::LoadgenCpuPerRoundTrip);
             let cpu = match (lg(one), one.mean(Metric::ServerCpuPerRoundTrip)) {
                 (Some(l), Some(c)) => format!(
@@ -1264,7 +1269,7 @@ mod tests {
         // With the two as the reference, the ratio is also given paired by round.
         let lines = loadgen_ceiling(&crate::summary::summarise_against(&records, &[], Some("two")));
         assert!(
-            lines[0].contains(": 0.80× of theirs, paired by round 0.80× (0.80–0.80); "),
+            lines[0].contains(": 0.80× of theirs; paired by round, its speed over the whole run (wall time, starting and connecting included) was 0.80× (0.80–0.80) of theirs; "),
             "{}",
             lines[0]
         );
