@@ -50,6 +50,7 @@ const FAST_FIRST: Duration = Duration::from_millis(1);
 #[derive(Debug, Clone, Default)]
 pub struct Probe {
     children: Arc<Mutex<Vec<u32>>>,
+    peaks: Arc<Mutex<Vec<(u32, u64)>>>,
 }
 
 impl Probe {
@@ -57,6 +58,15 @@ impl Probe {
     /// until it exits.
     pub fn track_child(&self, pid: u32) {
         self.children.lock().expect("probe lock").push(pid);
+    }
+
+    /// Reads the high-water mark of child `pid` now, while it runs, for the window's peak: the
+    /// sampler reads the children's only at its slow tier, which a short run may not reach
+    /// before they end. Call it just before telling a child to end.
+    pub fn note_peak(&self, pid: u32) {
+        if let Some(hwm) = sys::peak_rss_bytes_of(pid) {
+            self.peaks.lock().expect("probe lock").push((pid, hwm));
+        }
     }
 
     /// The tracked children still alive at the sampler's last look.
@@ -141,7 +151,13 @@ impl Sampler {
     pub fn stop(self) -> Measured {
         self.stop.store(true, Ordering::SeqCst);
         self.thread.thread().unpark();
-        let tally = self.thread.join().unwrap_or_default();
+        let mut tally = self.thread.join().unwrap_or_default();
+        for (pid, hwm) in self.probe.peaks.lock().expect("probe lock").drain(..) {
+            match tally.children_hwm.iter_mut().find(|(p, _)| *p == pid) {
+                Some(entry) => entry.1 = entry.1.max(hwm),
+                None => tally.children_hwm.push((pid, hwm)),
+            }
+        }
         let wall = self.started.elapsed();
         let cpu_used = tree_cpu_time().saturating_sub(self.cpu_start);
         let system_avg = match (self.machine_start, MachineCpu::read()) {

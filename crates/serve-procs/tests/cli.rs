@@ -88,3 +88,17 @@ fn a_worker_killed_mid_run_is_reported_not_hung_on() {
     assert!(echoed < 1000, "the killed worker's connections failed: {stderr}");
     assert!(stderr.contains(&format!("{} failed", 1000 - echoed)), "{stderr}");
 }
+
+/// A run of a few milliseconds ends before the sampler's slow tier reads the workers: their
+/// high-water marks, read just before they are told to stop, are still in the peak (the parent
+/// and two workers of this binary: more than twice the parent's own start).
+#[test]
+fn a_short_runs_peak_includes_the_workers() {
+    let r = concbench_echo::testing::report(EXE, &["serve.connections=1", "serve.workers=2"]);
+    let start = r.memory.rss_start_mib.expect("the window's first sample");
+    assert!(
+        r.memory.rss_peak_mib > 2.0 * start,
+        "peak {} MiB, start {start} MiB",
+        r.memory.rss_peak_mib
+    );
+}
