@@ -475,8 +475,8 @@ impl Tally {
         let system_ok = ticks >= SYSTEM_AVG_TICKS;
         if !system_ok {
             unresolved.push(format!(
-                "cpu.system_avg_pct: a window of {:.0} ms, shorter than {SYSTEM_AVG_TICKS} clock ticks of /proc/stat",
-                wall_s * 1000.0
+                "cpu.system_avg_pct: a window shorter than {SYSTEM_AVG_TICKS} clock ticks of /proc/stat ({:.0} ms)",
+                SYSTEM_AVG_TICKS / sys::ticks_per_second() * 1000.0
             ));
         }
         Measured {
@@ -550,7 +550,7 @@ mod tests {
             m.cost
                 .unresolved
                 .iter()
-                .any(|u| u.starts_with("cpu.system_avg_pct: a window of 30 ms")),
+                .any(|u| u.starts_with("cpu.system_avg_pct: a window shorter than 20 clock ticks")),
             "{:?}",
             m.cost.unresolved
         );
