@@ -226,6 +226,11 @@ pub struct ServeStats {
     /// reported all connected (only when `serve.hold_ms` ≥ 100, so that none had finished).
     #[serde(default)]
     pub held: Option<HeldMemory>,
+    /// Connections each event loop or worker process accepted, for a server with several on
+    /// one listener (serve-hybrid, serve-procs; the kernel picks which one takes a connection);
+    /// empty for the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_by: Vec<u64>,
 }
 
 fn one() -> u64 {

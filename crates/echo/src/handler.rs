@@ -62,7 +62,7 @@ where
 /// after each accept, which the model wakes with one more connection) or `stopped` completes
 /// (serve-procs' workers, told by their parent), a task per connection ([`tokio()`]); then
 /// awaits `after_stop` (serve-hybrid wakes its next loop there) and waits for its connections
-/// to end.
+/// to end. Returns the connections it served.
 pub async fn tokio_server(
     listener: std::net::TcpListener,
     stop: &AtomicBool,
@@ -70,13 +70,14 @@ pub async fn tokio_server(
     message_bytes: usize,
     work: Duration,
     after_stop: impl std::future::Future<Output = ()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     listener
         .set_nonblocking(true)
         .context("making the listener non-blocking")?;
     let listener = tokio::net::TcpListener::from_std(listener).context("handing the listener to tokio")?;
     let mut tasks = tokio::task::JoinSet::new();
     let mut stopped = std::pin::pin!(stopped);
+    let mut accepted_n = 0;
     loop {
         let accepted = tokio::select! {
             biased;
@@ -92,11 +93,12 @@ pub async fn tokio_server(
             continue;
         };
         tasks.spawn(tokio(stream, message_bytes, work));
+        accepted_n += 1;
     }
     drop(listener);
     after_stop.await;
     while tasks.join_next().await.is_some() {}
-    Ok(())
+    Ok(accepted_n)
 }
 
 /// A server on a futures-io runtime (smol, async-std): takes connections from `accept` until

@@ -287,6 +287,7 @@ impl LoadReport {
             },
             loadgens: 1,
             held: None,
+            accepted_by: Vec::new(),
             round_trips_s: if self.last_end_ns > self.first_send_ns && self.first_send_ns > 0 {
                 (self.last_end_ns - self.first_send_ns) as f64 / 1e9
             } else {

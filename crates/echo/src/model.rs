@@ -33,7 +33,18 @@ pub trait ServeModel: Hooks {
     /// connections and echoes each ([`crate::handler`]) until its client closes it. After `stop`
     /// one more connection arrives to wake a blocked accept; the model then waits for the
     /// connections it holds to end, and returns.
-    fn serve(cfg: &Config, listener: TcpListener, stop: &AtomicBool, probe: &Probe) -> anyhow::Result<()>;
+    /// Returns how many connections each of its event loops or workers accepted, for a model
+    /// with several on one listener (empty for the others).
+    fn serve(
+        cfg: &Config,
+        listener: TcpListener,
+        stop: &AtomicBool,
+        probe: &Probe,
+    ) -> anyhow::Result<Vec<u64>>;
+
+    /// Whether a blocked accept must be woken by one more connection after `stop` (false for a
+    /// model that stops its accepting otherwise, so that this connection is not served).
+    const WAKE_ACCEPT: bool = true;
 
     /// Checks, before the measured window, that the run can be done (e.g. the threads it needs).
     fn preflight(_cfg: &Config) -> anyhow::Result<()> {
@@ -91,7 +102,9 @@ impl<M: ServeModel> Model for Echo<M> {
         };
         let load = load(cfg, addr, probe, &input.answered);
         stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1)); // wakes a blocked accept
+        if M::WAKE_ACCEPT {
+            let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        }
         let served = match done.recv_timeout(STOP_BOUND) {
             Ok(result) => {
                 let _ = server.join();
@@ -102,7 +115,7 @@ impl<M: ServeModel> Model for Echo<M> {
             )),
         };
         let (load, held) = load?;
-        served.with_context(|| {
+        let accepted_by = served.with_context(|| {
             format!(
                 "the server failed (the load generator had {} round trips echoed, {} failed)",
                 load.round_trips, load.failed
@@ -111,6 +124,7 @@ impl<M: ServeModel> Model for Echo<M> {
         let mut stats = load.stats();
         stats.loadgens = loadgens(&cfg.serve) as u64;
         stats.held = held;
+        stats.accepted_by = accepted_by;
         Ok(Outcome {
             work: Work {
                 units: load.round_trips,

@@ -51,6 +51,15 @@ pub fn every_echo_is_checked_and_the_checksum_is_the_same(exe: &str, connections
     );
     assert!(s.latency_ms.min > 0.0 && s.latency_ms.min <= s.latency_ms.p50);
     assert!(s.round_trips_per_s > 0.0 && s.loadgen_cpu_s > 0.0);
+    // A server with several loops on one listener says which took how many: all of them.
+    if !s.accepted_by.is_empty() {
+        assert_eq!(
+            s.accepted_by.iter().sum::<u64>(),
+            connections as u64,
+            "{:?}",
+            s.accepted_by
+        );
+    }
     // The rate is over the round-trip phase, which lies within the window.
     assert!(
         s.round_trips_s > 0.0 && s.round_trips_s < r.wall_s,

@@ -862,6 +862,24 @@ fn serving_line(s: &Series) -> Option<String> {
             count(n0)
         );
     }
+    // How the kernel spread the connections over the loops, from 10 connections on (one
+    // connection is always all one loop's).
+    let spread: Vec<(f64, f64)> = ok
+        .iter()
+        .filter(|(n, _)| *n >= 10.0)
+        .filter_map(|(n, p)| Some((*n, p.mean(Metric::BusiestLoopPct)?)))
+        .collect();
+    if let (Some(&(m0, b0)), Some(&(m1, b1))) = (spread.first(), spread.last()) {
+        let _ = write!(
+            line,
+            "; the busiest of its loops took {} of the connections at {}",
+            percent(b0),
+            count(m0)
+        );
+        if m1 > m0 {
+            let _ = write!(line, ", {} at {}", percent(b1), count(m1));
+        }
+    }
     let pss = |p: &EntrySummary| p.mean(Metric::HeldPss);
     if let (true, Some(p0), Some(p1)) = (n1 > n0, pss(first), pss(last)) {
         let _ = write!(
@@ -1180,6 +1198,11 @@ mod tests {
                     loadgen_cpu_s: 0.1,
                     loadgen_cpu_us_per_round_trip: 10.0,
                     loadgens: 1,
+                    // serve-tokio's two loops took 60 % and 40 % of the connections.
+                    accepted_by: match model {
+                        "serve-tokio" => vec![(n * 0.6) as u64, (n * 0.4) as u64],
+                        _ => Vec::new(),
+                    },
                     // serve-tokio's PSS with the connections held: 5 MiB at 1, 13 at 10,000.
                     held: (model == "serve-tokio").then_some(concbench_core::report::HeldMemory {
                         processes: 1,
@@ -1221,7 +1244,7 @@ mod tests {
         // (13 − 5) MiB over 9,999 more connections.
         assert!(
             lines[1]
-                .ends_with("; PSS with every connection open 5.0 MiB → 13.0 MiB (0.82 KiB per connection)."),
+                .ends_with("; the busiest of its loops took 60 % of the connections at 10,000; PSS with every connection open 5.0 MiB → 13.0 MiB (0.82 KiB per connection)."),
             "{}",
             lines[1]
         );
@@ -1259,6 +1282,7 @@ mod tests {
                     loadgen_cpu_us_per_round_trip: 500.0,
                     loadgens,
                     held: None,
+                    accepted_by: Vec::new(),
                 });
                 records.push(r);
             }

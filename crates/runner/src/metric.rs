@@ -89,6 +89,8 @@ pub enum Metric {
     /// The server's PSS, summed over its processes, with every connection open (serving, held
     /// runs).
     HeldPss,
+    /// The busiest event loop's or worker's share of the connections (serving, several loops).
+    BusiestLoopPct,
 }
 
 /// Which way a metric improves.
@@ -150,7 +152,7 @@ fn open(r: &Report) -> Option<&OpenLoop> {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 39] = [
+static SPECS: [Spec; 40] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -562,11 +564,25 @@ static SPECS: [Spec; 39] = [
         view: View::Table,
         read: |r| r.serve.as_ref()?.held.as_ref().map(|h| h.pss_mib),
     },
+    Spec {
+        metric: Metric::BusiestLoopPct,
+        key: "busiest_loop_pct",
+        title: "Busiest loop's share of the connections (even: 100 % ÷ loops)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| {
+            let by = &r.serve.as_ref()?.accepted_by;
+            let all: u64 = by.iter().sum();
+            (by.len() > 1 && all > 0).then(|| *by.iter().max().unwrap_or(&0) as f64 * 100.0 / all as f64)
+        },
+    },
 ];
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 39] = [
+    pub const ALL: [Metric; 40] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -606,6 +622,7 @@ impl Metric {
         Metric::RssPerConnection,
         Metric::RoundTripFailedPct,
         Metric::HeldPss,
+        Metric::BusiestLoopPct,
     ];
 
     /// The metric's definition.

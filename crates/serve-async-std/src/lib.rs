@@ -26,7 +26,7 @@ impl ServeModel for ServeAsyncStd {
         listener: std::net::TcpListener,
         stop: &AtomicBool,
         _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let listener = async_std::net::TcpListener::from(listener);
         let spawn = |(stream, _): (async_std::net::TcpStream, _)| {
@@ -40,6 +40,6 @@ impl ServeModel for ServeAsyncStd {
             stop,
             async_std::task::sleep,
         ));
-        Ok(())
+        Ok(Vec::new())
     }
 }

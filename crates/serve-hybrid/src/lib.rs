@@ -26,14 +26,14 @@ impl ServeModel for ServeHybrid {
         listener: std::net::TcpListener,
         stop: &AtomicBool,
         _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let loops = cfg.serve.workers;
         let listeners = (0..loops)
             .map(|_| listener.try_clone().context("duplicating the listener"))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let woken = std::sync::atomic::AtomicUsize::new(0);
-        std::thread::scope(|s| {
+        let accepted_by = std::thread::scope(|s| {
             let threads: Vec<_> = listeners
                 .into_iter()
                 .enumerate()
@@ -45,16 +45,17 @@ impl ServeModel for ServeHybrid {
                         .with_context(|| format!("starting event-loop thread {n} of {loops}"))
                 })
                 .collect::<anyhow::Result<_>>()?;
+            let mut accepted_by = Vec::with_capacity(loops);
             for thread in threads {
                 match thread.join() {
-                    Ok(result) => result?,
+                    Ok(result) => accepted_by.push(result?),
                     Err(_) => bail!("an event-loop thread panicked"),
                 }
             }
-            Ok(())
+            Ok(accepted_by)
         })?;
         drop(listener);
-        Ok(())
+        Ok(accepted_by)
     }
 }
 
@@ -67,7 +68,7 @@ fn event_loop(
     loops: usize,
     bytes: usize,
     work: Duration,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -27,7 +27,7 @@ impl ServeModel for ServePool {
         listener: std::net::TcpListener,
         stop: &AtomicBool,
         _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let pool = pool::start(cfg.serve.workers)?;
         let accepted = model::accept_until_stopped(&listener, stop, |stream| {
@@ -35,6 +35,6 @@ impl ServeModel for ServePool {
             Ok(())
         });
         pool.join();
-        accepted
+        accepted.map(|()| Vec::new())
     }
 }

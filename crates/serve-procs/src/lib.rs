@@ -44,8 +44,15 @@ impl Hooks for ServeProcs {
 
 impl ServeModel for ServeProcs {
     const NAME: &'static str = "serve-procs";
+    // The workers stop accepting when their stdin closes.
+    const WAKE_ACCEPT: bool = false;
 
-    fn serve(cfg: &Config, listener: TcpListener, stop: &AtomicBool, probe: &Probe) -> anyhow::Result<()> {
+    fn serve(
+        cfg: &Config,
+        listener: TcpListener,
+        stop: &AtomicBool,
+        probe: &Probe,
+    ) -> anyhow::Result<Vec<u64>> {
         let exe = std::env::current_exe().context("finding this executable to start the workers")?;
         let job = serde_json::to_string(&Job {
             message_bytes: cfg.serve.message_bytes,
@@ -90,17 +97,24 @@ impl ServeModel for ServeProcs {
             .iter()
             .map(|(n, pid, status)| format!("worker {n} (pid {pid}) ended during the run: {status}"))
             .collect();
+        let mut accepted_by = Vec::with_capacity(workers.len());
         for w in workers {
-            if crashed.iter().all(|(n, _, _)| *n != w.n()) {
-                if let Err(err) = w.finish() {
-                    failures.push(format!("{err:#}"));
-                }
+            if crashed.iter().any(|(n, _, _)| *n == w.n()) {
+                continue;
+            }
+            let n = w.n();
+            match w.finish() {
+                Ok(answer) => match answer.trim().parse::<u64>() {
+                    Ok(accepted) => accepted_by.push(accepted),
+                    Err(_) => failures.push(format!("worker {n} answered {answer:?}, not its count")),
+                },
+                Err(err) => failures.push(format!("{err:#}")),
             }
         }
         if !failures.is_empty() {
             bail!("{}", failures.join("; "));
         }
-        Ok(())
+        Ok(accepted_by)
     }
 
     fn preflight(cfg: &Config) -> anyhow::Result<()> {
@@ -115,8 +129,8 @@ impl ServeModel for ServeProcs {
     }
 }
 
-/// A worker: reads its job, takes the inherited listener, says it is ready and serves until its
-/// stdin closes.
+/// A worker: reads its job, takes the inherited listener, says it is ready, serves until its
+/// stdin closes and answers with the number of connections it served.
 fn worker_main() -> anyhow::Result<()> {
     let mut line = String::new();
     std::io::stdin()
@@ -145,7 +159,7 @@ fn worker_main() -> anyhow::Result<()> {
         .context("telling the parent this worker is ready")?;
     let never = AtomicBool::new(false);
     let work = Duration::from_millis(job.work_ms);
-    rt.block_on(handler::tokio_server(
+    let accepted = rt.block_on(handler::tokio_server(
         listener,
         &never,
         async {
@@ -154,5 +168,8 @@ fn worker_main() -> anyhow::Result<()> {
         job.message_bytes,
         work,
         async {},
-    ))
+    ))?;
+    // The answer: the connections this worker served.
+    println!("{accepted}");
+    Ok(())
 }

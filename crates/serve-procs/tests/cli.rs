@@ -19,6 +19,8 @@ fn workers_are_the_servers_processes_and_pss_counts_shared_pages_once() {
     assert_eq!((s.round_trips, s.failed), (2000, 0), "{:?}", s.errors);
     let held = s.held.as_ref().expect("memory read with the connections held");
     assert_eq!(held.processes, 3);
+    assert_eq!(s.accepted_by.len(), 2, "one count per worker");
+    assert_eq!(s.accepted_by.iter().sum::<u64>(), 200);
     assert!(held.pss_mib < held.rss_mib * 0.8, "{held:?}");
 }
 

@@ -22,7 +22,7 @@ impl ServeModel for ServeSmol {
         listener: std::net::TcpListener,
         stop: &AtomicBool,
         _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let listener = smol::net::TcpListener::try_from(listener).context("handing the listener to smol")?;
         let ex = smol::Executor::new();
@@ -43,6 +43,6 @@ impl ServeModel for ServeSmol {
             smol::block_on(ex.run(handler::futures_server(|| listener.accept(), spawn, stop, sleep)));
             drop(done); // the helper threads' `run` returns
         });
-        Ok(())
+        Ok(Vec::new())
     }
 }

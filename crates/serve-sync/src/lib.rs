@@ -23,11 +23,12 @@ impl ServeModel for ServeSync {
         listener: std::net::TcpListener,
         stop: &AtomicBool,
         _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         model::accept_until_stopped(&listener, stop, |stream| {
             handler::blocking(stream, bytes, work);
             Ok(())
         })
+        .map(|()| Vec::new())
     }
 }

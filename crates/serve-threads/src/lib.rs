@@ -31,7 +31,7 @@ impl ServeModel for ServeThreads {
         listener: std::net::TcpListener,
         stop: &AtomicBool,
         _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let mut threads = Vec::new();
         let accepted = model::accept_until_stopped(&listener, stop, |stream| {
@@ -51,6 +51,6 @@ impl ServeModel for ServeThreads {
         for thread in threads {
             let _ = thread.join();
         }
-        accepted
+        accepted.map(|()| Vec::new())
     }
 }

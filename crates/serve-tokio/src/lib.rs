@@ -26,7 +26,7 @@ impl ServeModel for ServeTokio {
         listener: std::net::TcpListener,
         stop: &AtomicBool,
         _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -40,5 +40,6 @@ impl ServeModel for ServeTokio {
             work,
             async {},
         ))
+        .map(|_| Vec::new())
     }
 }
