@@ -397,6 +397,9 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
         .draw()
         .map_err(draw_err)?;
     for (i, line) in series.iter().enumerate() {
+        if line.1.is_empty() {
+            continue; // a series without this metric (serve-tokio has one loop) has no legend entry
+        }
         let kind = kinds[i];
         let marker = kinds[..i].iter().filter(|k| **k == kind).count();
         draw_line(
