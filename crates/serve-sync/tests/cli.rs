@@ -4,5 +4,5 @@ const EXE: &str = env!("CARGO_BIN_EXE_serve-sync");
 
 #[test]
 fn serve_contract() {
-    concbench_echo::testing::contract(EXE, 100);
+    concbench_echo::testing::contract(EXE, 1000);
 }
