@@ -189,6 +189,21 @@ pub fn rss_mib() -> Option<f64> {
     rss_mib_at("/proc/self/status")
 }
 
+/// Sets the accept queue of the listening `listener` to `backlog` (the kernel caps it at
+/// `net.core.somaxconn`): `listen` again on a listening socket changes only its backlog (Linux),
+/// where std's `bind` asks for 128.
+#[allow(unsafe_code)]
+pub fn set_backlog(listener: &std::net::TcpListener, backlog: i32) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: listen only reads the descriptor, which `listener` keeps open for the call.
+    let rc = unsafe { libc::listen(listener.as_raw_fd(), backlog) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// The range local ports of outgoing connections are taken from
 /// (`/proc/sys/net/ipv4/ip_local_port_range`), inclusive.
 pub fn ephemeral_ports() -> Option<(u32, u32)> {

@@ -250,31 +250,15 @@ fn held_memory(probe: &Probe) -> Option<HeldMemory> {
 }
 
 /// The accept queue's length asked for (the kernel caps it at `net.core.somaxconn`).
-const BACKLOG: u32 = 4096;
+const BACKLOG: i32 = 4096;
 
-/// A listener on 127.0.0.1 with a long accept queue: std's 128 overflows when thousands of clients
-/// connect at once, and a dropped SYN is retried only after a second, which would then be
-/// measured as the model's. (tokio's `TcpSocket` sets the backlog; the listener is then handed
-/// to the model as a std one, blocking.)
+/// A blocking listener on 127.0.0.1 with a long accept queue: std's 128 overflows when thousands
+/// of clients connect at once, and a dropped SYN is retried only after a second, which would
+/// then be measured as the model's.
 fn listen() -> anyhow::Result<TcpListener> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .context("building a runtime to open the listener")?;
-    let _guard = rt.enter();
-    let socket = tokio::net::TcpSocket::new_v4().context("creating the listener's socket")?;
-    socket.set_reuseaddr(true).context("setting SO_REUSEADDR")?;
-    socket
-        .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .context("binding the server's listener on 127.0.0.1")?;
-    let listener = socket
-        .listen(BACKLOG)
-        .context("listening")?
-        .into_std()
-        .context("handing the listener over")?;
-    listener
-        .set_nonblocking(false)
-        .context("making the listener blocking")?;
+    sys::set_backlog(&listener, BACKLOG).context("lengthening the listener's accept queue")?;
     Ok(listener)
 }
 
