@@ -18,12 +18,34 @@ use crate::stats::Stats;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 use crate::{findings, verdict};
 
+/// What the tables give, said only of the kinds of table this report has.
+fn how_to_read(summary: &Summary) -> String {
+    let mut text = String::new();
+    if !summary.families.is_empty() {
+        text.push_str("Each table gives the measured runs (warm-ups left out): mean ± standard deviation, median, the 95 % confidence interval of the mean, the range, the outliers flagged by the modified z-score (kept in every figure), and the speed relative to the group's baseline: the median over the rounds of the baseline's wall time over the entry's in the same round, with a distribution-free 95 % interval (order statistics; 6 rounds at the least).");
+    }
+    if summary.families.iter().any(|f| f.family == Family::Io) {
+        text.push_str(" IO tables give each entry's budget: the most requests it could have in flight.");
+    }
+    let serving = summary.families.iter().any(|f| f.family == Family::Serve)
+        || summary.sweeps.iter().any(|s| s.family == Family::Serve);
+    if serving {
+        text.push_str(" Serving: round trips/s are over the round-trip phase (the first message sent to the last echo); wall times, and the speed-ups drawn from them, also hold the load generator's start and the connecting.");
+    }
+    let text = text.trim_start();
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("{text}\n\n")
+    }
+}
+
 /// The file's text.
 pub fn render(summary: &Summary, meta: &Meta) -> String {
     let mut out = String::from("# concbench report\n\n");
     out.push_str(&header(summary, meta));
     out.push_str(&noise(summary));
-    out.push_str("Each table gives the measured runs (warm-ups left out): mean ± standard deviation, median, the 95 % confidence interval of the mean, the range, the outliers flagged by the modified z-score (kept in every figure), and the speed relative to the group's baseline: the median over the rounds of the baseline's wall time over the entry's in the same round, with a distribution-free 95 % interval (order statistics; 6 rounds at the least). IO tables give each entry's budget: the most requests it could have in flight.\n\n");
+    out.push_str(&how_to_read(summary));
     for f in &summary.families {
         out.push_str(&group_section(f, summary.noise.as_ref()));
     }
@@ -418,6 +440,19 @@ fn cells(s: &Stats) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn how_to_read_speaks_only_of_the_tables_there_are() {
+        let matrix = how_to_read(&crate::summary::summarise(&crate::testdata::matrix(), &[]));
+        assert!(
+            matrix.starts_with("Each table gives the measured runs"),
+            "{matrix}"
+        );
+        assert!(matrix.contains(" IO tables give each entry's budget"), "{matrix}");
+        assert!(!matrix.contains("Serving:"), "{matrix}");
+        let sweep = how_to_read(&crate::summary::summarise(&crate::testdata::idle_sweep(), &[]));
+        assert!(!sweep.contains("IO tables"), "{sweep}");
+    }
     use super::*;
     use crate::export::tests::{everything, meta, snapshot};
 
