@@ -119,7 +119,11 @@ pub fn main<M: Model>() -> ExitCode {
     init_tracing();
     let args = Args::parse();
     if args.worker {
-        return exit(M::Hooks::worker());
+        let result = M::Hooks::worker();
+        if result.is_ok() {
+            crate::worker::say_peak();
+        }
+        return exit(result);
     }
     if args.serve {
         return exit(M::serve());

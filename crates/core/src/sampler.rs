@@ -60,13 +60,11 @@ impl Probe {
         self.children.lock().expect("probe lock").push(pid);
     }
 
-    /// Reads the high-water mark of child `pid` now, while it runs, for the window's peak: the
-    /// sampler reads the children's only at its slow tier, which a short run may not reach
-    /// before they end. Call it just before telling a child to end.
-    pub fn note_peak(&self, pid: u32) {
-        if let Some(hwm) = sys::peak_rss_bytes_of(pid) {
-            self.peaks.lock().expect("probe lock").push((pid, hwm));
-        }
+    /// Counts `bytes` as child `pid`'s high-water mark in the window's peak (the child said it
+    /// before it ended: the sampler reads the children's only at its slow tier, which a short
+    /// run may not reach before they end).
+    pub(crate) fn note_peak_bytes(&self, pid: u32, bytes: u64) {
+        self.peaks.lock().expect("probe lock").push((pid, bytes));
     }
 
     /// The tracked children still alive at the sampler's last look.

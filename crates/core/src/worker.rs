@@ -18,6 +18,20 @@ pub struct Worker {
     child: Child,
     out: BufReader<ChildStdout>,
     n: usize,
+    probe: Option<Probe>,
+}
+
+/// The head of the last line a worker prints (after its answer): its own memory high-water mark,
+/// bytes, which [`Worker::finish`] hands to the sampler: a worker that ends between two of the
+/// sampler's slow-tier looks (a short run) would otherwise be missing from the window's peak.
+const PEAK_LINE: &str = "concbench-worker-peak-bytes";
+
+/// Prints this worker process's high-water mark as its last line (the harness does, after a
+/// worker mode that succeeded).
+pub fn say_peak() {
+    if let Some(bytes) = crate::sys::peak_rss_bytes() {
+        println!("{PEAK_LINE} {bytes}");
+    }
 }
 
 impl Worker {
@@ -54,7 +68,15 @@ impl Worker {
         }
         let stdin = child.stdin.take().expect("stdin was piped");
         let out = BufReader::new(child.stdout.take().expect("stdout was piped"));
-        Ok((Self { child, out, n }, stdin))
+        Ok((
+            Self {
+                child,
+                out,
+                n,
+                probe: probe.cloned(),
+            },
+            stdin,
+        ))
     }
 
     /// The worker's exit status if it has already exited (it is then reaped).
@@ -78,11 +100,27 @@ impl Worker {
     }
 
     /// Reads the worker's whole answer, waits for it, and fails unless it exited with success.
-    /// Close its stdin first.
+    /// Close its stdin first. The answer's last line, the worker's high-water mark, goes to the
+    /// sampler (for a tracked worker) and is not in the returned answer.
     pub fn finish(mut self) -> anyhow::Result<String> {
         let (n, pid) = (self.n, self.child.id());
         let mut answer = String::new();
         let read = self.out.read_to_string(&mut answer);
+        let trimmed = answer.trim_end();
+        let (rest, last) = trimmed.rsplit_once('\n').unwrap_or(("", trimmed));
+        if let Some(bytes) = last
+            .strip_prefix(PEAK_LINE)
+            .and_then(|b| b.trim().parse::<u64>().ok())
+        {
+            if let Some(probe) = &self.probe {
+                probe.note_peak_bytes(pid, bytes);
+            }
+            answer = if rest.is_empty() {
+                String::new()
+            } else {
+                format!("{rest}\n")
+            };
+        }
         let status = self
             .child
             .wait()

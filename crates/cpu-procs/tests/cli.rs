@@ -56,3 +56,18 @@ fn task_cost_scenarios_one_process_per_unit() {
 fn other_kernels_give_the_same_work_as_one_loop() {
     concbench_core::testing::kernel_contract(EXE, &["cpu.workers=3"]);
 }
+
+/// Four processes that live a few milliseconds, ended before the sampler's slow tier reads
+/// them: each says its own high-water mark as it ends, so the window's peak holds them (the
+/// parent and four workers of this binary: more than three times the parent's own start).
+#[test]
+fn short_lived_workers_count_in_the_peak() {
+    let sets = ["scenario.name=spawn-only", "scenario.units=4"];
+    let r = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
+    let start = r.memory.rss_start_mib.expect("the window's first sample");
+    assert!(
+        r.memory.rss_peak_mib > 3.0 * start,
+        "peak {} MiB, start {start} MiB",
+        r.memory.rss_peak_mib
+    );
+}

@@ -89,9 +89,6 @@ impl ServeModel for ServeProcs {
             }
             std::thread::sleep(WATCH);
         }
-        for w in &workers {
-            probe.note_peak(w.pid()); // a short run may end before the sampler reads the workers
-        }
         drop(stdins); // each worker stops accepting, then waits for its connections to end
         let mut failures: Vec<String> = crashed
             .iter()
