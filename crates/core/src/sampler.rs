@@ -151,10 +151,7 @@ impl Sampler {
         self.thread.thread().unpark();
         let mut tally = self.thread.join().unwrap_or_default();
         for (pid, hwm) in self.probe.peaks.lock().expect("probe lock").drain(..) {
-            match tally.children_hwm.iter_mut().find(|(p, _)| *p == pid) {
-                Some(entry) => entry.1 = entry.1.max(hwm),
-                None => tally.children_hwm.push((pid, hwm)),
-            }
+            tally.child_hwm(pid, hwm);
         }
         let wall = self.started.elapsed();
         let cpu_used = tree_cpu_time().saturating_sub(self.cpu_start);
@@ -427,10 +424,7 @@ impl Reader {
             children.rss_bytes += stat.rss_pages * sys::page_size();
             ticks += stat.cpu_ticks;
             if let Some(hwm) = sys::peak_rss_bytes_of(pid).filter(|_| read_peaks) {
-                match tally.children_hwm.iter_mut().find(|(p, _)| *p == pid) {
-                    Some(entry) => entry.1 = entry.1.max(hwm),
-                    None => tally.children_hwm.push((pid, hwm)),
-                }
+                tally.child_hwm(pid, hwm);
             }
         }
         probe.forget(&dead);
@@ -439,6 +433,15 @@ impl Reader {
 }
 
 impl Tally {
+    /// Raises child `pid`'s high-water mark to `hwm` bytes (read by the slow tier, or said by the
+    /// child as it ended).
+    fn child_hwm(&mut self, pid: u32, hwm: u64) {
+        match self.children_hwm.iter_mut().find(|(p, _)| *p == pid) {
+            Some(entry) => entry.1 = entry.1.max(hwm),
+            None => self.children_hwm.push((pid, hwm)),
+        }
+    }
+
     fn summarise(&self, w: &Window) -> Measured {
         let wall_s = w.wall.as_secs_f64().max(1e-9);
         let own = self.own_cpu.as_secs_f64();

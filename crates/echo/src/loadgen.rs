@@ -87,6 +87,14 @@ struct Tally {
     last_end: Option<SystemTime>,
 }
 
+impl Tally {
+    /// A round trip ended now (its echo, or its failure): the phase lasts at least until now.
+    fn ended_now(&mut self) {
+        let now = SystemTime::now();
+        self.last_end = Some(self.last_end.map_or(now, |l| l.max(now)));
+    }
+}
+
 /// `t` as ns since the Unix epoch (0 for none).
 fn unix_ns(t: Option<SystemTime>) -> u64 {
     t.and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -171,9 +179,7 @@ async fn connection(conn: usize, cfg: &ServeConfig, addr: SocketAddr, tally: &Mu
     let fail_rest = |kind: &str, from: usize| {
         let mut t = lock();
         if from > 0 {
-            // A failure within the round trips ends the phase as an echo would.
-            let now = SystemTime::now();
-            t.last_end = Some(t.last_end.map_or(now, |l| l.max(now)));
+            t.ended_now(); // a failure within the round trips ends the phase as an echo would
         }
         let n = (cfg.round_trips - from) as u64;
         t.failed += n;
@@ -226,8 +232,7 @@ async fn connection(conn: usize, cfg: &ServeConfig, addr: SocketAddr, tally: &Mu
             return fail_rest(kind, rt);
         }
         let mut t = lock();
-        let now = SystemTime::now();
-        t.last_end = Some(t.last_end.map_or(now, |l| l.max(now)));
+        t.ended_now();
         t.round_trips += 1;
         t.bytes += echo.len() as u64;
         t.checksum = t.checksum.wrapping_add(proto::term(conn, rt, &echo));

@@ -31,8 +31,8 @@ pub trait ServeModel: Hooks {
     /// Serves `listener` (measured, on a thread of its own) until `stop` is set (a model that
     /// starts processes registers them with `probe`): accepts
     /// connections and echoes each ([`crate::handler`]) until its client closes it. After `stop`
-    /// one more connection arrives to wake a blocked accept; the model then waits for the
-    /// connections it holds to end, and returns.
+    /// one more connection arrives to wake a blocked accept (unless [`Self::WAKE_ACCEPT`] is
+    /// false); the model then waits for the connections it holds to end, and returns.
     /// Returns how many connections each of its event loops or workers accepted, for a model
     /// with several on one listener (empty for the others).
     fn serve(

@@ -146,6 +146,13 @@ fn error(io: &IoStats, kind: &str) -> u64 {
     io.errors.get(kind).copied().unwrap_or(0)
 }
 
+/// The peak RSS above the window's start, KiB, per one of `n` units held (requests in flight,
+/// connections); nothing for `n` = 0.
+fn rss_added_kib_per(r: &Report, n: u64) -> Option<f64> {
+    let added = r.memory.rss_peak_mib - r.memory.rss_start_mib?;
+    (n > 0).then(|| added * 1024.0 / n as f64)
+}
+
 /// The open-loop block of an IO report, if the run was open loop.
 fn open(r: &Report) -> Option<&OpenLoop> {
     r.io.as_ref()?.open_loop.as_ref()
@@ -427,11 +434,7 @@ static SPECS: [Spec; 40] = [
         direction: Direction::LowerIsBetter,
         family: Some(Family::Io),
         view: View::Table,
-        read: |r| {
-            let io = r.io.as_ref().filter(|io| io.in_flight_max > 0)?;
-            let added = r.memory.rss_peak_mib - r.memory.rss_start_mib?;
-            Some(added * 1024.0 / io.in_flight_max as f64)
-        },
+        read: |r| rss_added_kib_per(r, r.io.as_ref()?.in_flight_max),
     },
     Spec {
         metric: Metric::PerUnit,
@@ -534,11 +537,7 @@ static SPECS: [Spec; 40] = [
         direction: Direction::LowerIsBetter,
         family: Some(Family::Serve),
         view: View::Table,
-        read: |r| {
-            let s = r.serve.as_ref().filter(|s| s.connected > 0)?;
-            let added = r.memory.rss_peak_mib - r.memory.rss_start_mib?;
-            Some(added * 1024.0 / s.connected as f64)
-        },
+        read: |r| rss_added_kib_per(r, r.serve.as_ref()?.connected),
     },
     Spec {
         metric: Metric::RoundTripFailedPct,
