@@ -77,29 +77,24 @@ impl ServeModel for ServeProcs {
         drop(listener); // the workers hold it; the parent accepts nothing
         // Watch the workers until the load is done: one that ends early has crashed, and the
         // connections it held fail at the load generator (counted there).
-        let mut crashed = Vec::new();
+        let mut ended: Vec<Option<std::process::ExitStatus>> = vec![None; workers.len()];
         while !stop.load(Ordering::SeqCst) {
-            for w in &mut workers {
-                if crashed.iter().any(|(n, _, _)| *n == w.n()) {
-                    continue;
-                }
-                if let Some(status) = w.exited() {
-                    crashed.push((w.n(), w.pid(), status));
+            for (w, end) in workers.iter_mut().zip(&mut ended) {
+                if end.is_none() {
+                    *end = w.exited();
                 }
             }
             std::thread::sleep(WATCH);
         }
         drop(stdins); // each worker stops accepting, then waits for its connections to end
-        let mut failures: Vec<String> = crashed
-            .iter()
-            .map(|(n, pid, status)| format!("worker {n} (pid {pid}) ended during the run: {status}"))
-            .collect();
+        let mut failures = Vec::new();
         let mut accepted_by = Vec::with_capacity(workers.len());
-        for w in workers {
-            if crashed.iter().any(|(n, _, _)| *n == w.n()) {
+        for (w, end) in workers.into_iter().zip(ended) {
+            let (n, pid) = (w.n(), w.pid());
+            if let Some(status) = end {
+                failures.push(format!("worker {n} (pid {pid}) ended during the run: {status}"));
                 continue;
             }
-            let n = w.n();
             match w.finish() {
                 Ok(answer) => match answer.trim().parse::<u64>() {
                     Ok(accepted) => accepted_by.push(accepted),
