@@ -30,7 +30,7 @@ fn how_to_read(summary: &Summary) -> String {
     let serving = summary.families.iter().any(|f| f.family == Family::Serve)
         || summary.sweeps.iter().any(|s| s.family == Family::Serve);
     if serving {
-        text.push_str(" Serving: round trips/s are over the round-trip phase (the first message sent to the last echo); wall times, and the speed-ups drawn from them, also hold the load generator's start and the connecting.");
+        text.push_str(" Serving: round trips/s are over the round-trip phase (the first message sent to the last echo); wall times, and the speed-ups drawn from them, also hold the load generator's start, the connecting and any hold (`serve.hold_ms`).");
     }
     let text = text.trim_start();
     if text.is_empty() {
