@@ -227,6 +227,8 @@ struct Tally {
     processes: Agg,
     /// The children's own high-water marks, bytes, as last read.
     children_hwm: Vec<(u32, u64)>,
+    /// Slow tier, every fourth sample: the largest PSS of the tree, MiB.
+    pss_max: Option<f64>,
     own_cpu: Duration,
 }
 
@@ -428,11 +430,26 @@ impl Reader {
             }
         }
         probe.forget(&dead);
+        if read_peaks {
+            tally.tree_pss(probe);
+        }
         (children, ticks)
     }
 }
 
 impl Tally {
+    /// Reads the tree's PSS (this process and its live children, each page shared with N of
+    /// them counted 1/N) and keeps the largest. `smaps_rollup` walks every mapping, so it is
+    /// read with the children's high-water marks, every fourth slow sample.
+    fn tree_pss(&mut self, probe: &Probe) {
+        let Some(own) = sys::pss_mib_of(std::process::id()) else {
+            return;
+        };
+        let children: f64 = probe.pids().into_iter().filter_map(sys::pss_mib_of).sum();
+        let pss = own + children;
+        self.pss_max = Some(self.pss_max.map_or(pss, |m| m.max(pss)));
+    }
+
     /// Raises child `pid`'s high-water mark to `hwm` bytes (read by the slow tier, or said by the
     /// child as it ended).
     fn child_hwm(&mut self, pid: u32, hwm: u64) {
@@ -492,6 +509,7 @@ impl Tally {
                 rss_avg_mib: fast_ok.then(|| round2(self.rss.mean() / MIB)),
                 rss_start_mib: self.rss_first.map(|b| round2(b / MIB)),
                 rss_peak_source: source.into(),
+                pss_peak_mib: self.pss_max.map(round2),
             },
             threads: ThreadStats {
                 peak: fast_ok.then_some(self.threads.max as u64),
@@ -567,10 +585,16 @@ mod tests {
             system_pct: agg(&[40.0, 90.0, 10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
             processes: agg(&[1.0; 10]),
             children_hwm: vec![(7, 8 << 20)],
+            pss_max: Some(12.345),
             own_cpu: Duration::from_millis(2),
             rss_first: Some((6 << 20) as f64),
         };
         let m = tally.summarise(&window(Some(40 << 20)));
+        assert_eq!(
+            m.memory.pss_peak_mib,
+            Some(12.35),
+            "the largest PSS read, rounded"
+        );
         assert_eq!(
             m.cpu.process_avg_pct, 150.0,
             "(302 − 2 ms of the sampler) over 200 ms"
@@ -647,6 +671,11 @@ mod tests {
         assert_eq!(m.processes.peak, Some(2), "this process and the sleep child");
         assert!(m.threads.peak.unwrap() >= 2, "test thread and child: {m:?}");
         assert!(m.memory.rss_peak_mib >= 32.0, "{m:?}");
+        let pss = m.memory.pss_peak_mib.expect("the slow tier read the tree's PSS");
+        assert!(
+            pss >= 32.0 && pss <= m.memory.rss_peak_mib + 1.0,
+            "PSS {pss} against {m:?}"
+        );
         // Other tests share this process, so only lower bounds hold: one core was kept busy.
         assert!(m.cpu.process_avg_pct >= 70.0, "{m:?}");
         assert_eq!(
