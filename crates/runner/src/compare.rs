@@ -110,9 +110,14 @@ pub fn run(opts: &Options) -> anyhow::Result<bool> {
     }
     let file = opts.new.join("compare.md");
     std::fs::create_dir_all(opts.new.join("plots")).context("creating plots/")?;
+    let forest = plot::Forest {
+        title: "Wall time, NEW ÷ OLD, with 95 % intervals",
+        desc: "NEW ÷ OLD, log scale (below 1: smaller in NEW)",
+        margin_pct: None,
+    };
     plot::ratios(
         &opts.new.join("plots").join(PLOT),
-        "Wall time, NEW ÷ OLD, with 95 % intervals",
+        &forest,
         &wall_rows(&comparison),
     )?;
     std::fs::write(&file, markdown(&comparison, opts))
@@ -339,6 +344,11 @@ fn wall_rows(c: &Comparison) -> Vec<plot::RatioRow> {
             label: format!("{} {}", ch.group, ch.label),
             ratio: ch.ratio,
             ci95: ch.ci95,
+            tone: match (ch.ci95[0] > 1.0, ch.ci95[1] < 1.0) {
+                (true, _) => plot::Tone::Worse,
+                (_, true) => plot::Tone::Better,
+                _ => plot::Tone::Tie,
+            },
         })
         .collect()
 }

@@ -52,6 +52,9 @@ pub struct RunnerConfig {
     /// The entry (label or model name) every other entry of its group is compared with,
     /// instead of the sync model.
     pub reference: Option<String>,
+    /// The equivalence margin, %: an entry is faster or slower than its baseline only when its
+    /// paired 95 % interval lies wholly outside 1 ± this; otherwise the two are tied.
+    pub margin_pct: f64,
 }
 
 /// How many measured rounds the matrix runs.
@@ -59,8 +62,10 @@ pub struct RunnerConfig {
 pub enum Repeats {
     /// Exactly this many.
     Fixed(usize),
-    /// Until every paired speed-up's 95 % interval is within `auto.target_pct` of it, or a limit
-    /// of `[runner.auto]` ends the rounds.
+    /// Two stages: `auto.min_rounds` pilot rounds of every entry fix, from the spread of each
+    /// entry's paired ratios, the rounds at which its interval should reach `auto.target_pct`;
+    /// the interval is then drawn from exactly those rounds (a limit of `[runner.auto]` may
+    /// end them sooner).
     Auto,
 }
 
@@ -108,10 +113,11 @@ impl<'de> Deserialize<'de> for Repeats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Auto {
-    /// Stop when every paired speed-up's 95 % interval has a half-width of at most this share of
-    /// the speed-up, %.
+    /// The half-width of a paired speed-up's 95 % interval, as a share of the speed-up, that
+    /// the planned rounds aim at, %.
     pub target_pct: f64,
-    /// Rounds before the target is checked (a 95 % interval needs 6 at the least).
+    /// Pilot rounds: every entry runs this many before its rounds are planned (a 95 % interval
+    /// needs 6 at the least).
     pub min_rounds: usize,
     /// Stop after this many rounds whatever the intervals.
     pub max_rounds: usize,
@@ -394,6 +400,7 @@ impl Default for RunnerConfig {
             scenarios: Vec::new(),
             kernels: Vec::new(),
             reference: None,
+            margin_pct: crate::summary::DEFAULT_MARGIN_PCT,
         }
     }
 }
@@ -424,6 +431,11 @@ fn validate(r: &RunnerConfig) -> Result<(), Invalid> {
         "runner.auto",
         (1..=86_400).contains(&r.auto.budget_s),
         &format!("`budget_s` from 1 to 86400 (got {})", r.auto.budget_s),
+    )?;
+    check(
+        "runner.margin_pct",
+        (0.0..=50.0).contains(&r.margin_pct),
+        &format!("from 0 to 50 (got {})", r.margin_pct),
     )?;
     range("runner.warmup", r.warmup, 0, 1_000)?;
     range("runner.run_timeout_s", r.run_timeout_s, 1, 86_400)?;

@@ -115,7 +115,7 @@ pub fn markdown(summary: &Summary) -> String {
     out
 }
 
-fn start_up(summary: &Summary) -> Vec<String> {
+pub(crate) fn start_up(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "spawn-only") else {
         return vec![];
     };
@@ -1293,7 +1293,7 @@ mod tests {
         // With the two as the reference, the ratio is also given paired by round.
         let lines = loadgen_ceiling(&crate::summary::summarise_against(&records, &[], Some("two")));
         assert!(
-            lines[0].contains(": 0.80× of theirs; paired by round, its speed over the whole run (wall time, starting and connecting included) was 0.80× (0.80–0.80) of theirs; "),
+            lines[0].contains(": 0.80× of theirs; paired by round, its speed over the whole run (wall time, starting and connecting included) was 0.80× (range 0.80–0.80 of 3 rounds, 75 % coverage) of theirs; "),
             "{}",
             lines[0]
         );

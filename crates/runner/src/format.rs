@@ -32,15 +32,38 @@ pub fn num(v: f64) -> String {
 }
 
 /// A paired speed-up with its 95 % interval, `1.80× (1.75–1.85)`: two decimals, or three
-/// significant digits below 0.1.
+/// significant digits below 0.1. The interval's ends are rounded outward, so the printed
+/// interval holds the computed one (0.996 prints as 0.99, not 1.00). An interval of fewer than 6
+/// rounds cannot reach 95 %: it is printed as the range with its real coverage,
+/// `5.72× (range 5.71–5.74 of 3 rounds, 75 % coverage)`.
 pub fn speedup(s: &Paired) -> String {
     let d = ratio_decimals(s.median);
-    format!(
-        "{}× ({}–{})",
-        fixed(s.median, d),
-        fixed(s.ci95[0], d),
-        fixed(s.ci95[1], d)
-    )
+    let (low, high) = (
+        outward(s.ci95[0], d, f64::floor),
+        outward(s.ci95[1], d, f64::ceil),
+    );
+    if s.coverage_pct < 95.0 {
+        return format!(
+            "{}× (range {low}–{high} of {} rounds, {} coverage)",
+            fixed(s.median, d),
+            s.n,
+            percent_fixed(s.coverage_pct, 0)
+        );
+    }
+    format!("{}× ({low}–{high})", fixed(s.median, d))
+}
+
+/// `v` at `decimals` decimals, rounded by `round` (floor or ceil) on the scaled value; a value
+/// already at that precision is kept as it is.
+fn outward(v: f64, decimals: usize, round: fn(f64) -> f64) -> String {
+    let scale = 10f64.powi(decimals as i32);
+    let scaled = v * scale;
+    let snapped = if (scaled - scaled.round()).abs() < 1e-6 {
+        scaled.round()
+    } else {
+        round(scaled)
+    };
+    fixed(snapped / scale, decimals)
 }
 
 /// A paired speed-up in plain ASCII for the terminal, `1.80x [1.75, 1.85]`.
@@ -200,15 +223,22 @@ mod tests {
         assert_eq!(num(0.0), "0.00");
         assert_eq!(num(0.123_45), "0.123");
         assert_eq!(num(0.000_028_63), "0.0000286");
-        let small = Paired::of(&[0.012_34, 0.0124, 0.0125]).unwrap();
+        let small = Paired::of(&[0.012_34, 0.0124, 0.0125, 0.0124, 0.0124, 0.0124]).unwrap();
         assert_eq!(
             speedup(&small),
             "0.0124× (0.0123–0.0125)",
             "three significant digits below 0.1"
         );
-        let p = Paired::of(&[1.75, 1.8, 1.85]).unwrap();
+        let p = Paired::of(&[1.75, 1.8, 1.85, 1.8, 1.8, 1.8]).unwrap();
         assert_eq!(speedup(&p), "1.80× (1.75–1.85)");
         assert_eq!(speedup_ascii(&p), "1.80x [1.75, 1.85]");
+        let p = Paired::of(&[0.996, 1.01, 1.063, 1.0, 1.01, 1.02]).unwrap();
+        assert_eq!(speedup(&p), "1.01× (0.99–1.07)", "rounded outward");
+        let few = Paired::of(&[5.71, 5.72, 5.74]).unwrap();
+        assert_eq!(
+            speedup(&few),
+            "5.72× (range 5.71–5.74 of 3 rounds, 75 % coverage)"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! [`record`]; the closing terminal table in [`table`].
 #![deny(missing_docs)]
 
+pub mod answers;
 pub mod compare;
 pub mod config;
 pub mod exec;
@@ -23,6 +24,7 @@ pub mod matrix;
 pub mod metric;
 pub mod noise;
 pub mod openloop;
+pub mod ranking;
 pub mod record;
 pub mod schedule;
 pub mod stats;

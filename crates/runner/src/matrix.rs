@@ -99,10 +99,12 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         interrupted: stop.load(Ordering::SeqCst),
         stopped,
         reference: runner.reference.clone(),
+        margin_pct: runner.margin_pct,
     };
     std::fs::write(dir.join("meta.json"), serde_json::to_string_pretty(&meta)? + "\n")
         .context("writing meta.json")?;
-    let summary = summary::summarise_against(&records, &order, meta.reference.as_deref());
+    let mut summary = summary::summarise_against(&records, &order, meta.reference.as_deref());
+    summary.margin_pct = meta.margin_pct;
     export::write_all(&dir, &summary, &meta)?;
     Ok(Done {
         dir,
@@ -116,7 +118,8 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
     let records = record::read(&dir.join("runs.jsonl"))?;
     let meta = Meta::read(dir);
     // Without a matrix order, entries come in the order of their first run.
-    let summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
+    let mut summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
+    summary.margin_pct = meta.margin_pct;
     export::write_all(dir, &summary, &meta)?;
     Ok(summary)
 }

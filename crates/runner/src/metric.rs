@@ -91,6 +91,14 @@ pub enum Metric {
     HeldPss,
     /// The busiest event loop's or worker's share of the connections (serving, several loops).
     BusiestLoopPct,
+    /// CPU time the run used, seconds: process CPU × wall time (the tree's, from getrusage).
+    CpuSeconds,
+    /// The load generators' CPU time over their threads' time in the run, % (serving): near 100,
+    /// the load generator, not the server, bounds the round trips.
+    LoadgenBusyPct,
+    /// The largest sampled proportional set size of the process tree (shared pages split among
+    /// the processes that share them, so a tree of processes is not counted once per process).
+    PssPeak,
 }
 
 /// Which way a metric improves.
@@ -159,7 +167,7 @@ fn open(r: &Report) -> Option<&OpenLoop> {
 }
 
 /// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 40] = [
+static SPECS: [Spec; 43] = [
     Spec {
         metric: Metric::Wall,
         key: "wall_s",
@@ -577,11 +585,45 @@ static SPECS: [Spec; 40] = [
             (by.len() > 1 && all > 0).then(|| *by.iter().max().unwrap_or(&0) as f64 * 100.0 / all as f64)
         },
     },
+    Spec {
+        metric: Metric::CpuSeconds,
+        key: "cpu_s",
+        title: "CPU time",
+        unit: "s",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        view: View::Table,
+        read: |r| Some(r.cpu.process_avg_pct / 100.0 * r.wall_s),
+    },
+    Spec {
+        metric: Metric::LoadgenBusyPct,
+        key: "loadgen_busy_pct",
+        title: "Load generator busy (% of its threads' time)",
+        unit: "%",
+        direction: Direction::LowerIsBetter,
+        family: Some(Family::Serve),
+        view: View::Table,
+        read: |r| {
+            let s = r.serve.as_ref()?;
+            (r.wall_s > 0.0 && s.loadgens > 0)
+                .then(|| (s.loadgen_cpu_s / (s.loadgens as f64 * r.wall_s) * 100.0).min(100.0))
+        },
+    },
+    Spec {
+        metric: Metric::PssPeak,
+        key: "pss_peak_mib",
+        title: "Peak memory (PSS, sampled, over the process tree)",
+        unit: "MiB",
+        direction: Direction::LowerIsBetter,
+        family: None,
+        view: View::Table,
+        read: |r| r.memory.pss_peak_mib,
+    },
 ];
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 40] = [
+    pub const ALL: [Metric; 43] = [
         Metric::Wall,
         Metric::ProcessCpu,
         Metric::ProcessCpuMax,
@@ -622,6 +664,9 @@ impl Metric {
         Metric::RoundTripFailedPct,
         Metric::HeldPss,
         Metric::BusiestLoopPct,
+        Metric::CpuSeconds,
+        Metric::LoadgenBusyPct,
+        Metric::PssPeak,
     ];
 
     /// The metric's definition.
@@ -669,6 +714,16 @@ impl Metric {
         match self.unit() {
             "" => String::new(),
             unit => format!(" ({unit})"),
+        }
+    }
+
+    /// The values the metric can take: a share of at most 100 % (of all cores, of the requests),
+    /// or any value from 0; a confidence interval never reaches past them.
+    pub fn bounds(self) -> [f64; 2] {
+        match self {
+            Metric::ProcessCpu | Metric::ProcessCpuMax => [0.0, f64::INFINITY],
+            m if m.unit() == "%" => [0.0, 100.0],
+            _ => [0.0, f64::INFINITY],
         }
     }
 

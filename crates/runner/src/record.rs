@@ -11,7 +11,7 @@ use concbench_core::report::{Family, Report};
 use serde::{Deserialize, Serialize};
 
 /// How the runs were made.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
     /// The runner's command line.
     pub command: String,
@@ -31,6 +31,24 @@ pub struct Meta {
     /// that hold it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// `runner.margin_pct`: the equivalence margin of every faster, slower or tied, %.
+    #[serde(default = "crate::summary::default_margin")]
+    pub margin_pct: f64,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Self {
+            command: String::new(),
+            config: None,
+            started_at: String::new(),
+            finished_at: String::new(),
+            interrupted: false,
+            stopped: None,
+            reference: None,
+            margin_pct: crate::summary::DEFAULT_MARGIN_PCT,
+        }
+    }
 }
 
 impl Meta {

@@ -14,7 +14,8 @@ use std::time::Duration;
 use crate::config::{Entry, Repeats, RunnerConfig, Sweep};
 use crate::format::fixed;
 use crate::record::{RunRecord, SweepPoint};
-use crate::summary::{self, EntrySummary, Summary};
+use crate::stats;
+use crate::summary;
 
 /// One configuration the matrix runs: an entry (a sweep point is an entry with the swept keys
 /// added to its `set`), its family, the scenario its config selects, and its place in a sweep.
@@ -194,11 +195,12 @@ pub enum Next<'a> {
 }
 
 /// The next step after `done` measured rounds in `elapsed`. With a fixed count: every job until
-/// the count is reached. With `repeats = "auto"`: stop once every paired speed-up's interval is
-/// within the target, or a limit ends the rounds; else every job for the first `min_rounds`
-/// rounds, then only the entries whose speed-up is not yet resolved, each with its group's
-/// baseline (a ratio pairs the two in one round). The summary is made once per round, and only
-/// for `auto`.
+/// the count is reached. With `repeats = "auto"`, two stages: every job for the first
+/// `min_rounds` rounds (the pilot); then each entry's rounds are fixed from its pilot ratios
+/// ([`planned_rounds`]) and the rounds go on with the entries that have not yet run theirs, each
+/// with its group's baseline (a ratio pairs the two in one round), until all have or a limit
+/// ends the rounds. The interval is never looked at to decide: that would make it miss more
+/// often than it says.
 pub fn next<'a>(
     runner: &RunnerConfig,
     done: usize,
@@ -214,44 +216,99 @@ pub fn next<'a>(
         Repeats::Auto if done == 0 => return all(),
         Repeats::Auto => {}
     }
-    let summary = summary::summarise_against(records, order, runner.reference.as_deref());
-    if let Some(why) = stop_reason(runner, done, elapsed, &summary) {
+    let plan = (done >= runner.auto.min_rounds).then(|| Plan::of(runner, records, order));
+    if let Some(why) = stop_reason(runner, done, elapsed, plan.as_ref()) {
         return Next::Stop(Some(why));
     }
-    if done < runner.auto.min_rounds {
-        return all();
+    match plan {
+        None => all(),
+        Some(plan) => Next::Run(plan.open_jobs(jobs)),
     }
-    Next::Run(unresolved(runner, jobs, &summary))
 }
 
-/// The jobs of the entries whose paired speed-up is wider than the target, with their groups'
-/// baselines.
-fn unresolved<'a>(runner: &RunnerConfig, jobs: &'a [Job], summary: &Summary) -> Vec<&'a Job> {
-    let mut wanted: Vec<(&str, &str)> = Vec::new();
-    for f in &summary.families {
-        let open: Vec<&str> = f
-            .entries
-            .iter()
-            .filter(|e| {
-                e.speedup
-                    .as_ref()
-                    .is_some_and(|s| s.half_width_pct() > runner.auto.target_pct)
+/// The rounds the pilot fixed for each entry, and how many each has run.
+#[derive(Debug)]
+struct Plan {
+    /// Per group (its baseline and scenario) and entry: (label, planned, done).
+    entries: Vec<PlannedEntry>,
+    pilot: usize,
+}
+
+#[derive(Debug)]
+struct PlannedEntry {
+    baseline: String,
+    scenario: String,
+    label: String,
+    planned: usize,
+    done: usize,
+}
+
+impl Plan {
+    fn of(runner: &RunnerConfig, records: &[RunRecord], order: &[String]) -> Self {
+        let pilot = runner.auto.min_rounds;
+        let first: Vec<RunRecord> = records.iter().filter(|r| r.index < pilot).cloned().collect();
+        let reference = runner.reference.as_deref();
+        let planned = summary::summarise_against(&first, order, reference);
+        let now = summary::summarise_against(records, order, reference);
+        let mut entries = Vec::new();
+        for f in &planned.families {
+            for e in &f.entries {
+                let Some(p) = &e.speedup else { continue };
+                let done = now
+                    .families
+                    .iter()
+                    .find(|g| g.id() == f.id())
+                    .and_then(|g| g.entries.iter().find(|x| x.label == e.label))
+                    .and_then(|x| x.speedup.as_ref())
+                    .map_or(0, |s| s.n);
+                entries.push(PlannedEntry {
+                    baseline: f.baseline.clone(),
+                    scenario: f.scenario.clone(),
+                    label: e.label.clone(),
+                    planned: stats::planned_rounds(&p.ratios, runner.auto.target_pct, runner.auto.max_rounds),
+                    done,
+                });
+            }
+        }
+        Self { entries, pilot }
+    }
+
+    fn open(&self) -> impl Iterator<Item = &PlannedEntry> {
+        self.entries.iter().filter(|e| e.done < e.planned)
+    }
+
+    /// The jobs of the entries still short of their rounds, with their groups' baselines.
+    fn open_jobs<'a>(&self, jobs: &'a [Job]) -> Vec<&'a Job> {
+        let wanted: Vec<(&str, &str)> = self
+            .open()
+            .flat_map(|e| {
+                [
+                    (e.label.as_str(), e.scenario.as_str()),
+                    (e.baseline.as_str(), e.scenario.as_str()),
+                ]
             })
-            .map(|e| e.label.as_str())
             .collect();
-        if !open.is_empty() {
-            wanted.push((f.baseline.as_str(), f.scenario.as_str()));
-            wanted.extend(open.into_iter().map(|label| (label, f.scenario.as_str())));
+        jobs.iter()
+            .filter(|j| {
+                let name = j.entry.name();
+                wanted
+                    .iter()
+                    .any(|(label, scenario)| *label == name && *scenario == j.scenario)
+            })
+            .collect()
+    }
+
+    /// `6 to 24 rounds (most: io-threads 1000)`.
+    fn range_text(&self) -> String {
+        let most = self.entries.iter().max_by_key(|e| e.planned);
+        let least = self.entries.iter().map(|e| e.planned).min().unwrap_or(self.pilot);
+        match most {
+            Some(m) if m.planned > least => {
+                format!("{least} to {} rounds (most: {})", m.planned, m.label)
+            }
+            _ => format!("{least} rounds each"),
         }
     }
-    jobs.iter()
-        .filter(|j| {
-            let name = j.entry.name();
-            wanted
-                .iter()
-                .any(|(label, scenario)| *label == name && *scenario == j.scenario)
-        })
-        .collect()
 }
 
 /// The labels in matrix order, each once.
@@ -273,34 +330,39 @@ pub fn planned_rounds(runner: &RunnerConfig) -> usize {
     }
 }
 
-/// Why `repeats = "auto"` stops after `done` rounds in `elapsed`: every paired speed-up's
-/// interval within the target (after `min_rounds`), or the round limit, or the time budget;
-/// `None` to go on.
-fn stop_reason(runner: &RunnerConfig, done: usize, elapsed: Duration, summary: &Summary) -> Option<String> {
+/// Why `repeats = "auto"` stops after `done` rounds in `elapsed`: every entry has run the rounds
+/// its pilot planned, or the round limit or the time budget ended the rounds; `None` to go on.
+fn stop_reason(runner: &RunnerConfig, done: usize, elapsed: Duration, plan: Option<&Plan>) -> Option<String> {
     let auto = &runner.auto;
-    let widest = summary
-        .families
-        .iter()
-        .flat_map(|f| &f.entries)
-        .filter_map(|e: &EntrySummary| Some((e.speedup.as_ref()?.half_width_pct(), e.label.as_str())))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    let widest_text = widest.map_or("no speed-up to resolve".into(), |(w, label)| {
-        format!("the widest speed-up interval ±{} % ({label})", fixed(w, 1))
-    });
-    let resolved = widest.is_none_or(|(w, _)| w <= auto.target_pct);
-    let why = if done >= auto.min_rounds && resolved {
+    let planned = plan.map_or(String::new(), |p| {
         format!(
-            "every paired speed-up's 95 % interval was within ±{} % after {done} rounds ({widest_text})",
+            "; the {} pilot rounds planned {} for a ±{} % interval",
+            p.pilot,
+            p.range_text(),
             fixed(auto.target_pct, 1)
         )
+    });
+    let short: Vec<String> = plan
+        .map(|p| {
+            p.open()
+                .map(|e| format!("{} {} of {}", e.label, e.done, e.planned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let short_text = match short.is_empty() {
+        true => String::new(),
+        false => format!(" (short of their plan: {})", short.join(", ")),
+    };
+    let why = if plan.is_some_and(|p| p.open().next().is_none()) {
+        format!("every entry ran the rounds planned from its pilot, after {done} rounds{planned}")
     } else if done >= auto.max_rounds {
         format!(
-            "the round limit ({}) ended the rounds; {widest_text}",
+            "the round limit ({}) ended the rounds{planned}{short_text}",
             auto.max_rounds
         )
     } else if elapsed.as_secs() >= auto.budget_s {
         format!(
-            "the time budget ({} s) ended the rounds after {done}; {widest_text}",
+            "the time budget ({} s) ended the rounds after {done}{planned}{short_text}",
             auto.budget_s
         )
     } else {
@@ -354,7 +416,8 @@ mod tests {
                 Next::Run(jobs) => Ok(jobs.iter().map(|j| j.entry.name()).collect::<Vec<_>>()),
                 Next::Stop(why) => Err(why),
             };
-        // cpu-threads 2: ±2.7 %; io-tokio: (10 + d) / (0.3 + d) over d = 0 … 0.05, ±7 %.
+        // cpu-threads 2: ±2.7 %, so its 6 pilot rounds are its plan; io-tokio: (10 + d) / (0.3 + d)
+        // over d = 0 … 0.05, ±7 %, so the pilot plans 12 rounds for it.
         assert_eq!(
             run(6, Duration::ZERO, &records),
             Ok(vec!["io-sync".into(), "io-tokio".into()])
@@ -369,11 +432,26 @@ mod tests {
             why.starts_with("the time budget (100 s) ended the rounds after 6"),
             "{why}"
         );
-        assert!(why.contains("(io-tokio)"), "names the widest: {why}");
+        assert!(
+            why.contains("planned 6 to 12 rounds (most: io-tokio) for a ±5.0 % interval (short of their plan: io-tokio 6 of 12)"),
+            "names the plan and who is short of it: {why}"
+        );
         let cpu_only: Vec<RunRecord> = records.into_iter().filter(|r| r.family == Family::Cpu).collect();
         let why = run(6, Duration::ZERO, &cpu_only).unwrap_err().unwrap();
         assert!(
-            why.starts_with("every paired speed-up's 95 % interval was within ±5.0 % after 6 rounds"),
+            why.starts_with("every entry ran the rounds planned from its pilot, after 6 rounds"),
+            "{why}"
+        );
+        // The plan comes from the pilot alone: twelve rounds of io-tokio end the rounds.
+        let twelve = testdata::matrix_rounds(12);
+        let eleven = testdata::matrix_rounds(11);
+        assert_eq!(
+            run(11, Duration::ZERO, &eleven),
+            Ok(vec!["io-sync".into(), "io-tokio".into()])
+        );
+        let why = run(12, Duration::ZERO, &twelve).unwrap_err().unwrap();
+        assert!(
+            why.starts_with("every entry ran the rounds planned from its pilot, after 12 rounds"),
             "{why}"
         );
         let fixed = RunnerConfig {

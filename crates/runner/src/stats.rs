@@ -1,7 +1,8 @@
 //! Statistics of repeated measurements: mean, standard deviation, median, range, a 95 %
 //! confidence interval of the mean (Student's t), outliers by the modified z-score (median
-//! absolute deviation, as hyperfine flags them), and the median of paired ratios with a
-//! distribution-free interval.
+//! absolute deviation, as hyperfine flags them), the median of paired ratios with a
+//! distribution-free interval, how a paired ratio stands against an equivalence margin, and the
+//! two-stage rule that fixes the rounds of `repeats = "auto"` from a pilot.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,9 +65,67 @@ impl Stats {
         })
     }
 
+    /// [`Stats::of`] for a metric bounded by `bounds`: where Student's interval reaches past a
+    /// bound (a share near 0 or 100 %, a count near 0), the interval is a percentile bootstrap of
+    /// the mean instead, which stays within the values and so within the bounds.
+    pub fn of_bounded(values: &[f64], bounds: [f64; 2]) -> Option<Self> {
+        let mut s = Self::of(values)?;
+        if s.ci95[0] < bounds[0] || s.ci95[1] > bounds[1] {
+            s.ci95 = bootstrap_mean_ci(values);
+        }
+        Some(s)
+    }
+
     /// True when the two confidence intervals overlap: no difference shown at this n.
     pub fn overlaps(&self, other: &Stats) -> bool {
         self.ci95[0] <= other.ci95[1] && other.ci95[0] <= self.ci95[1]
+    }
+}
+
+/// Resamples of [`bootstrap_mean_ci`].
+const RESAMPLES: usize = 2_000;
+
+/// A 95 % percentile bootstrap interval of the mean of `values` (seeded, so the same values
+/// give the same interval).
+fn bootstrap_mean_ci(values: &[f64]) -> [f64; 2] {
+    let n = values.len();
+    let mut rng = SplitMix(0x005E_ED0F_B007);
+    let mut means: Vec<f64> = (0..RESAMPLES)
+        .map(|_| (0..n).map(|_| values[rng.below(n)]).sum::<f64>() / n as f64)
+        .collect();
+    means.sort_by(f64::total_cmp);
+    [means[RESAMPLES / 40], means[RESAMPLES - 1 - RESAMPLES / 40]]
+}
+
+/// A small seeded generator (SplitMix64) for the bootstrap and the simulations.
+#[derive(Debug, Clone)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in 0..n.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.unit() * n as f64) as usize % n.max(1)
+    }
+
+    /// A standard normal draw (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u = self.unit().max(1e-300);
+        let v = self.unit();
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 }
 
@@ -108,6 +167,22 @@ pub struct Paired {
     pub coverage_pct: f64,
     /// Number of ratios (rounds).
     pub n: usize,
+    /// The ratios, in round order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ratios: Vec<f64>,
+}
+
+/// How a paired ratio stands against 1 and an equivalence margin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The whole interval lies above 1 + the margin.
+    Faster,
+    /// The whole interval lies below 1 − the margin.
+    Slower,
+    /// The interval reaches into 1 ± the margin: no difference larger than the margin is shown.
+    Tie,
+    /// Too few rounds for a 95 % interval (fewer than 6): not ranked.
+    TooFew,
 }
 
 impl Paired {
@@ -126,7 +201,28 @@ impl Paired {
             ci95: [sorted[k - 1], sorted[n - k]],
             coverage_pct: (1.0 - 2.0 * below) * 100.0,
             n,
+            ratios: ratios.to_vec(),
         })
+    }
+
+    /// How the ratio stands against 1 ± `margin_pct` %: faster or slower only when the whole
+    /// 95 % interval lies outside the margin.
+    pub fn standing(&self, margin_pct: f64) -> Standing {
+        let m = margin_pct / 100.0;
+        if self.coverage_pct < 95.0 {
+            Standing::TooFew
+        } else if self.ci95[0] > 1.0 + m {
+            Standing::Faster
+        } else if self.ci95[1] < 1.0 - m {
+            Standing::Slower
+        } else {
+            Standing::Tie
+        }
+    }
+
+    /// True when the two intervals overlap: neither is shown to be ahead of the other.
+    pub fn overlaps(&self, other: &Paired) -> bool {
+        self.ci95[0] <= other.ci95[1] && other.ci95[0] <= self.ci95[1]
     }
 
     /// Half the interval's width as a share of the median, %.
@@ -138,6 +234,36 @@ impl Paired {
     pub fn holds_one(&self) -> bool {
         self.ci95[0] <= 1.0 && 1.0 <= self.ci95[1]
     }
+}
+
+/// The two-stage rule of `repeats = "auto"`: from the `pilot` ratios (the first rounds, a number
+/// fixed in advance), the rounds at which the order-statistic interval's half-width is expected
+/// to be `target_pct` % of the median, within `[pilot.len(), max]`. The interval is then drawn
+/// from exactly that many rounds, never from a look at the interval itself, so it keeps its
+/// coverage (a Monte Carlo test checks it). The spread is the robust one (MAD of the log ratios),
+/// so one slow round does not ask for dozens more.
+pub fn planned_rounds(pilot: &[f64], target_pct: f64, max: usize) -> usize {
+    let n0 = pilot.len();
+    let logs: Vec<f64> = pilot.iter().filter(|r| **r > 0.0).map(|r| r.ln()).collect();
+    if logs.len() < 2 {
+        return n0.min(max).max(1);
+    }
+    let sd = robust_sd(&logs).max(sample_sd(&logs) / 2.0);
+    // The order-statistic interval of a median is about ± 1.96 × sqrt(π / 2) × sd / sqrt(n).
+    let half = (1.0 + target_pct / 100.0).ln();
+    let n = (1.96 * 1.2533 * sd / half).powi(2).ceil() as usize;
+    n.clamp(n0, max.max(n0))
+}
+
+/// The standard deviation estimated from the median absolute deviation (× 1.4826).
+pub fn robust_sd(values: &[f64]) -> f64 {
+    let m = median(values);
+    let deviations: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
+    1.4826 * median(&deviations)
+}
+
+fn sample_sd(values: &[f64]) -> f64 {
+    Stats::of(values).map_or(0.0, |s| s.sd)
 }
 
 /// The largest rank `k` (1-based, at least 1) with P(Binomial(n, ½) ≤ k − 1) ≤ 2.5 %.
@@ -236,6 +362,133 @@ mod tests {
         assert!(p.holds_one() && (p.half_width_pct() - 10.0).abs() < 1e-9);
         assert!(Paired::of(&[]).is_none());
         assert_eq!(Paired::of(&[2.0]).unwrap().ci95, [2.0, 2.0]);
+    }
+
+    /// One simulated entry of a matrix on a drifting machine: round `r`'s baseline run and entry
+    /// run each see the machine's speed at their own moment (a log-speed AR(1), so neighbours
+    /// share most of it) and their own lognormal noise; the true paired ratio is `truth`.
+    struct Drifting {
+        rng: SplitMix,
+        truth: f64,
+        noise: f64,
+        speed: f64,
+    }
+
+    impl Drifting {
+        fn run(&mut self) -> f64 {
+            self.speed = 0.9 * self.speed + 0.05 * self.rng.normal();
+            (self.speed + self.noise * self.rng.normal()).exp()
+        }
+
+        /// The next round's ratio: the baseline's time over the entry's.
+        fn ratio(&mut self) -> f64 {
+            let base = self.run();
+            let entry = self.run() / self.truth;
+            base / entry
+        }
+    }
+
+    /// The stated 95 % interval covers the true ratio in at least 94 % of 2,000 auto-stopped
+    /// simulated runs under the two-stage rule; the old rule (stop at the first look whose
+    /// interval is within the target) is measured beside it and covers less.
+    #[test]
+    fn auto_rounds_keep_their_coverage() {
+        let (sims, pilot, target, max) = (2_000, 6, 5.0, 60);
+        let mut rng = SplitMix(7);
+        let (mut two_stage, mut first_look) = (0, 0);
+        for i in 0..sims {
+            let mut m = Drifting {
+                truth: (rng.unit() - 0.5).exp(),
+                noise: [0.02, 0.04, 0.06, 0.1][i % 4],
+                speed: 0.0,
+                rng: SplitMix(rng.next_u64()),
+            };
+            let ratios: Vec<f64> = (0..max).map(|_| m.ratio()).collect();
+            let covers = |p: Paired| p.ci95[0] <= m.truth && m.truth <= p.ci95[1];
+            let n = planned_rounds(&ratios[..pilot], target, max);
+            two_stage += usize::from(covers(Paired::of(&ratios[..n]).unwrap()));
+            let stop = (pilot..=max)
+                .find(|&n| Paired::of(&ratios[..n]).unwrap().half_width_pct() <= target)
+                .unwrap_or(max);
+            first_look += usize::from(covers(Paired::of(&ratios[..stop]).unwrap()));
+        }
+        let pct = |k: usize| k as f64 / sims as f64 * 100.0;
+        eprintln!(
+            "coverage over {sims} simulated runs: two-stage {:.1} %, stop at the first look {:.1} %",
+            pct(two_stage),
+            pct(first_look)
+        );
+        assert!(
+            pct(two_stage) >= 94.0,
+            "two-stage coverage {:.1} %",
+            pct(two_stage)
+        );
+        assert!(pct(first_look) < pct(two_stage), "the old rule is the weaker one");
+    }
+
+    #[test]
+    fn planned_rounds_grow_with_the_spread_and_stay_within_bounds() {
+        let tight = [1.0, 1.01, 0.99, 1.0, 1.005, 0.995];
+        assert_eq!(planned_rounds(&tight, 5.0, 60), 6, "already resolved: the pilot");
+        let wide = [1.0, 1.2, 0.8, 1.1, 0.9, 1.05];
+        let n = planned_rounds(&wide, 5.0, 60);
+        assert!(n > 6 && n <= 60, "{n}");
+        assert_eq!(planned_rounds(&wide, 5.0, 10), 10, "capped at the round limit");
+        assert!(
+            planned_rounds(&wide, 1.0, 1_000) > n,
+            "a tighter target asks more"
+        );
+    }
+
+    #[test]
+    fn standing_needs_the_whole_interval_outside_the_margin() {
+        let p = |lo: f64, m: f64, hi: f64| Paired {
+            median: m,
+            ci95: [lo, hi],
+            coverage_pct: 97.9,
+            n: 10,
+            ratios: Vec::new(),
+        };
+        assert_eq!(p(1.07, 1.09, 1.12).standing(2.0), Standing::Faster);
+        assert_eq!(
+            p(1.01, 1.03, 1.06).standing(2.0),
+            Standing::Tie,
+            "reaches into 1 ± 2 %"
+        );
+        assert_eq!(
+            p(0.89, 0.95, 0.98).standing(2.0),
+            Standing::Tie,
+            "ends at the margin"
+        );
+        assert_eq!(p(0.89, 0.95, 0.97).standing(2.0), Standing::Slower);
+        assert_eq!(p(1.01, 1.03, 1.06).standing(0.5), Standing::Faster);
+        let few = Paired::of(&[1.5, 1.6, 1.55]).unwrap();
+        assert_eq!(few.standing(2.0), Standing::TooFew);
+        assert!(p(1.0, 1.1, 1.2).overlaps(&p(1.15, 1.3, 1.4)));
+        assert!(!p(1.0, 1.1, 1.2).overlaps(&p(1.25, 1.3, 1.4)));
+    }
+
+    #[test]
+    fn a_bounded_interval_stays_within_its_bounds() {
+        // One run in 30 at 100 % system CPU, the rest at 0: Student's interval starts below 0.
+        let mut v = vec![0.0; 29];
+        v.push(100.0);
+        assert!(Stats::of(&v).unwrap().ci95[0] < 0.0);
+        let s = Stats::of_bounded(&v, [0.0, 100.0]).unwrap();
+        assert!(
+            s.ci95[0] >= 0.0 && s.ci95[1] <= 100.0 && s.ci95[1] > 0.0,
+            "{:?}",
+            s.ci95
+        );
+        let near_full = [99.1, 100.0, 100.0, 99.5, 100.0, 100.0];
+        let s = Stats::of_bounded(&near_full, [0.0, 100.0]).unwrap();
+        assert!(s.ci95[1] <= 100.0 && s.ci95[0] >= 99.1, "{:?}", s.ci95);
+        let inside = [40.0, 50.0, 60.0];
+        assert_eq!(
+            Stats::of_bounded(&inside, [0.0, 100.0]).unwrap().ci95,
+            Stats::of(&inside).unwrap().ci95,
+            "Student's interval where it fits"
+        );
     }
 
     #[test]

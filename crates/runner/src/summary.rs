@@ -30,6 +30,17 @@ pub struct Summary {
     /// The machine's drift over the matrix, from the noise probe before each run.
     #[serde(default)]
     pub noise: Option<Noise>,
+    /// The equivalence margin, %: an entry is faster or slower than its baseline only when its
+    /// paired interval lies wholly outside 1 ± this (`runner.margin_pct`).
+    #[serde(default = "default_margin")]
+    pub margin_pct: f64,
+}
+
+/// `runner.margin_pct`'s default, %.
+pub const DEFAULT_MARGIN_PCT: f64 = 2.0;
+
+pub(crate) fn default_margin() -> f64 {
+    DEFAULT_MARGIN_PCT
 }
 
 /// One family's entries on one scenario.
@@ -94,6 +105,10 @@ pub struct EntrySummary {
     pub unresolved: BTreeMap<String, usize>,
     /// Work of the first successful run: units, bytes, checksum.
     pub work: Option<concbench_core::report::Work>,
+    /// The keys of its config section where its runs differ from the group's config line
+    /// (`workers = 2`), so each entry says what it ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_keys: Vec<String>,
     /// The sweep point, for an entry of a sweep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepPoint>,
@@ -250,6 +265,7 @@ pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Opt
     let probes: Vec<f64> = records.iter().filter_map(|r| r.probe_ms).collect();
     Summary {
         noise: Noise::of(&probes),
+        margin_pct: DEFAULT_MARGIN_PCT,
         families,
         sweeps,
         env: records
@@ -293,13 +309,15 @@ fn family_summary(
     let config = mine
         .iter()
         .find_map(|r| r.report.as_ref())
-        .map_or(serde_json::Value::Null, |rep| {
-            if crate::record::is_workload(scenario) {
-                rep.config[family.name()].clone()
-            } else {
-                rep.config["scenario"].clone()
-            }
-        });
+        .map_or(serde_json::Value::Null, |rep| section_of(rep, family, scenario));
+    for e in &mut entries {
+        let theirs = mine
+            .iter()
+            .find(|r| r.entry == e.label)
+            .and_then(|r| r.report.as_ref())
+            .map(|rep| section_of(rep, family, scenario));
+        e.own_keys = theirs.map_or(Vec::new(), |t| differing(&config, &t));
+    }
     Some(FamilySummary {
         family,
         scenario: scenario.into(),
@@ -309,6 +327,26 @@ fn family_summary(
         same_work: distinct_work(&mine) <= 1,
         entries,
     })
+}
+
+/// The config section a group's line shows: the family's, or `[scenario]` for a task-cost one.
+fn section_of(rep: &Report, family: Family, scenario: &str) -> serde_json::Value {
+    if crate::record::is_workload(scenario) {
+        rep.config[family.name()].clone()
+    } else {
+        rep.config["scenario"].clone()
+    }
+}
+
+/// `key = value` for each key of `theirs` whose value differs from `group`'s.
+fn differing(group: &serde_json::Value, theirs: &serde_json::Value) -> Vec<String> {
+    let Some(map) = theirs.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, v)| group.get(k.as_str()) != Some(v))
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect()
 }
 
 /// The entry speeds are relative to: the chosen `reference` (a label, else a model name) where
@@ -444,11 +482,16 @@ fn sweep_summaries(labels: &[String], swept: &[&RunRecord]) -> Vec<SweepSummary>
 
 fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
     let reports: Vec<&Report> = runs.iter().filter_map(|r| r.report.as_ref()).collect();
+    // A figure that some runs resolved and others did not is left out: the runs that resolved
+    // it are the longer ones, so their figure is not the entry's.
     let metrics = Metric::ALL
         .into_iter()
         .filter_map(|m| {
             let values: Vec<f64> = reports.iter().filter_map(|r| m.read(r)).collect();
-            Stats::of(&values).map(|s| (m, s))
+            (values.len() == reports.len())
+                .then(|| Stats::of_bounded(&values, m.bounds()))
+                .flatten()
+                .map(|s| (m, s))
         })
         .collect();
     let mut unresolved = BTreeMap::new();
@@ -480,6 +523,7 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
         metrics,
         speedup: None,
         work: reports.first().map(|r| r.work.clone()),
+        own_keys: Vec::new(),
         sweep: runs[0].sweep.clone(),
         error: runs
             .iter()

@@ -1,14 +1,14 @@
 //! "When to use what": sentences derived from a group's numbers. No conclusion is written in
 //! advance; each sentence names the entries and figures it rests on. Speeds are paired by round
-//! (the median of per-round ratios with its 95 % interval); a difference the interval or the
-//! machine's drift cannot resolve is said to be unresolved, never ranked. IO entries are named
+//! (the median of per-round ratios with its 95 % interval), ranked by [`Ranking`]: faster or
+//! slower only outside 1 ± the margin, ties said as ties, never as an order. IO entries are named
 //! with their budget (requests in flight), and entries with failed requests say so.
 
 use concbench_core::report::Family;
 
 use crate::format::{mib, percent_fixed, req_per_s, seconds, speedup, times};
 use crate::metric::Metric;
-use crate::noise::Noise;
+use crate::ranking::Ranking;
 use crate::summary::{EntrySummary, FamilySummary};
 
 /// CPU seconds a run used: process CPU (% of one core) × wall time.
@@ -16,8 +16,8 @@ fn cpu_seconds(e: &EntrySummary) -> Option<f64> {
     Some(e.mean(Metric::ProcessCpu)? / 100.0 * e.mean(Metric::Wall)?)
 }
 
-/// The verdict sentences for one group; `noise` is the machine's drift over the matrix.
-pub fn sentences(f: &FamilySummary, noise: Option<&Noise>) -> Vec<String> {
+/// The verdict sentences for one group; `margin_pct` is the equivalence margin.
+pub fn sentences(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     let measured: Vec<&EntrySummary> = f.entries.iter().filter(|e| e.has(Metric::Wall)).collect();
     let mut out = Vec::new();
     if measured.is_empty() {
@@ -45,7 +45,7 @@ pub fn sentences(f: &FamilySummary, noise: Option<&Noise>) -> Vec<String> {
         out.extend(crate::openloop::sentences(f));
         out.extend(resources(f, &measured));
     } else {
-        out.extend(speed(f, &measured, noise));
+        out.extend(speed(f, margin_pct));
         out.extend(resources(f, &measured));
     }
     out.extend(failures(f));
@@ -71,103 +71,69 @@ fn budgets(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
             .filter_map(|e| Some(format!("{} {}", e.label, e.in_flight?)))
             .collect();
         format!(
-            "Budgets differ (requests in flight at most: {}), so these speeds are not like for like: a larger budget buys speed on waiting work. Each entry below is named with its budget; a group of equal budgets compares the models as alike.",
+            "Budgets differ (requests in flight at most: {}), so these speeds are not like for like and rank budgets as much as models: each entry below is named with its budget, and a group of equal budgets compares the models as alike.",
             each.join(", ")
         )
     })
 }
 
-/// How an entry's paired speed-up stands against the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Standing {
-    Faster,
-    Slower,
-    /// The 95 % interval holds 1.
-    NotShown,
-    /// The interval excludes 1, but the difference is below the machine's drift.
-    BelowDrift,
-    /// Too few rounds for a 95 % interval (fewer than 6).
-    TooFew,
-}
-
-fn standing(e: &EntrySummary, noise: Option<&Noise>) -> Option<Standing> {
-    let s = e.speedup.as_ref()?;
-    Some(if s.coverage_pct < 95.0 {
-        Standing::TooFew
-    } else if s.holds_one() {
-        Standing::NotShown
-    } else if noise.is_some_and(|n| n.hides(s.median)) {
-        Standing::BelowDrift
-    } else if s.median > 1.0 {
-        Standing::Faster
-    } else {
-        Standing::Slower
-    })
-}
-
-/// The resolved faster and slower entries, in order of speed, and those that are not resolved.
-fn speed(f: &FamilySummary, measured: &[&EntrySummary], noise: Option<&Noise>) -> Vec<String> {
-    let others: Vec<&EntrySummary> = measured
-        .iter()
-        .copied()
-        .filter(|e| e.label != f.baseline)
-        .collect();
-    let of = |want: Standing| -> Vec<&EntrySummary> {
-        let mut v: Vec<&EntrySummary> = others
-            .iter()
-            .copied()
-            .filter(|e| standing(e, noise) == Some(want))
-            .collect();
-        v.sort_by(|a, b| median(b).total_cmp(&median(a)));
-        v
+/// The ranking, in words: the faster and the slower in tiers (a tier's entries have overlapping
+/// intervals and are tied with each other), the entries tied with the baseline, and those with
+/// too few rounds.
+fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
+    let Some(r) = Ranking::of(f, margin_pct) else {
+        return Vec::new();
     };
-    let base = f.entries.iter().find(|e| e.label == f.baseline);
-    let base_name = base.map_or(f.baseline.clone(), name);
+    let base_name = r.baseline.map_or(f.baseline.clone(), name);
+    let margin = percent_fixed(margin_pct, 0);
     let mut out = Vec::new();
-    for (want, word) in [(Standing::Faster, "Faster"), (Standing::Slower, "Slower")] {
-        let list: Vec<String> = of(want).iter().map(|e| ranked(e)).collect();
-        if !list.is_empty() {
+    for (tiers, word) in [(&r.faster, "Faster"), (&r.slower, "Slower")] {
+        if !tiers.is_empty() {
             out.push(format!(
-                "{word} than {base_name} (paired by round, median and 95 % interval): {}.",
-                list.join("; ")
+                "{word} than {base_name} (the whole paired 95 % interval beyond 1 ± {margin}; median of the per-round ratios), {}: {}.",
+                if word == "Faster" { "fastest first" } else { "least slow first" },
+                tiers_text(tiers)
             ));
         }
     }
-    let tied: Vec<String> = of(Standing::NotShown).iter().map(|e| name(e)).collect();
-    if !tied.is_empty() {
+    if !r.tied.is_empty() {
+        let list: Vec<String> = r.tied.iter().map(|e| ranked(e)).collect();
         out.push(format!(
-            "No difference from {base_name} is shown for {} (their paired 95 % intervals hold 1): on this work they buy nothing measurable.",
-            tied.join(", ")
-        ));
-    }
-    let few = of(Standing::TooFew);
-    if let Some(n) = few.first().and_then(|e| e.speedup.as_ref()).map(|s| s.n) {
-        let list: Vec<String> = few.iter().map(|e| ranked(e)).collect();
-        out.push(format!(
-            "Too few rounds ({n}) for a 95 % interval of a paired speed-up (6 at the least), so not ranked; the ranges over the rounds: {}.",
+            "Tied with {base_name} (the paired interval reaches into 1 ± {margin}): {}. No difference larger than {margin} is shown.",
             list.join("; ")
         ));
     }
-    let hidden: Vec<String> = of(Standing::BelowDrift).iter().map(|e| ranked(e)).collect();
-    if let (false, Some(n)) = (hidden.is_empty(), noise) {
+    if let Some(n) = r.too_few.first().and_then(|e| e.speedup.as_ref()).map(|s| s.n) {
+        let list: Vec<String> = r.too_few.iter().map(|e| ranked(e)).collect();
         out.push(format!(
-            "Within this machine's drift (the noise probe varied by {} from run to run), so not ranked: {}.",
-            percent_fixed(n.cv_pct, 1),
-            hidden.join("; ")
+            "Too few rounds ({n}) for a 95 % interval of a paired speed-up (6 at the least), so not ranked; the ranges over the rounds, with their coverage: {}.",
+            list.join("; ")
         ));
     }
     out
 }
 
-fn median(e: &EntrySummary) -> f64 {
-    e.speedup.as_ref().map_or(f64::NAN, |s| s.median)
+/// Tiers in order, `A; then B and C, tied` style: a tier of one is its entry, a tier of more
+/// says its entries are tied with each other.
+fn tiers_text(tiers: &[Vec<&EntrySummary>]) -> String {
+    let each: Vec<String> = tiers
+        .iter()
+        .map(|tier| {
+            let list: Vec<String> = tier.iter().map(|e| ranked(e)).collect();
+            match list.len() {
+                1 => list[0].clone(),
+                _ => format!("tied with each other (intervals overlap): {}", list.join(", ")),
+            }
+        })
+        .collect();
+    each.join("; then ")
 }
 
-/// `label at 0.560 s, 1.80× (1.75–1.85)`.
-fn ranked(e: &EntrySummary) -> String {
+/// `label at 0.560 s (median), 1.80× (1.75–1.85)`.
+pub(crate) fn ranked(e: &EntrySummary) -> String {
     let wall = e
-        .mean(Metric::Wall)
-        .map_or(String::new(), |w| format!(" at {}", seconds(w)));
+        .stats(Metric::Wall)
+        .map_or(String::new(), |w| format!(" at {} (median)", seconds(w.median)));
     let speed = e
         .speedup
         .as_ref()
@@ -280,12 +246,6 @@ impl<'a> Extremes<'a> {
     }
 }
 
-/// Two decimals, for the tests' expectations.
-#[cfg(test)]
-fn two(v: f64) -> String {
-    crate::format::fixed(v, 2)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,21 +254,29 @@ mod tests {
 
     fn cpu_sentences(records: &[crate::record::RunRecord]) -> Vec<String> {
         let s = summarise(records, &testdata::order());
-        sentences(&s.families[0], s.noise.as_ref())
+        sentences(&s.families[0], s.margin_pct)
     }
 
     #[test]
     fn sentences_follow_the_paired_numbers() {
         let text = cpu_sentences(&testdata::matrix_rounds(6)).join("\n");
-        // cpu-threads 2: 1.00/0.55, 1.01/0.56, ... 1.05/0.60 per round; n = 6: the range.
-        let (low, high) = (two(1.05 / 0.60), two(1.00 / 0.55));
+        // cpu-threads 2: 1.00/0.55, 1.01/0.56, ... 1.05/0.60 per round; n = 6: the range, its
+        // ends rounded outward (1.75 and 1.818…).
         assert!(
-            text.contains(&format!("Faster than cpu-sync (paired by round, median and 95 % interval): cpu-threads 2 at 0.575 s, 1.78× ({low}–{high})")),
+            text.contains("Faster than cpu-sync (the whole paired 95 % interval beyond 1 ± 2 %; median of the per-round ratios), fastest first: cpu-threads 2 at 0.575 s (median), 1.78× (1.75–1.82)."),
             "{text}"
         );
-        assert!(text.contains("Slower than cpu-sync"), "{text}");
+        // cpu-procs 2: (1 + d) / (1.01 + d), within 1 ± 2 %.
+        assert!(
+            text.contains("Tied with cpu-sync (the paired interval reaches into 1 ± 2 %): cpu-procs 2 at 1.035 s (median), 0.99× (0.99–1.00)."),
+            "{text}"
+        );
         let few = cpu_sentences(&testdata::matrix()).join("\n");
         assert!(few.contains("Too few rounds (3) for a 95 % interval"), "{few}");
+        assert!(
+            few.contains("1.80× (range 1.78–1.82 of 3 rounds, 75 % coverage)"),
+            "{few}"
+        );
         assert!(
             text.contains("Memory: least cpu-sync (50.0 MiB peak), most cpu-procs 2 (120.0 MiB, 2.4×)"),
             "{text}"
@@ -316,7 +284,7 @@ mod tests {
     }
 
     #[test]
-    fn a_difference_inside_the_interval_or_the_drift_is_not_ranked() {
+    fn a_difference_inside_the_margin_is_a_tie_and_the_probe_gates_nothing() {
         let mut records = testdata::matrix_rounds(6);
         for r in records
             .iter_mut()
@@ -327,25 +295,36 @@ mod tests {
         }
         let text = cpu_sentences(&records).join("\n");
         assert!(
-            text.contains("No difference from cpu-sync is shown for cpu-procs 2"),
+            text.contains("Tied with cpu-sync (the paired interval reaches into 1 ± 2 %): cpu-procs 2"),
             "{text}"
         );
-        for r in records
-            .iter_mut()
-            .filter(|r| r.entry == "cpu-procs 2" && !r.warmup)
-        {
-            r.report.as_mut().unwrap().wall_s = 0.97 + r.index as f64 * 0.01; // 3 % faster
+        for r in records.iter_mut().filter(|r| !r.warmup) {
+            if r.entry == "cpu-procs 2" {
+                r.report.as_mut().unwrap().wall_s = 0.97 + r.index as f64 * 0.01; // 3 % faster
+            }
             r.probe_ms = Some([2.0, 2.5, 1.6][r.index % 3]); // the machine drifted ~20 %
         }
         let text = cpu_sentences(&records).join("\n");
-        assert!(text.contains("Within this machine's drift"), "{text}");
-        assert!(text.contains("cpu-procs 2 at 0.995 s, 1.03×"), "{text}");
+        assert!(
+            text.contains("cpu-procs 2 at 0.995 s (median), 1.03× (1.02–1.04)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Faster than cpu-sync"),
+            "the paired interval decides, not the probe: {text}"
+        );
+        let s = summarise(&records, &testdata::order());
+        let wide = sentences(&s.families[0], 5.0).join("\n");
+        assert!(
+            wide.contains("Tied with cpu-sync (the paired interval reaches into 1 ± 5 %): cpu-procs 2"),
+            "{wide}"
+        );
     }
 
     #[test]
     fn failures_budgets_and_empty_families_are_said() {
         let s = summarise(&testdata::matrix(), &testdata::order());
-        let io = sentences(&s.families[1], None).join("\n");
+        let io = sentences(&s.families[1], 2.0).join("\n");
         assert!(io.contains("io-broken: 3 of 3 measured runs failed"), "{io}");
         assert!(io.contains("Throughput: highest io-tokio (50 in flight)"), "{io}");
         assert!(
@@ -358,7 +337,7 @@ mod tests {
             .collect();
         let s = summarise(&only_failed, &testdata::order());
         assert_eq!(
-            sentences(&s.families[0], None),
+            sentences(&s.families[0], 2.0),
             [
                 "No run of this family succeeded, so there is nothing to compare.",
                 "io-broken: 3 of 3 measured runs failed, hung or were stopped."
@@ -377,7 +356,7 @@ mod tests {
             io.errors.insert("connect".into(), 20);
         }
         let s = summarise(&records, &testdata::order());
-        let io = sentences(&s.families[1], None).join("\n");
+        let io = sentences(&s.families[1], 2.0).join("\n");
         assert!(
             io.contains("io-tokio (50 in flight): 20.0 % of its requests failed (connect errors 20.0 %)"),
             "{io}"
@@ -389,7 +368,7 @@ mod tests {
     fn spawn_only_ranks_nothing_against_the_loop_that_starts_nothing() {
         let s = summarise(&testdata::task_costs(), &[]);
         let spawn = s.families.iter().find(|f| f.scenario == "spawn-only").unwrap();
-        let text = sentences(spawn, None).join("\n");
+        let text = sentences(spawn, 2.0).join("\n");
         assert!(text.contains("cpu-sync starts no units in spawn-only"), "{text}");
         assert!(
             !text.contains("than cpu-sync") && !text.contains("Too few rounds"),

@@ -155,6 +155,7 @@ mod tests {
             runs: Default::default(),
             runner_ms_per_run: None,
             noise: None,
+            margin_pct: 2.0,
         })
         .unwrap();
         assert_eq!(empty, COLUMNS.join(",") + "\n", "a header even without rows");

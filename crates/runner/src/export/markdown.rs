@@ -9,23 +9,32 @@ use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 
 use concbench_core::sampler::MIN_SAMPLES;
 
-use crate::export::layout::{failure_metrics, group_plot, metrics_of, sweep_metrics, sweep_plot};
-use crate::format::{code, fixed, num, percent_fixed, plain, speedup, thousands, times};
+use crate::export::layout::{
+    failure_metrics, forest_plot, group_plot, metrics_of, sweep_metrics, sweep_plot, uniform_metrics,
+};
+use crate::format::{code, fixed, num, percent_fixed, plain, speedup, thousands};
 use crate::metric::Metric;
-use crate::noise::Noise;
+use crate::ranking;
 use crate::record::Meta;
+use crate::stats::Standing;
 use crate::stats::Stats;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 use crate::{findings, verdict};
 
-/// What the tables give, said only of the kinds of table this report has.
+/// How to read the report, said only of the kinds of table this report has.
 fn how_to_read(summary: &Summary) -> String {
     let mut text = String::new();
     if !summary.families.is_empty() {
-        text.push_str("Each table gives the measured runs (warm-ups left out): mean ± standard deviation, median, the 95 % confidence interval of the mean, the range, the outliers flagged by the modified z-score (kept in every figure), and the speed relative to the group's baseline: the median over the rounds of the baseline's wall time over the entry's in the same round, with a distribution-free 95 % interval (order statistics; 6 rounds at the least).");
+        let _ = write!(
+            text,
+            "How to read it: a speed-up is paired by round, the median over the rounds of the baseline's wall time over the entry's in the same round, with a distribution-free 95 % interval (order statistics; 6 rounds at the least, fewer print their range and real coverage). An entry is faster or slower only when that whole interval lies beyond 1 ± {} (`runner.margin_pct`); otherwise it is tied with the baseline, and entries whose intervals overlap are tied with each other. Each group's table gives medians; the appendix gives every metric's full statistics.",
+            percent_fixed(summary.margin_pct, 0)
+        );
     }
     if summary.families.iter().any(|f| f.family == Family::Io) {
-        text.push_str(" IO tables give each entry's budget: the most requests it could have in flight.");
+        text.push_str(
+            " IO entries are named with their budget: the most requests they could have in flight.",
+        );
     }
     let serving = summary.families.iter().any(|f| f.family == Family::Serve)
         || summary.sweeps.iter().any(|s| s.family == Family::Serve);
@@ -40,22 +49,38 @@ fn how_to_read(summary: &Summary) -> String {
     }
 }
 
-/// The file's text.
+/// The file's text: the answers first, then each group and sweep, the findings, and the appendix
+/// (every metric's statistics, the sampler's notes, the environment, the glossary).
 pub fn render(summary: &Summary, meta: &Meta) -> String {
     let mut out = String::from("# concbench report\n\n");
     out.push_str(&header(summary, meta));
-    out.push_str(&noise(summary));
+    if !summary.families.is_empty() {
+        out.push_str(&crate::answers::markdown(summary));
+    }
     out.push_str(&how_to_read(summary));
+    out.push_str(&noise(summary));
     for f in &summary.families {
-        out.push_str(&group_section(f, summary.noise.as_ref()));
+        out.push_str(&group_section(f, summary.margin_pct));
     }
     for sweep in &summary.sweeps {
         out.push_str(&sweep_section(sweep));
     }
     out.push_str(&findings::markdown(summary));
+    out.push_str(APPENDIX);
+    for f in &summary.families {
+        out.push_str(&appendix_group(f));
+    }
+    out.push_str(&sampler_notes(summary));
     out.push_str(&environment(summary));
+    out.push_str(GLOSSARY);
     out
 }
+
+/// The heading that starts the appendix (everything below it is detail).
+pub const APPENDIX: &str = "## Appendix\n\n";
+
+/// The terms the report uses, each defined once.
+const GLOSSARY: &str = "### Glossary\n\n- **Round**: every entry run once, in matrix order; a speed-up pairs the two runs of one round, so drift of the machine that both share cancels.\n- **Paired speed-up**: the median over the rounds of the baseline's wall time over the entry's; above 1 is faster.\n- **Margin**: `runner.margin_pct`; a difference whose interval reaches into 1 ± the margin is a tie.\n- **Tier**: faster (or slower) entries whose intervals overlap; a tier is not put in an order.\n- **Budget**: what an entry may use at once: requests in flight, threads, processes, connections.\n- **Order statistics**: the interval of a median from the k-th smallest and k-th largest ratio, with k from the binomial distribution; no assumption on the shape of the times.\n- **Pilot**: with `repeats = \"auto\"`, the first `auto.min_rounds` rounds; they fix how many rounds each entry runs, so the interval is never chosen by looking at it.\n- **Fast tier, slow tier**: the sampler reads this process every few milliseconds (threads, memory) and the children and the machine every `sampler.interval_ms` (CPU %, processes, PSS); a figure from fewer than 10 samples is not resolved and is left out.\n- **PSS**: proportional set size; a page shared by N processes counts 1/N, so a process tree's PSS adds up to what it really holds, where summed RSS counts shared pages once per process.\n- **Modified z-score**: 0.6745 × (value − median) ÷ the median absolute deviation; above 3.5 a run is flagged as an outlier (kept in every figure).\n- **Busiest loop**: for a server with several event loops or worker processes on one listener, the share of the connections the busiest one accepted.\n- **Load generator busy**: its CPU time over its threads' time in the run; near 100 % it, not the server, bounds the round trips.\n";
 
 /// The runs by ending, when they ran, the command and the config.
 fn header(summary: &Summary, meta: &Meta) -> String {
@@ -84,23 +109,29 @@ fn header(summary: &Summary, meta: &Meta) -> String {
     )
 }
 
-/// The machine's drift over the run, from the noise probe.
+/// The machine's drift over the run, from the noise probe: a description, not a gate.
 fn noise(summary: &Summary) -> String {
     let Some(n) = &summary.noise else {
         return String::new();
     };
+    let warning = match n.very_noisy() {
+        true => {
+            " **This machine was very noisy**: intervals are wide, and a quieter machine would resolve smaller differences."
+        }
+        false => "",
+    };
     format!(
-        "Machine noise: a fixed CPU loop timed before each run took {} ms (median; {} – {} ms over {} runs): a coefficient of variation of {}, slowest over fastest {}. A speed-up closer to 1 than that is within this machine's drift and is not ranked.\n\n",
+        "Machine noise: a fixed CPU loop timed before each run took {} ms (median over {} runs; robust spread {}, range {} – {} ms). Pairing within a round cancels the drift both runs of a round share; what is left is in each interval.{warning}\n\n",
         num(n.probe_ms.median),
+        n.probe_ms.n,
+        percent_fixed(n.robust_cv_pct, 1),
         num(n.probe_ms.min),
         num(n.probe_ms.max),
-        n.probe_ms.n,
-        percent_fixed(n.cv_pct, 1),
-        times(n.spread, 2)
     )
 }
 
-fn group_title(f: &FamilySummary) -> String {
+/// A group's heading: its family and workload or scenario, and its group's name.
+pub fn group_title(f: &FamilySummary) -> String {
     let title = match (f.family, f.scenario.as_str()) {
         (Family::Cpu, "main") => "CPU-bound: char-encoding".to_string(),
         (Family::Cpu, kernel) if crate::record::is_workload(kernel) => format!("CPU-bound: {kernel}"),
@@ -148,9 +179,9 @@ fn same_work(same: bool) -> &'static str {
     }
 }
 
-/// One group: what it ran, a table and a plot per metric, the failures, what the sampler could
-/// not resolve, the verdict.
-fn group_section(f: &FamilySummary, noise: Option<&Noise>) -> String {
+/// One group: what it ran, one table of medians with the paired speed-ups, the forest plot,
+/// the open-loop figures and failures where there are some, the verdict.
+fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
     let mut out = format!("## {}\n\n", group_title(f));
     let section = if crate::record::is_workload(&f.scenario) {
         f.family.name()
@@ -158,34 +189,150 @@ fn group_section(f: &FamilySummary, noise: Option<&Noise>) -> String {
         let _ = writeln!(out, "{}\n", scenario_blurb(&f.scenario));
         "scenario"
     };
-    let _ = writeln!(out, "Config (`[{section}]`): {}.\n", config_line(&f.config));
     let _ = writeln!(
         out,
-        "Baseline: {}. Same work in every run: {}.\n",
+        "Config (`[{section}]`, as the baseline ran it; each entry's own keys are beside it): {}. Baseline: {}. Same work in every run: {}.\n",
+        config_line(&f.config),
         f.baseline,
         same_work(f.same_work)
     );
-    for m in metrics_of(f) {
-        let _ = writeln!(out, "### {}\n", m.title());
-        out.push_str(&metric_table(f, m));
-        let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), group_plot(f, m));
+    out.push_str(&medians_table(f, margin_pct));
+    if f.entries.iter().any(|e| e.speedup.is_some()) && f.scenario != "spawn-only" {
+        let _ = writeln!(out, "\n![Paired speed-ups](plots/{})", forest_plot(f));
     }
+    out.push('\n');
     if f.family == Family::Io {
         out.push_str(&crate::openloop::section(f));
         out.push_str(&failures_table(f));
     }
-    out.push_str(&unresolved(f));
-    out.push_str("### When to use what (from these numbers)\n\n");
-    for sentence in verdict::sentences(f, noise) {
+    for sentence in verdict::sentences(f, margin_pct) {
         let _ = writeln!(out, "- {sentence}");
     }
     out.push('\n');
     out
 }
 
+/// The columns of a group's table of medians that some entry has.
+const MEDIAN_COLUMNS: [(Metric, &str); 6] = [
+    (Metric::Wall, "wall (s)"),
+    (Metric::CpuSeconds, "CPU time (s)"),
+    (Metric::RssPeak, "peak RSS (MiB)"),
+    (Metric::PssPeak, "peak PSS (MiB)"),
+    (Metric::ThreadsPeak, "threads"),
+    (Metric::LoadgenBusyPct, "load generator busy (%)"),
+];
+
+/// A row per entry: its own keys, runs, budget, the medians of the main metrics, and its
+/// paired speed-up with its standing.
+fn medians_table(f: &FamilySummary, margin_pct: f64) -> String {
+    let io = f.family == Family::Io;
+    let cols: Vec<(Metric, &str)> = MEDIAN_COLUMNS
+        .into_iter()
+        .filter(|(m, _)| f.entries.iter().any(|e| e.has(*m)))
+        .collect();
+    let mut out = String::from("| entry | own keys | runs |");
+    if io {
+        out.push_str(" in flight |");
+    }
+    for (_, title) in &cols {
+        let _ = write!(out, " {title} |");
+    }
+    out.push_str(" speed-up (paired, 95 %) | standing |\n|---|---|---:|");
+    let n = cols.len() + 1 + usize::from(io);
+    out.push_str(&"---:|".repeat(n));
+    out.push_str("---|\n");
+    for e in &f.entries {
+        let _ = write!(out, "| {} | {} | {} |", e.label, own_keys(e), e.runs());
+        if io {
+            let _ = write!(out, " {} |", in_flight(e));
+        }
+        for (m, _) in &cols {
+            let cell = e.stats(*m).map_or("–".into(), |s| match m {
+                Metric::ThreadsPeak => plain(s.median),
+                _ => num(s.median),
+            });
+            let _ = write!(out, " {cell} |");
+        }
+        let (speed, standing) = match &e.speedup {
+            _ if e.label == f.baseline => ("1".into(), "baseline".to_string()),
+            Some(p) if f.scenario != "spawn-only" => {
+                (speedup(p), standing_word(ranking::standing(e, margin_pct)))
+            }
+            _ => ("–".into(), "–".into()),
+        };
+        let _ = writeln!(out, " {speed} | {standing} |");
+    }
+    out
+}
+
+fn standing_word(s: Standing) -> String {
+    match s {
+        Standing::Faster => "faster",
+        Standing::Slower => "slower",
+        Standing::Tie => "tied",
+        Standing::TooFew => "too few rounds",
+    }
+    .into()
+}
+
+/// The keys an entry ran with that differ from its group's config line.
+fn own_keys(e: &EntrySummary) -> String {
+    match e.own_keys.is_empty() {
+        true => "–".into(),
+        false => e
+            .own_keys
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// The full statistics of one group, a table and a plot per metric; a metric with one value for
+/// every entry and run is a sentence.
+fn appendix_group(f: &FamilySummary) -> String {
+    let mut out = format!("### Every metric: {}\n\n", group_title(f));
+    out.push_str("Mean ± standard deviation, median, the 95 % confidence interval of the mean (a bootstrap where Student's would pass a bound), the range, and the outliers flagged by the modified z-score.\n\n");
+    for m in metrics_of(f) {
+        let _ = writeln!(out, "#### {}\n", m.title());
+        out.push_str(&metric_table(f, m));
+        let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), group_plot(f, m));
+    }
+    let uniform: Vec<String> = uniform_metrics(f)
+        .map(|(m, v)| format!("{} {}{}", m.title().to_lowercase(), num(v), m.unit_suffix()))
+        .collect();
+    if !uniform.is_empty() {
+        let _ = writeln!(
+            out,
+            "The same in every run of every entry: {}.\n",
+            uniform.join("; ")
+        );
+    }
+    out
+}
+
+/// What the sampler could not resolve, per group.
+fn sampler_notes(summary: &Summary) -> String {
+    let notes: String = summary
+        .families
+        .iter()
+        .map(|f| {
+            let text = unresolved(f);
+            match text.is_empty() {
+                true => text,
+                false => format!("{}:\n\n{text}", group_title(f)),
+            }
+        })
+        .collect();
+    match notes.is_empty() {
+        true => String::new(),
+        false => format!("### What the sampler could not resolve\n\n{notes}"),
+    }
+}
+
 /// The machine of the first report, and the runner's own time per run.
 fn environment(summary: &Summary) -> String {
-    let mut out = String::from("## Environment\n\n");
+    let mut out = String::from("### Environment\n\n");
     match &summary.env {
         Some(e) => out.push_str(&env_table(e)),
         None => out.push_str("No run succeeded, so no report described the machine.\n"),
@@ -220,7 +367,7 @@ fn sweep_section(sweep: &SweepSummary) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "{}. Each cell is the mean ± the half-width of its 95 % confidence interval. Same work at every value: {}.\n",
+        "{}. Each cell is the mean ± the half-width of its 95 % confidence interval. Same work in every series at each value: {}.\n",
         keys.join("; "),
         same_work(sweep.same_work)
     );
@@ -317,6 +464,10 @@ fn config_line(config: &serde_json::Value) -> String {
 /// IO failures: per entry the share of its requests answered 2xx, and of those that failed, by
 /// kind (means over the runs, % of the requests sent).
 fn failures_table(f: &FamilySummary) -> String {
+    let failed = f.entries.iter().any(|e| e.failed_pct().is_some());
+    if !failed {
+        return "No request failed in any run (every request answered 2xx).\n\n".into();
+    }
     let kinds: Vec<Metric> = failure_metrics(f).collect();
     let mut out = String::from(
         "### Failed requests, by kind (% of the requests sent)\n\n| entry | in flight | answered 2xx | failed |",
@@ -353,7 +504,7 @@ fn unresolved(f: &FamilySummary) -> String {
             } else {
                 format!("{} ({n} of {} runs)", e.label, e.ok)
             };
-            match reasons.iter_mut().find(|(w, _)| w == why) {
+            match reasons.iter_mut().find(|(w, _)| *w == why.as_str()) {
                 Some((_, list)) => list.push(who),
                 None => reasons.push((why, vec![who])),
             }
@@ -367,7 +518,7 @@ fn unresolved(f: &FamilySummary) -> String {
         .map(|(why, who)| format!("- {why}: {}", who.join(", ")))
         .collect();
     format!(
-        "Not resolved by the sampler, so left out of the tables, plots and verdicts (a sampled figure needs {MIN_SAMPLES} samples; an entry named without a count missed it in every run):\n\n{}\n\n",
+        "Left out of the tables, plots and verdicts for the entries named (a sampled figure needs {MIN_SAMPLES} samples, and a figure some runs did not resolve is left out for the entry; an entry named without a count missed it in every run):\n\n{}\n\n",
         lines.join("\n")
     )
 }
@@ -445,13 +596,20 @@ mod tests {
     fn how_to_read_speaks_only_of_the_tables_there_are() {
         let matrix = how_to_read(&crate::summary::summarise(&crate::testdata::matrix(), &[]));
         assert!(
-            matrix.starts_with("Each table gives the measured runs"),
+            matrix.starts_with("How to read it: a speed-up is paired by round"),
             "{matrix}"
         );
-        assert!(matrix.contains(" IO tables give each entry's budget"), "{matrix}");
+        assert!(
+            matrix.contains("beyond 1 ± 2 % (`runner.margin_pct`)"),
+            "{matrix}"
+        );
+        assert!(
+            matrix.contains(" IO entries are named with their budget"),
+            "{matrix}"
+        );
         assert!(!matrix.contains("Serving:"), "{matrix}");
         let sweep = how_to_read(&crate::summary::summarise(&crate::testdata::idle_sweep(), &[]));
-        assert!(!sweep.contains("IO tables"), "{sweep}");
+        assert!(!sweep.contains("IO entries"), "{sweep}");
     }
     use super::*;
     use crate::export::tests::{everything, meta, snapshot};

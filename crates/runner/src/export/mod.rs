@@ -12,8 +12,11 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::export::layout::{group_plot, metrics_of, sweep_metrics, sweep_plot};
+use crate::export::layout::{forest_plot, group_plot, metrics_of, sweep_metrics, sweep_plot};
+use crate::ranking;
 use crate::record::Meta;
+use crate::stats::Standing;
+use crate::summary::FamilySummary;
 use crate::summary::Summary;
 
 /// Writes every export of `summary` into `dir`.
@@ -26,6 +29,13 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
     write("report.md", markdown::render(summary, meta))?;
     std::fs::create_dir_all(dir.join("plots")).context("creating plots/")?;
     for family in &summary.families {
+        if family.entries.iter().any(|e| e.speedup.is_some()) && family.scenario != "spawn-only" {
+            forest(
+                &dir.join("plots").join(forest_plot(family)),
+                family,
+                summary.margin_pct,
+            )?;
+        }
         for metric in metrics_of(family) {
             plot::bars(
                 &dir.join("plots").join(group_plot(family, metric)),
@@ -40,6 +50,45 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
         }
     }
     Ok(())
+}
+
+/// A group's forest plot: each entry's paired speed-up with its interval, the margin shaded,
+/// coloured by its standing (ties grey).
+fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()> {
+    let rows: Vec<plot::RatioRow> = f
+        .entries
+        .iter()
+        .filter(|e| e.label != f.baseline)
+        .filter_map(|e| {
+            let s = e.speedup.as_ref()?;
+            Some(plot::RatioRow {
+                label: e.label.clone(),
+                ratio: s.median,
+                ci95: s.ci95,
+                tone: match ranking::standing(e, margin_pct) {
+                    Standing::Faster => plot::Tone::Better,
+                    Standing::Slower => plot::Tone::Worse,
+                    Standing::Tie | Standing::TooFew => plot::Tone::Tie,
+                },
+            })
+        })
+        .collect();
+    let title = format!(
+        "{}: speed-up over {} (paired, 95 % interval)",
+        markdown::group_title(f),
+        f.baseline
+    );
+    let desc = format!(
+        "{} wall time ÷ entry's, log scale (above 1: faster); shaded: 1 ± {} %",
+        f.baseline,
+        crate::format::plain(margin_pct)
+    );
+    let forest = plot::Forest {
+        title: &title,
+        desc: &desc,
+        margin_pct: Some(margin_pct),
+    };
+    plot::ratios(file, &forest, &rows)
 }
 
 #[cfg(test)]
@@ -70,6 +119,7 @@ mod tests {
             interrupted: false,
             stopped: None,
             reference: None,
+            margin_pct: 2.0,
         }
     }
 

@@ -521,19 +521,42 @@ fn emptiest_corner(
     .expect("four corners")
 }
 
-/// One row of a ratio plot: a label, NEW ÷ OLD and its 95 % interval.
+/// One row of a forest plot: a label, a ratio and its 95 % interval, and how it stands.
 pub struct RatioRow {
     /// The entry.
     pub label: String,
-    /// NEW's median over OLD's.
+    /// The ratio (NEW ÷ OLD, or the paired speed-up).
     pub ratio: f64,
     /// Its 95 % interval.
     pub ci95: [f64; 2],
+    /// Its colour: better, worse or tied.
+    pub tone: Tone,
 }
 
-/// NEW ÷ OLD per entry as a dot with its interval, on a log axis with a line at 1: red where
-/// the interval lies above 1, green below, grey where it holds 1.
-pub fn ratios(file: &Path, title: &str, rows: &[RatioRow]) -> anyhow::Result<()> {
+/// How a row of a forest plot stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Better than the reference (green).
+    Better,
+    /// Worse than it (red).
+    Worse,
+    /// Tied with it, or not resolved (grey).
+    Tie,
+}
+
+/// The axis and band of a forest plot.
+pub struct Forest<'a> {
+    /// The title.
+    pub title: &'a str,
+    /// The x axis' description.
+    pub desc: &'a str,
+    /// The equivalence margin around 1, %, drawn as a shaded band (`None`: no band).
+    pub margin_pct: Option<f64>,
+}
+
+/// A forest plot: a ratio per row as a dot with its 95 % interval, on a log axis with a line at
+/// 1 (and the margin shaded): green better, red worse, grey tied.
+pub fn ratios(file: &Path, forest: &Forest, rows: &[RatioRow]) -> anyhow::Result<()> {
     let axis = Axis { log: true };
     let all: Vec<f64> = rows
         .iter()
@@ -546,7 +569,7 @@ pub fn ratios(file: &Path, title: &str, rows: &[RatioRow]) -> anyhow::Result<()>
     let root = SVGBackend::new(file, (900, 90 + 30 * rows.len().max(1) as u32)).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 18))
+        .caption(forest.title, ("sans-serif", 18))
         .margin(10)
         .x_label_area_size(34)
         .y_label_area_size(300)
@@ -557,18 +580,27 @@ pub fn ratios(file: &Path, title: &str, rows: &[RatioRow]) -> anyhow::Result<()>
         &mut chart,
         &labels,
         &|x| format::tick(10f64.powf(*x)),
-        "NEW ÷ OLD, log scale (below 1: smaller in NEW)",
+        forest.desc,
     )?;
+    if let Some(m) = forest.margin_pct {
+        let (low, high) = (axis.to(1.0 - m / 100.0), axis.to(1.0 + m / 100.0));
+        chart
+            .draw_series([Rectangle::new(
+                [(low, 0.0), (high, n)],
+                RGBColor(225, 225, 235).filled(),
+            )])
+            .map_err(draw_err)?;
+    }
     let one = vec![(0.0, 0.0), (0.0, n)];
     chart
         .draw_series(std::iter::once(PathElement::new(one, BLACK.stroke_width(1))))
         .map_err(draw_err)?;
     for (i, r) in rows.iter().enumerate() {
         let y = n - 0.5 - i as f64;
-        let color = match (r.ci95[0] > 1.0, r.ci95[1] < 1.0) {
-            (true, _) => RGBColor(200, 40, 40),
-            (_, true) => RGBColor(40, 150, 60),
-            _ => RGBColor(110, 110, 110),
+        let color = match r.tone {
+            Tone::Worse => RGBColor(200, 40, 40),
+            Tone::Better => RGBColor(40, 150, 60),
+            Tone::Tie => RGBColor(110, 110, 110),
         };
         let (low, high) = (axis.to(r.ci95[0]), axis.to(r.ci95[1]));
         chart

@@ -1,0 +1,324 @@
+//! The study's questions, answered at the top of the report: does concurrency help CPU work,
+//! threads or async for IO, which runtime, what a task, a thread or a process costs, and threads
+//! or tasks for many connections. Each answer renders a conclusion computed elsewhere once (the
+//! group's [`Ranking`], the findings' start-up costs), with its figures, intervals and budget,
+//! and links the section it comes from; a question the run cannot answer names the config that
+//! does.
+
+use concbench_core::report::Family;
+
+use crate::format::{percent_fixed, speedup};
+use crate::metric::Metric;
+use crate::ranking::{Ranking, tiers};
+use crate::summary::{EntrySummary, FamilySummary, Summary};
+use crate::verdict::name;
+
+/// A load generator busier than this share of its threads' time bounds the round trips, %.
+pub const LOADGEN_BOUND_PCT: f64 = 80.0;
+
+/// One answered question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The question.
+    pub question: &'static str,
+    /// The answer, with its figures.
+    pub text: String,
+    /// The heading of the section it rests on, when the report has one.
+    pub section: Option<String>,
+}
+
+/// The answers this run supports, in the study's order.
+pub fn answers(summary: &Summary) -> Vec<Answer> {
+    let m = summary.margin_pct;
+    let main = |family: Family| {
+        summary
+            .families
+            .iter()
+            .find(|f| f.family == family && f.scenario == "main" && f.group.is_none())
+    };
+    let equal_io = summary
+        .families
+        .iter()
+        .find(|f| f.family == Family::Io && f.group.as_deref().is_some_and(|g| g.contains("equal budget")));
+    let mut out = Vec::new();
+    if let Some(cpu) = main(Family::Cpu) {
+        out.push(answer(
+            "Does concurrency help CPU-bound work?",
+            cpu,
+            cpu_text(summary, cpu, m),
+        ));
+    }
+    if let Some(io) = equal_io.or(main(Family::Io)) {
+        out.push(answer("Threads or async for IO-bound work?", io, io_text(io, m)));
+    }
+    let runtimes: Vec<(&FamilySummary, String)> = [
+        main(Family::Cpu),
+        equal_io.or(main(Family::Io)),
+        main(Family::Serve),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|f| Some((f, runtimes_text(f)?)))
+    .collect();
+    if let Some((first, _)) = runtimes.first() {
+        let text: Vec<String> = runtimes.iter().map(|(_, t)| t.clone()).collect();
+        out.push(answer("Which runtime?", first, text.join(" ")));
+    }
+    out.push(unit_costs(summary));
+    if let Some(serve) = main(Family::Serve) {
+        out.push(answer(
+            "Threads or tasks for many connections?",
+            serve,
+            serve_text(serve, m),
+        ));
+    }
+    out
+}
+
+fn answer(question: &'static str, f: &FamilySummary, text: String) -> Answer {
+    Answer {
+        question,
+        text,
+        section: Some(crate::export::markdown::group_title(f)),
+    }
+}
+
+/// `a 1.96× (1.90–2.07), b 1.87× (…)`.
+fn listed(entries: &[&EntrySummary]) -> String {
+    let each: Vec<String> = entries
+        .iter()
+        .filter_map(|e| Some(format!("{} {}", name(e), speedup(e.speedup.as_ref()?))))
+        .collect();
+    each.join(", ")
+}
+
+/// The best tier, the ties and the slower of a ranking, against `base`.
+fn standings(r: &Ranking, base: &str) -> String {
+    let mut parts = Vec::new();
+    if let Some(best) = r.faster.first() {
+        let tied = if best.len() > 1 {
+            " (tied with each other)"
+        } else {
+            ""
+        };
+        parts.push(format!("fastest {}{tied} over {base}", listed(best)));
+    }
+    let rest: Vec<&EntrySummary> = r.faster.iter().skip(1).flatten().copied().collect();
+    if !rest.is_empty() {
+        parts.push(format!("then {}", listed(&rest)));
+    }
+    if !r.tied.is_empty() {
+        parts.push(format!("tied with it: {}", listed(&r.tied)));
+    }
+    let slower: Vec<&EntrySummary> = r.slower.iter().flatten().copied().collect();
+    if !slower.is_empty() {
+        parts.push(format!("slower: {}", listed(&slower)));
+    }
+    if !r.too_few.is_empty() {
+        parts.push(format!("too few rounds to rank: {}", listed(&r.too_few)));
+    }
+    parts.join("; ")
+}
+
+fn cpu_text(summary: &Summary, f: &FamilySummary, margin: f64) -> String {
+    let cores = summary
+        .env
+        .as_ref()
+        .map_or(String::new(), |e| format!(" on {} cores", e.cores_logical));
+    let Some(r) = Ranking::of(f, margin) else {
+        return "No paired speed-up to answer from.".into();
+    };
+    let resolved = !(r.faster.is_empty() && r.slower.is_empty() && r.tied.is_empty());
+    let verdict = match (r.faster.is_empty(), resolved) {
+        (_, false) => "Not resolved".to_string(),
+        (true, true) => format!(
+            "No{cores}: nothing beat {} beyond ±{}",
+            f.baseline,
+            percent_fixed(margin, 0)
+        ),
+        (false, true) => format!("Yes{cores}"),
+    };
+    format!("{verdict}: {}.", standings(&r, &f.baseline))
+}
+
+fn io_text(f: &FamilySummary, margin: f64) -> String {
+    let Some(r) = Ranking::of(f, margin) else {
+        return "No paired speed-up to answer from.".into();
+    };
+    let base = r.baseline.map_or(f.baseline.clone(), name);
+    let budget = match &f.group {
+        Some(g) => format!("At one budget ({g}), against {base}"),
+        None => format!(
+            "Budgets differ in this group (an equal-budget group answers like for like); against {base}"
+        ),
+    };
+    format!("{budget}: {}.", standings(&r, &base))
+}
+
+/// A runtime's name in `e`: the variant of cpu-async, else the model's last word.
+fn runtime(e: &EntrySummary) -> Option<String> {
+    let async_model = ["tokio", "smol", "async-std"]
+        .iter()
+        .any(|rt| e.model.ends_with(rt));
+    match (&e.variant, async_model) {
+        (Some(v), _) if e.model == "cpu-async" => Some(v.clone()),
+        (_, true) => Some(e.label.clone()),
+        _ => None,
+    }
+}
+
+/// The runtimes of `f` by paired speed-up against the group's baseline, in tiers.
+fn runtimes_text(f: &FamilySummary) -> Option<String> {
+    let mut rts: Vec<&EntrySummary> = f
+        .entries
+        .iter()
+        .filter(|e| runtime(e).is_some() && e.speedup.is_some() && e.label != f.baseline)
+        .collect();
+    if rts.len() < 2 {
+        return None;
+    }
+    let median = |e: &EntrySummary| e.speedup.as_ref().map_or(f64::NAN, |s| s.median);
+    rts.sort_by(|a, b| median(b).total_cmp(&median(a)));
+    let each: Vec<String> = tiers(rts)
+        .iter()
+        .map(|tier| match tier.len() {
+            1 => listed(tier),
+            _ => format!("{} (tied: intervals overlap)", listed(tier)),
+        })
+        .collect();
+    Some(format!(
+        "{} (over {}): {}.",
+        crate::export::markdown::group_title(f),
+        f.baseline,
+        each.join(" > ")
+    ))
+}
+
+/// The start-up costs, from the findings (one place for that conclusion), or the config that
+/// measures them.
+fn unit_costs(summary: &Summary) -> Answer {
+    let question = "What does a task, a thread or a process cost?";
+    match crate::findings::start_up(summary).into_iter().next() {
+        Some(line) => Answer {
+            question,
+            text: line,
+            section: Some("Findings: the questions, answered from these numbers".into()),
+        },
+        None => Answer {
+            question,
+            text: "Not measured by this run: `configs/suite.toml` measures it (start-up, waits, blocking calls and CPU bursts per task, thread and process; `just bench-suite`).".into(),
+            section: None,
+        },
+    }
+}
+
+fn serve_text(f: &FamilySummary, margin: f64) -> String {
+    let busy = f
+        .entries
+        .iter()
+        .filter_map(|e| Some((e, e.stats(Metric::LoadgenBusyPct)?.median)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let connections = f.config.get("connections").and_then(|v| v.as_u64());
+    let at = connections.map_or(String::new(), |c| format!("At {c} connections, "));
+    if let Some((e, pct)) = busy.filter(|(_, p)| *p >= LOADGEN_BOUND_PCT) {
+        return format!(
+            "{at}not answered: the load generator was the bound (busy {} of its threads' time against {}), so the servers are not ranked here.",
+            percent_fixed(pct, 0),
+            e.label
+        );
+    }
+    let Some(r) = Ranking::of(f, margin) else {
+        return "No paired speed-up to answer from.".into();
+    };
+    let load = busy.map_or(String::new(), |(_, p)| {
+        format!(" (load generator at most {} busy)", percent_fixed(p, 0))
+    });
+    format!(
+        "{at}against {}{load}: {}.",
+        f.baseline,
+        standings(&r, &f.baseline)
+    )
+}
+
+/// A Markdown anchor for `heading`, as GitHub makes them.
+pub fn anchor(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `## Answers` section.
+pub fn markdown(summary: &Summary) -> String {
+    let mut out = String::from("## Answers\n\n");
+    for a in answers(summary) {
+        let link = a
+            .section
+            .map_or(String::new(), |s| format!(" ([{s}](#{}))", anchor(&s)));
+        out.push_str(&format!("- **{}** {}{link}\n", a.question, a.text));
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::summarise;
+    use crate::testdata;
+
+    /// The answers, the verdict and the findings of a run, as one text each.
+    fn rendered(records: &[crate::record::RunRecord]) -> (String, String, String) {
+        let s = summarise(records, &[]);
+        let spawn = s.families.iter().find(|f| f.scenario == "spawn-only").unwrap();
+        (
+            markdown(&s),
+            crate::verdict::sentences(spawn, s.margin_pct).join("\n"),
+            crate::findings::markdown(&s),
+        )
+    }
+
+    #[test]
+    fn one_runs_figure_moves_the_answer_the_verdict_and_the_findings() {
+        let records = testdata::task_costs();
+        let before = rendered(&records);
+        assert!(before.0.contains("OS thread 101 µs (threads)"), "{}", before.0);
+        let mut changed = records.clone();
+        let run = changed
+            .iter_mut()
+            .find(|r| r.entry == "threads" && r.scenario == "spawn-only" && !r.warmup)
+            .unwrap();
+        // One run took 1 s: its wall time and its time per unit (of 100 units) say so.
+        let report = run.report.as_mut().unwrap();
+        report.wall_s = 1.0;
+        report.units.as_mut().unwrap().per_unit_us = 10_000.0;
+        let after = rendered(&changed);
+        assert_ne!(before.0, after.0, "the answer");
+        assert_ne!(before.1, after.1, "the verdict");
+        assert_ne!(before.2, after.2, "the findings");
+        assert!(after.1.contains("most threads"), "{}", after.1);
+    }
+
+    #[test]
+    fn an_unmeasured_question_names_the_config_that_answers_it() {
+        let s = summarise(&testdata::matrix_rounds(6), &testdata::order());
+        let text = markdown(&s);
+        assert!(
+            text.contains("Not measured by this run: `configs/suite.toml`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("**Does concurrency help CPU-bound work?** Yes on 2 cores: fastest cpu-threads 2 1.78× (1.75–1.82) over cpu-sync; tied with it: cpu-procs 2 0.99× (0.99–1.00). ([CPU-bound: char-encoding](#cpu-bound-char-encoding))"),
+            "{text}"
+        );
+        assert_eq!(
+            anchor("IO-bound: HTTP (equal budget: 50 in flight)"),
+            "io-bound-http-equal-budget-50-in-flight"
+        );
+    }
+}
