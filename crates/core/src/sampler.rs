@@ -229,6 +229,8 @@ struct Tally {
     children_hwm: Vec<(u32, u64)>,
     /// Slow tier, every fourth sample: the largest PSS of the tree, MiB.
     pss_max: Option<f64>,
+    /// Whether a PSS read included a child (a tree whose children no read saw has no PSS).
+    pss_saw_children: bool,
     own_cpu: Duration,
 }
 
@@ -445,8 +447,9 @@ impl Tally {
         let Some(own) = sys::pss_mib_of(std::process::id()) else {
             return;
         };
-        let children: f64 = probe.pids().into_iter().filter_map(sys::pss_mib_of).sum();
-        let pss = own + children;
+        let children: Vec<f64> = probe.pids().into_iter().filter_map(sys::pss_mib_of).collect();
+        self.pss_saw_children |= !children.is_empty();
+        let pss = own + children.iter().sum::<f64>();
         self.pss_max = Some(self.pss_max.map_or(pss, |m| m.max(pss)));
     }
 
@@ -481,6 +484,12 @@ impl Tally {
             "slow-tier",
         );
         let children_hwm: u64 = self.children_hwm.iter().map(|(_, b)| b).sum();
+        // A tree with children that no PSS read saw (they lived between two reads) would show
+        // the parent alone.
+        let pss_ok = self.children_hwm.is_empty() || self.pss_saw_children;
+        if !pss_ok {
+            unresolved.push("memory.pss_peak_mib: no slow-tier read saw the children alive".into());
+        }
         let sampled_peak = self.rss.max;
         let (peak, source) = match w.own_hwm {
             Some(hwm) => (((hwm + children_hwm) as f64).max(sampled_peak), "high-water mark"),
@@ -509,7 +518,7 @@ impl Tally {
                 rss_avg_mib: fast_ok.then(|| round2(self.rss.mean() / MIB)),
                 rss_start_mib: self.rss_first.map(|b| round2(b / MIB)),
                 rss_peak_source: source.into(),
-                pss_peak_mib: self.pss_max.map(round2),
+                pss_peak_mib: self.pss_max.filter(|_| pss_ok).map(round2),
             },
             threads: ThreadStats {
                 peak: fast_ok.then_some(self.threads.max as u64),
@@ -586,6 +595,7 @@ mod tests {
             processes: agg(&[1.0; 10]),
             children_hwm: vec![(7, 8 << 20)],
             pss_max: Some(12.345),
+            pss_saw_children: true,
             own_cpu: Duration::from_millis(2),
             rss_first: Some((6 << 20) as f64),
         };
