@@ -368,8 +368,8 @@ pub struct MemoryStats {
     /// would not reset the mark.
     #[serde(default)]
     pub rss_peak_source: String,
-    /// The largest proportional set size of the tree the slow tier read (every fourth slow
-    /// sample, from `/proc/PID/smaps_rollup`), MiB: a page shared by N processes of the tree
+    /// The largest proportional set size of the tree the slow tier read (every slow sample with
+    /// children alive, every fourth without; from `/proc/PID/smaps_rollup`), MiB: a page shared by N processes of the tree
     /// counts 1/N, so a tree of processes is not counted once per process as summed RSS is.
     /// Sampled, so a floor of the true peak; `null` when no sample read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -227,7 +227,8 @@ struct Tally {
     processes: Agg,
     /// The children's own high-water marks, bytes, as last read.
     children_hwm: Vec<(u32, u64)>,
-    /// Slow tier, every fourth sample: the largest PSS of the tree, MiB.
+    /// Slow tier (every sample with children, every fourth without): the largest PSS of the
+    /// tree, MiB.
     pss_max: Option<f64>,
     /// Whether a PSS read included a child (a tree whose children no read saw has no PSS).
     pss_saw_children: bool,
@@ -432,7 +433,9 @@ impl Reader {
             }
         }
         probe.forget(&dead);
-        if read_peaks {
+        // A tree with children is read every slow sample, so a short run of worker processes
+        // still gets a PSS read with them alive.
+        if read_peaks || children.count > 0 {
             tally.tree_pss(probe);
         }
         (children, ticks)
@@ -441,8 +444,8 @@ impl Reader {
 
 impl Tally {
     /// Reads the tree's PSS (this process and its live children, each page shared with N of
-    /// them counted 1/N) and keeps the largest. `smaps_rollup` walks every mapping, so it is
-    /// read with the children's high-water marks, every fourth slow sample.
+    /// them counted 1/N) and keeps the largest. `smaps_rollup` walks every mapping, so a process
+    /// alone is read with the children's high-water marks, every fourth slow sample.
     fn tree_pss(&mut self, probe: &Probe) {
         let Some(own) = sys::pss_mib_of(std::process::id()) else {
             return;

@@ -9,12 +9,9 @@ use concbench_core::report::Family;
 
 use crate::format::{percent_fixed, speedup};
 use crate::metric::Metric;
-use crate::ranking::{Ranking, tiers};
+use crate::ranking::{Ranking, loadgen_bound, tiers};
 use crate::summary::{EntrySummary, FamilySummary, Summary};
 use crate::verdict::name;
-
-/// A load generator busier than this share of its threads' time bounds the round trips, %.
-pub const LOADGEN_BOUND_PCT: f64 = 80.0;
 
 /// One answered question.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,9 +217,9 @@ fn serve_text(f: &FamilySummary, margin: f64) -> String {
         .max_by(|a, b| a.1.total_cmp(&b.1));
     let connections = f.config.get("connections").and_then(|v| v.as_u64());
     let at = connections.map_or(String::new(), |c| format!("At {c} connections, "));
-    if let Some((e, pct)) = busy.filter(|(_, p)| *p >= LOADGEN_BOUND_PCT) {
+    if let Some((pct, e)) = loadgen_bound(f) {
         return format!(
-            "{at}not answered: the load generator was the bound (busy {} of its threads' time against {}), so the servers are not ranked here.",
+            "{at}not answered: the load generator was the bound (busy {} of its threads' time against {}), so the servers are not ranked here; `configs/serve-ceiling.toml` measures the ceiling.",
             percent_fixed(pct, 0),
             e.label
         );

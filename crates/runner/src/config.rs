@@ -285,11 +285,11 @@ pub fn default_matrix() -> Vec<Entry> {
             &[("cpu.runtime", S(rt.into()))],
         ));
     }
-    for model in ["cpu-threads", "cpu-procs"] {
+    for (model, unit) in [("cpu-threads", "threads"), ("cpu-procs", "processes")] {
         for n in [2, 10] {
             m.push(Entry::with(
                 model,
-                &format!("{model} {n}"),
+                &format!("{model} {n} {unit}"),
                 &[("cpu.workers", I(n))],
             ));
         }
@@ -298,15 +298,16 @@ pub fn default_matrix() -> Vec<Entry> {
     for n in [10, 100, 1000] {
         m.push(Entry::with(
             "io-threads",
-            &format!("io-threads {n}"),
+            &format!("io-threads {n} threads"),
             &[("io.workers", I(n))],
         ));
     }
     m.extend(["io-tokio", "io-smol", "io-async-std"].map(Entry::model));
-    for (mode, short) in [("loop-per-thread", "loop"), ("blocking-pool", "pool")] {
+    for (mode, name) in [("loop-per-thread", "{n} loops"), ("blocking-pool", "pool of {n}")] {
         for n in [10, 100] {
             let set = [("io.hybrid_mode", S(mode.into())), ("io.workers", I(n))];
-            m.push(Entry::with("io-hybrid", &format!("io-hybrid {short} {n}"), &set));
+            let label = format!("io-hybrid {}", name.replace("{n}", &n.to_string()));
+            m.push(Entry::with("io-hybrid", &label, &set));
         }
     }
     m.push(Entry::model("io-procs"));
@@ -360,7 +361,7 @@ fn equal_budget(n: i64) -> Vec<Entry> {
         ("io-async-std", "io-async-std", vec![("io.concurrency", I(n))]),
         (
             "io-hybrid",
-            "io-hybrid loop",
+            "io-hybrid 2 loops",
             vec![
                 ("io.hybrid_mode", S("loop-per-thread".into())),
                 ("io.workers", I(2)),

@@ -16,6 +16,7 @@ use crate::format::{
 };
 use crate::metric::Metric;
 use crate::openloop;
+use crate::stats::Standing;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 
 fn unit(e: &EntrySummary) -> &str {
@@ -727,6 +728,7 @@ fn serving(summary: &Summary) -> Vec<String> {
         .flat_map(|s| s.series.iter())
         .collect();
     let mut out: Vec<String> = series.iter().filter_map(|s| serving_line(s)).collect();
+    out.extend(loadgen_bound_line(&series));
     out.extend(event_loop_line(&series));
     out.extend(
         series
@@ -792,8 +794,14 @@ fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
                 .as_ref()
                 .filter(|_| f.baseline == more.label)
                 .map_or(String::new(), |p| {
+                    let verdict = match p.standing(summary.margin_pct) {
+                        Standing::Slower => "so one load generator is the ceiling here",
+                        Standing::Tie => "a tie: one load generator is not shown to be the ceiling here",
+                        Standing::Faster => "one was faster than more",
+                        Standing::TooFew => "too few rounds to say",
+                    };
                     format!(
-                        "; paired by round, its speed over the whole run (wall time, starting and connecting included) was {} of theirs",
+                        "; paired by round, its speed over the whole run (wall time, starting and connecting included) was {} of theirs, {verdict}",
                         speedup(p)
                     )
                 });
@@ -898,7 +906,46 @@ fn serving_line(s: &Series) -> Option<String> {
     Some(line)
 }
 
-/// Tasks against threads at the most connections both served: rate, memory, p99.
+/// The busiest load generator at `n` connections over the series, when it was the bound
+/// (busier than [`crate::ranking::LOADGEN_BOUND_PCT`] of its threads' time).
+fn loadgen_bound<'a>(series: &[&'a Series], n: f64) -> Option<(f64, &'a str)> {
+    series
+        .iter()
+        .filter_map(|s| Some((s.at(n)?.stats(Metric::LoadgenBusyPct)?.median, s.label.as_str())))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(pct, _)| *pct >= crate::ranking::LOADGEN_BOUND_PCT)
+}
+
+/// Where the load generator, not the server, bounded the round trips: those points are not
+/// compared.
+fn loadgen_bound_line(series: &[&Series]) -> Option<String> {
+    let mut values: Vec<f64> = series
+        .iter()
+        .flat_map(|s| served(s).into_iter().map(|(n, _)| n))
+        .collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    let bound: Vec<String> = values
+        .iter()
+        .filter_map(|n| {
+            let (pct, label) = loadgen_bound(series, *n)?;
+            Some(format!(
+                "{} connections (busy {} against {label})",
+                count(*n),
+                percent(pct)
+            ))
+        })
+        .collect();
+    (!bound.is_empty()).then(|| {
+        format!(
+            "The load generator was the bound at {}: the round trips/s there measure it as much as the servers, so the servers are not compared there.",
+            bound.join(", ")
+        )
+    })
+}
+
+/// Tasks against threads at the most connections both served where the load generator was not
+/// the bound: rate, memory, p99.
 fn event_loop_line(series: &[&Series]) -> Option<String> {
     let of = |kind: Kind| {
         series
@@ -914,7 +961,7 @@ fn event_loop_line(series: &[&Series]) -> Option<String> {
         .iter()
         .rev()
         .map(|(v, _)| *v)
-        .find(|v| served(tasks).iter().any(|(w, _)| w == v))?;
+        .find(|v| served(tasks).iter().any(|(w, _)| w == v) && loadgen_bound(series, *v).is_none())?;
     let (t, h) = (tasks.at(n)?, threads.at(n)?);
     let get = |p: &EntrySummary, m: Metric| p.mean(m).unwrap_or(f64::NAN);
     Some(format!(
@@ -1293,7 +1340,7 @@ mod tests {
         // With the two as the reference, the ratio is also given paired by round.
         let lines = loadgen_ceiling(&crate::summary::summarise_against(&records, &[], Some("two")));
         assert!(
-            lines[0].contains(": 0.80× of theirs; paired by round, its speed over the whole run (wall time, starting and connecting included) was 0.80× (range 0.80–0.80 of 3 rounds, 75 % coverage) of theirs; "),
+            lines[0].contains(": 0.80× of theirs; paired by round, its speed over the whole run (wall time, starting and connecting included) was 0.80× (range 0.80–0.80 of 3 rounds, 75 % coverage) of theirs, too few rounds to say; "),
             "{}",
             lines[0]
         );

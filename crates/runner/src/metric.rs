@@ -119,6 +119,10 @@ pub enum View {
     Failures,
     /// One column of the report's open-loop table (and in summary.json and summary.csv).
     OpenLoop,
+    /// Only in summary.json and summary.csv, and as the input of a finding: a per-run figure
+    /// that holds a fixed cost (the whole rise above the start over the budget), so the report
+    /// gives the slope over a sweep instead.
+    Input,
 }
 
 /// Everything a metric knows about itself.
@@ -441,7 +445,7 @@ static SPECS: [Spec; 43] = [
         unit: "KiB",
         direction: Direction::LowerIsBetter,
         family: Some(Family::Io),
-        view: View::Table,
+        view: View::Input,
         read: |r| rss_added_kib_per(r, r.io.as_ref()?.in_flight_max),
     },
     Spec {
@@ -544,7 +548,7 @@ static SPECS: [Spec; 43] = [
         unit: "KiB",
         direction: Direction::LowerIsBetter,
         family: Some(Family::Serve),
-        view: View::Table,
+        view: View::Input,
         read: |r| rss_added_kib_per(r, r.serve.as_ref()?.connected),
     },
     Spec {

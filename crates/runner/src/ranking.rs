@@ -23,10 +23,26 @@ pub struct Ranking<'a> {
     pub slower: Vec<Vec<&'a EntrySummary>>,
     /// The entries tied with the baseline (interval reaching into 1 ± the margin).
     pub tied: Vec<&'a EntrySummary>,
-    /// The entries with too few rounds for a 95 % interval.
+    /// The entries with too few rounds for a 95 % interval, and with a bound load generator,
+    /// none: such a group has no ranking.
     pub too_few: Vec<&'a EntrySummary>,
     /// The margin, %.
     pub margin_pct: f64,
+}
+
+/// A load generator busier than this share of its threads' time bounds the round trips, %.
+pub const LOADGEN_BOUND_PCT: f64 = 80.0;
+
+/// In a serving group, the busiest load generator (its median share of its threads' time, and
+/// the entry it drove) when it was the bound: then the round trips and the wall times measure it
+/// as much as the servers, and the group is not ranked.
+pub fn loadgen_bound(group: &FamilySummary) -> Option<(f64, &EntrySummary)> {
+    group
+        .entries
+        .iter()
+        .filter_map(|e| Some((e.stats(Metric::LoadgenBusyPct)?.median, e)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(pct, _)| *pct >= LOADGEN_BOUND_PCT)
 }
 
 impl<'a> Ranking<'a> {
@@ -38,7 +54,8 @@ impl<'a> Ranking<'a> {
             .iter()
             .filter(|e| e.label != group.baseline && e.speedup.is_some() && e.has(Metric::Wall))
             .collect();
-        if others.is_empty() || group.scenario == "spawn-only" || crate::openloop::is_open(group) {
+        let unrankable = group.scenario == "spawn-only" || crate::openloop::is_open(group);
+        if others.is_empty() || unrankable || loadgen_bound(group).is_some() {
             return None;
         }
         let of = |want: Standing| -> Vec<&EntrySummary> {
@@ -75,7 +92,8 @@ impl<'a> Ranking<'a> {
     }
 }
 
-/// How `e`'s speed-up stands under `margin_pct` (tied when it has none).
+/// How `e`'s speed-up stands under `margin_pct` (tied when it has none); the group's ranking
+/// may still refuse to rank it ([`loadgen_bound`]).
 pub fn standing(e: &EntrySummary, margin_pct: f64) -> Standing {
     e.speedup
         .as_ref()
@@ -167,5 +185,29 @@ mod tests {
             .map(|t| t.iter().map(|e| e.label.as_str()).collect())
             .collect();
         assert_eq!(tiers, [vec![labels[1].as_str()], vec!["third"]]);
+    }
+
+    #[test]
+    fn a_bound_load_generator_ranks_nothing() {
+        let mut s = summarise(&testdata::matrix_rounds(6), &testdata::order());
+        let group = &mut s.families[0];
+        assert!(Ranking::of(group, 2.0).is_some());
+        let busy = |pct: f64| crate::stats::Stats::of(&[pct, pct, pct]).unwrap();
+        group.entries[1]
+            .metrics
+            .insert(Metric::LoadgenBusyPct, busy(79.0));
+        assert!(Ranking::of(group, 2.0).is_some(), "79 % is not the bound");
+        group.entries[2]
+            .metrics
+            .insert(Metric::LoadgenBusyPct, busy(87.0));
+        assert!(Ranking::of(group, 2.0).is_none());
+        let (pct, e) = loadgen_bound(group).unwrap();
+        assert_eq!((pct, e.label.as_str()), (87.0, "cpu-procs 2"));
+        let text = crate::verdict::sentences(group, 2.0).join("\n");
+        assert!(
+            text.starts_with("Not ranked: the load generator was the bound (busy 87 %"),
+            "{text}"
+        );
+        assert!(!text.contains("Faster than"), "{text}");
     }
 }

@@ -4,6 +4,7 @@
 //! slower only outside 1 ± the margin, ties said as ties, never as an order. IO entries are named
 //! with their budget (requests in flight), and entries with failed requests say so.
 
+use concbench_core::config::Kind;
 use concbench_core::report::Family;
 
 use crate::format::{mib, percent_fixed, req_per_s, seconds, speedup, times};
@@ -81,6 +82,14 @@ fn budgets(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
 /// intervals and are tied with each other), the entries tied with the baseline, and those with
 /// too few rounds.
 fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
+    if let Some((pct, e)) = crate::ranking::loadgen_bound(f) {
+        return vec![format!(
+            "Not ranked: the load generator was the bound (busy {} of its threads' time against {}, {} or more), so the wall times and round trips measure it as much as the servers.",
+            percent_fixed(pct, 0),
+            e.label,
+            percent_fixed(crate::ranking::LOADGEN_BOUND_PCT, 0)
+        )];
+    }
     let Some(r) = Ranking::of(f, margin_pct) else {
         return Vec::new();
     };
@@ -154,9 +163,23 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
             times(x.factor(), 1)
         ));
     }
-    if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::RssPeak)) {
+    out.extend(overhead(f, measured));
+    // Summed RSS counts a process tree's shared pages once per process: rank by PSS when every
+    // entry has it.
+    // Without PSS for every entry, a process model's summed RSS is left out of the ranking.
+    let pss = measured.iter().all(|e| e.has(Metric::PssPeak));
+    let (memory, what) = match pss {
+        true => (Metric::PssPeak, "peak PSS"),
+        false => (Metric::RssPeak, "peak"),
+    };
+    let ranked: Vec<&EntrySummary> = measured
+        .iter()
+        .copied()
+        .filter(|e| pss || e.kind != Some(Kind::Processes))
+        .collect();
+    if let Some(x) = Extremes::distinct(&ranked, |e| e.mean(memory)) {
         out.push(format!(
-            "Memory: least {} ({} peak), most {} ({}, {}).",
+            "Memory: least {} ({} {what}), most {} ({}, {}).",
             name(x.low),
             mib(x.low_value),
             name(x.high),
@@ -178,6 +201,37 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
         }
     }
     out
+}
+
+/// How much more CPU than the baseline an entry must use for the same work to be flagged.
+const OVERHEAD_FACTOR: f64 = 1.25;
+
+/// The entries that used much more CPU time than the baseline for the same work: what they spent
+/// beyond the work went to scheduling and coordination.
+fn overhead(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
+    let median = |e: &EntrySummary| e.stats(Metric::CpuSeconds).map(|s| s.median);
+    let base = median(measured.iter().find(|e| e.label == f.baseline)?)?;
+    if !f.same_work || base <= 0.0 {
+        return None;
+    }
+    let over: Vec<String> = measured
+        .iter()
+        .filter(|e| e.label != f.baseline)
+        .filter_map(|e| {
+            let c = median(e)?;
+            (c > OVERHEAD_FACTOR * base)
+                .then(|| format!("{} {} ({})", name(e), times(c / base, 2), seconds(c)))
+        })
+        .collect();
+    (!over.is_empty()).then(|| {
+        format!(
+            "More CPU than {} for the same work (medians; above {}, the rest is scheduling and coordination, not the work): {} against {}.",
+            f.baseline,
+            times(OVERHEAD_FACTOR, 2),
+            over.join(", "),
+            seconds(base)
+        )
+    })
 }
 
 /// `, 12.5 % of its requests failed` when some did.
@@ -277,9 +331,19 @@ mod tests {
             few.contains("1.80× (range 1.78–1.82 of 3 rounds, 75 % coverage)"),
             "{few}"
         );
+        // cpu-procs 2's 120 MiB is RSS summed over its processes: without PSS it is not ranked.
         assert!(
-            text.contains("Memory: least cpu-sync (50.0 MiB peak), most cpu-procs 2 (120.0 MiB, 2.4×)"),
+            text.contains("Memory: least cpu-sync (50.0 MiB peak), most cpu-threads 2 (52.0 MiB, 1.0×)."),
             "{text}"
+        );
+        let mut records = testdata::matrix_rounds(6);
+        for r in records.iter_mut().filter_map(|r| r.report.as_mut()) {
+            r.memory.pss_peak_mib = Some(r.memory.rss_peak_mib / 2.0);
+        }
+        let text = cpu_sentences(&records).join("\n");
+        assert!(
+            text.contains("Memory: least cpu-sync (25.0 MiB peak PSS), most cpu-procs 2 (60.0 MiB, 2.4×)."),
+            "with PSS for every entry, PSS ranks them: {text}"
         );
     }
 

@@ -230,6 +230,7 @@ fn medians_table(f: &FamilySummary, margin_pct: f64) -> String {
         .into_iter()
         .filter(|(m, _)| f.entries.iter().any(|e| e.has(*m)))
         .collect();
+    let bound = ranking::loadgen_bound(f).is_some();
     let mut out = String::from("| entry | own keys | runs |");
     if io {
         out.push_str(" in flight |");
@@ -255,6 +256,7 @@ fn medians_table(f: &FamilySummary, margin_pct: f64) -> String {
         }
         let (speed, standing) = match &e.speedup {
             _ if e.label == f.baseline => ("1".into(), "baseline".to_string()),
+            Some(p) if bound => (speedup(p), "not ranked (load generator bound)".into()),
             Some(p) if f.scenario != "spawn-only" => {
                 (speedup(p), standing_word(ranking::standing(e, margin_pct)))
             }

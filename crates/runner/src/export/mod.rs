@@ -66,6 +66,7 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
                 ratio: s.median,
                 ci95: s.ci95,
                 tone: match ranking::standing(e, margin_pct) {
+                    _ if ranking::loadgen_bound(f).is_some() => plot::Tone::Tie,
                     Standing::Faster => plot::Tone::Better,
                     Standing::Slower => plot::Tone::Worse,
                     Standing::Tie | Standing::TooFew => plot::Tone::Tie,
