@@ -794,17 +794,23 @@ fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
                 .as_ref()
                 .filter(|_| f.baseline == more.label)
                 .map_or(String::new(), |p| {
-                    let verdict = match p.standing(summary.margin_pct) {
-                        Standing::Slower => "so one load generator is the ceiling here",
-                        Standing::Tie => "a tie: one load generator is not shown to be the ceiling here",
-                        Standing::Faster => "one was faster than more",
-                        Standing::TooFew => "too few rounds to say",
-                    };
                     format!(
-                        "; paired by round, its speed over the whole run (wall time, starting and connecting included) was {} of theirs, {verdict}",
+                        "; paired by round, its speed over the whole run (wall time, starting and connecting included) was {} of theirs",
                         speedup(p)
                     )
                 });
+            let rates = rate_ratio(one, more).map_or(String::new(), |p| {
+                let verdict = match p.standing(summary.margin_pct) {
+                    Standing::Slower => "a second load generator raised the round trips/s, so one is the ceiling here",
+                    Standing::Tie => "a tie: a second load generator added nothing beyond the margin, so one is not the ceiling here",
+                    Standing::Faster => "one load generator drove more round trips/s than two",
+                    Standing::TooFew => "too few rounds to say",
+                };
+                format!(
+                    "; its round trips/s over theirs, paired by round, {}: {verdict}",
+                    speedup(&p)
+                )
+            });
             let lg = |e: &EntrySummary| e.mean(Metric::LoadgenCpuPerRoundTrip);
             let cpu = match (lg(one), one.mean(Metric::ServerCpuPerRoundTrip)) {
                 (Some(l), Some(c)) => format!(
@@ -815,7 +821,7 @@ fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
                 _ => String::new(),
             };
             out.push(format!(
-                "Is one load generator the ceiling? {} driven by one reached {} round trips/s, by {} together {}: {} of theirs{paired}{cpu}.",
+                "Is one load generator the ceiling? {} driven by one reached {} round trips/s, by {} together {}: {} of theirs{rates}{paired}{cpu}.",
                 one.model,
                 count(r1),
                 more.loadgens.unwrap_or(0),
@@ -825,6 +831,17 @@ fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
         }
     }
     out
+}
+
+/// `one`'s round trips/s over `more`'s, paired by round (both ran every round, in order).
+fn rate_ratio(one: &EntrySummary, more: &EntrySummary) -> Option<crate::stats::Paired> {
+    let (a, b) = (
+        one.stats(Metric::RoundTripsPerS)?,
+        more.stats(Metric::RoundTripsPerS)?,
+    );
+    (a.values.len() == b.values.len()).then_some(())?;
+    let ratios: Vec<f64> = a.values.iter().zip(&b.values).map(|(x, y)| x / y).collect();
+    crate::stats::Paired::of(&ratios)
 }
 
 /// A series' points that ran, by connections.
@@ -1306,41 +1323,53 @@ mod tests {
 
     #[test]
     fn one_load_generator_is_compared_with_two_paired_by_round() {
-        let mut records = Vec::new();
-        for i in 0..3 {
-            // Same work (1,000 round trips): two load generators 1.0 s a run, one 1.25 s.
-            for (label, loadgens, wall) in [("one", 1, 1.25), ("two", 2, 1.0)] {
-                let mut r = testdata::ok(label, "serve-tokio", i, wall, 100.0, 10.0);
-                let rep = r.report.as_mut().unwrap();
-                rep.family = Family::Serve;
-                rep.serve = Some(concbench_core::report::ServeStats {
-                    connections: 100,
-                    connected: 100,
-                    round_trips: 1000,
-                    failed: 0,
-                    errors: Default::default(),
-                    bytes: 64_000,
-                    round_trips_per_s: 1000.0 / wall,
-                    round_trips_s: 0.0,
-                    latency_ms: concbench_core::latency::summary(&concbench_core::latency::from_buckets(&[
-                        (1000, 1),
-                    ])),
-                    loadgen_cpu_s: 0.5,
-                    loadgen_cpu_us_per_round_trip: 500.0,
-                    loadgens,
-                    held: None,
-                    accepted_by: Vec::new(),
-                });
-                records.push(r);
+        let records = |one_wall: f64| {
+            let mut records = Vec::new();
+            for i in 0..6 {
+                // Same work (1,000 round trips): two load generators 1.0 s a run, one `one_wall`.
+                for (label, loadgens, wall) in [("one", 1, one_wall), ("two", 2, 1.0)] {
+                    let mut r = testdata::ok(label, "serve-tokio", i, wall, 100.0, 10.0);
+                    let rep = r.report.as_mut().unwrap();
+                    rep.family = Family::Serve;
+                    rep.serve = Some(concbench_core::report::ServeStats {
+                        connections: 100,
+                        connected: 100,
+                        round_trips: 1000,
+                        failed: 0,
+                        errors: Default::default(),
+                        bytes: 64_000,
+                        round_trips_per_s: 1000.0 / wall,
+                        round_trips_s: 0.0,
+                        latency_ms: concbench_core::latency::summary(&concbench_core::latency::from_buckets(
+                            &[(1000, 1)],
+                        )),
+                        loadgen_cpu_s: 0.5,
+                        loadgen_cpu_us_per_round_trip: 500.0,
+                        loadgens,
+                        held: None,
+                        accepted_by: Vec::new(),
+                    });
+                    records.push(r);
+                }
             }
-        }
-        let lines = loadgen_ceiling(&summarise(&records, &[]));
+            records
+        };
+        let slow = records(1.25);
+        let lines = loadgen_ceiling(&summarise(&slow, &[]));
         assert_eq!(lines.len(), 1, "{lines:#?}");
-        assert!(lines[0].starts_with("Is one load generator the ceiling? serve-tokio driven by one reached 800 round trips/s, by 2 together 1,000: 0.80× of theirs; the load generator spent 500 µs"), "{}", lines[0]);
-        // With the two as the reference, the ratio is also given paired by round.
-        let lines = loadgen_ceiling(&crate::summary::summarise_against(&records, &[], Some("two")));
+        assert!(lines[0].starts_with("Is one load generator the ceiling? serve-tokio driven by one reached 800 round trips/s, by 2 together 1,000: 0.80× of theirs; its round trips/s over theirs, paired by round, 0.80× (0.80–0.80): a second load generator raised the round trips/s, so one is the ceiling here; the load generator spent 500 µs"), "{}", lines[0]);
+        // With the two as the reference, the wall time is also given paired by round.
+        let lines = loadgen_ceiling(&crate::summary::summarise_against(&slow, &[], Some("two")));
         assert!(
-            lines[0].contains(": 0.80× of theirs; paired by round, its speed over the whole run (wall time, starting and connecting included) was 0.80× (range 0.80–0.80 of 3 rounds, 75 % coverage) of theirs, too few rounds to say; "),
+            lines[0].contains("so one is the ceiling here; paired by round, its speed over the whole run (wall time, starting and connecting included) was 0.80× (0.80–0.80) of theirs; "),
+            "{}",
+            lines[0]
+        );
+        let lines = loadgen_ceiling(&summarise(&records(1.01), &[]));
+        assert!(
+            lines[0].contains(
+                "0.99× (0.99–1.00): a tie: a second load generator added nothing beyond the margin, so one is not the ceiling here;"
+            ),
             "{}",
             lines[0]
         );

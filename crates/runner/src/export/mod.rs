@@ -74,8 +74,12 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
             })
         })
         .collect();
+    let bound = match ranking::loadgen_bound(f) {
+        Some(_) => "; not ranked: the load generator was the bound",
+        None => "",
+    };
     let title = format!(
-        "{}: speed-up over {} (paired, 95 % interval)",
+        "{}: speed-up over {} (paired, 95 % interval){bound}",
         markdown::group_title(f),
         f.baseline
     );
