@@ -314,22 +314,27 @@ fn sqlite(summary: &Summary) -> Vec<String> {
             .entries
             .iter()
             .filter(|e| e.label != f.baseline)
-            .filter_map(|e| Some((e, e.speedup.as_ref()?.median)))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+            .filter_map(|e| Some((e, e.speedup.as_ref()?)))
+            .max_by(|a, b| a.1.median.total_cmp(&b.1.median));
         let retried = f
             .entries
             .iter()
             .filter(|e| e.mean(Metric::BusyRetries).is_some_and(|b| b > 0.0))
             .count();
-        if let Some((e, ratio)) = top {
-            best.push((scenario, e.label.clone(), ratio, retried, f.entries.len()));
+        if let Some((e, paired)) = top {
+            let standing = match crate::ranking::standing(e, summary.margin_pct) {
+                Standing::Faster => "faster than",
+                Standing::Slower => "slower than",
+                Standing::Tie => "tied with",
+                Standing::TooFew => "too few rounds to rank against",
+            };
+            let said = format!("{} ({standing} the sequential loop)", speedup(paired));
+            best.push((scenario, e.label.clone(), said, retried, f.entries.len()));
         }
     }
     if let [(_, wl, wr, wb, wn), (_, rl, rr, rb, rn)] = best.as_slice() {
         out.push(format!(
-            "Writers wait for one another, readers do not: {wb} of {wn} insert entries counted busy retries (a unit found the write lock taken and waited), {rb} of {rn} read entries did; the best concurrent readers ({rl}) reached {} the sequential loop, the best concurrent writers ({wl}) {}.",
-            times(*rr, 2),
-            times(*wr, 2)
+            "Writers wait for one another, readers do not: {wb} of {wn} insert entries counted busy retries (a unit found the write lock taken and waited), {rb} of {rn} read entries did; the highest paired speed-up of concurrent readers ({rl}) was {rr}, of concurrent writers ({wl}) {wr}."
         ));
     }
     out
@@ -430,20 +435,27 @@ fn squares(summary: &Summary) -> Vec<String> {
         return vec![];
     };
     let base = f.entries.iter().find(|e| e.label == f.baseline);
-    let Some(base_wall) = base.and_then(|b| b.mean(Metric::Wall)) else {
+    let Some(base_wall) = base.and_then(|b| b.stats(Metric::Wall)).map(|s| s.median) else {
         return vec![];
     };
+    // The paired speed-up and its standing, as the verdict gives them (one computation).
     let rows: Vec<String> = f
         .entries
         .iter()
         .filter(|e| e.label != f.baseline)
         .filter_map(|e| {
-            let w = e.mean(Metric::Wall)?;
-            let cpu = e.mean(Metric::ProcessCpu)?;
+            let p = e.speedup.as_ref()?;
+            let cpu = e.stats(Metric::ProcessCpu)?.median;
+            let standing = match crate::ranking::standing(e, summary.margin_pct) {
+                Standing::Faster => "faster",
+                Standing::Slower => "slower",
+                Standing::Tie => "tied",
+                Standing::TooFew => "too few rounds",
+            };
             Some(format!(
-                "{} {} ({} of one core)",
+                "{} {} {standing} ({} of one core)",
                 e.label,
-                times(base_wall / w, 2),
+                speedup(p),
                 percent(cpu)
             ))
         })
@@ -452,7 +464,7 @@ fn squares(summary: &Summary) -> Vec<String> {
         return vec![];
     }
     vec![format!(
-        "Speed over {} ({}) building {} vectors of {} squares: {}.",
+        "Paired speed-up over {} ({}, median) building {} vectors of {} squares, with the median CPU: {}.",
         f.baseline,
         seconds_fixed(base_wall, 3),
         base.and_then(|b| b.work.as_ref()).map_or(0, |w| w.units),
@@ -1195,7 +1207,7 @@ mod tests {
             "{}",
             lines[2]
         );
-        assert!(lines[2].ends_with("the best concurrent readers (threads) reached 1.50× the sequential loop, the best concurrent writers (threads) 1.25×."), "{}", lines[2]);
+        assert!(lines[2].ends_with("the highest paired speed-up of concurrent readers (threads) was 1.50× (1.50–1.50) (faster than the sequential loop), of concurrent writers (threads) 1.25× (1.25–1.25) (faster than the sequential loop)."), "{}", lines[2]);
     }
 
     #[test]
