@@ -135,7 +135,10 @@ pub struct CpuConfig {
     pub seed: u64,
     /// Threads (cpu-threads, multi-threaded runtimes) or processes (cpu-procs).
     pub workers: usize,
-    /// Items (URLs, numbers or records) per task (cpu-async) or per pool job (cpu-threads).
+    /// Items (URLs, numbers or records) per task (cpu-async) or per pool job (cpu-threads);
+    /// 0, the default: the kernel's own job size, the same input as 1,000 URLs
+    /// ([`CpuKernel::default_chunk`]), so that a job is a comparable amount of work on every
+    /// kernel. Loading a config resolves 0 to that number, so reports show the size that ran.
     pub chunk: usize,
     /// The async runtime of cpu-async.
     pub runtime: AsyncRuntime,
@@ -155,7 +158,7 @@ impl Default for CpuConfig {
             passes: 50,
             seed: 42,
             workers: 10,
-            chunk: 1_000,
+            chunk: 0,
             runtime: AsyncRuntime::TokioCurrentThread,
             unicode: false,
             host: "127.0.0.1:80".into(),
@@ -177,7 +180,29 @@ pub enum CpuKernel {
     FilterAggregate,
 }
 
+impl CpuConfig {
+    /// Items per task or pool job: `chunk`, or the kernel's own size where it is 0.
+    pub fn job_items(&self) -> usize {
+        match self.chunk {
+            0 => self.kernel.default_chunk(),
+            n => n,
+        }
+    }
+}
+
 impl CpuKernel {
+    /// The items of a job of the same input as 1,000 of the study's URLs (512.6 bytes each on
+    /// average, 513 KB): 1,000 URLs, 64,000 numbers (8 bytes each) or 32,000 records (16 bytes
+    /// each). With 1,000 items on every kernel a sqrt-sum job was 1,000 square roots, a few
+    /// microseconds, and a pool's queue cost as much as the work.
+    pub fn default_chunk(self) -> usize {
+        match self {
+            Self::CharEncoding => 1_000,
+            Self::SqrtSum => 64_000,
+            Self::FilterAggregate => 32_000,
+        }
+    }
+
     /// Every kernel.
     pub const ALL: [CpuKernel; 3] = [Self::CharEncoding, Self::SqrtSum, Self::FilterAggregate];
 
@@ -503,7 +528,9 @@ impl std::error::Error for ConfigError {}
 
 /// Loads the config: defaults, then `file` if given, then each `key=value` override.
 pub fn load(file: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError> {
-    load_as(file, sets, validate)
+    let mut config: Config = load_as(file, sets, validate)?;
+    config.cpu.chunk = config.cpu.job_items();
+    Ok(config)
 }
 
 /// Loads the sections that `T` reads from the shared file (the runner reads `[runner]` this
@@ -665,7 +692,7 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("cpu.urls", c.cpu.urls, 1, 10_000_000)?;
     range("cpu.passes", c.cpu.passes, 1, 10_000)?;
     range("cpu.workers", c.cpu.workers, 1, 1024)?;
-    range("cpu.chunk", c.cpu.chunk, 1, 1_000_000_000)?;
+    range("cpu.chunk", c.cpu.chunk, 0, 1_000_000_000)?;
     range("cpu.numbers", c.cpu.numbers, 1, 100_000_000_000)?;
     range("cpu.records", c.cpu.records, 1, 100_000_000)?;
     check(
@@ -794,7 +821,7 @@ mod tests {
                     cfg.runner.clear();
                     assert_eq!(
                         cfg,
-                        Config::default(),
+                        load(None, &[]).unwrap(),
                         "configs/default.toml drifted from the built-in defaults"
                     );
                 }
@@ -958,8 +985,21 @@ mod tests {
     }
 
     #[test]
+    fn a_chunk_of_zero_is_the_kernels_own_job_size() {
+        let c = load(None, &[]).unwrap();
+        assert_eq!(c.cpu.chunk, 1_000, "resolved on load, so reports show it");
+        let sqrt = load(None, &["cpu.kernel=sqrt-sum".into()]).unwrap();
+        assert_eq!(sqrt.cpu.chunk, 64_000);
+        let records = load(None, &["cpu.kernel=filter-aggregate".into()]).unwrap();
+        assert_eq!(records.cpu.chunk, 32_000);
+        let given = load(None, &["cpu.kernel=sqrt-sum".into(), "cpu.chunk=7".into()]).unwrap();
+        assert_eq!(given.cpu.chunk, 7, "a chunk given is kept");
+        assert_eq!(CpuConfig::default().job_items(), 1_000);
+    }
+
+    #[test]
     fn errors_from_the_file_still_name_the_file_when_sets_are_given() {
-        let err = load_err("[cpu]\nchunk = 0\n", &["cpu.workers=2"]);
+        let err = load_err("[cpu]\nchunk = -1\n", &["cpu.workers=2"]);
         assert!(
             err.contains(".toml at line 2") && err.contains("`cpu.chunk`"),
             "{err}"

@@ -31,7 +31,7 @@ impl CpuModel for CpuAsync {
     const NAME: &'static str = "cpu-async";
 
     fn count(cfg: &Config, urls: &Arc<Input>, _probe: &Probe) -> anyhow::Result<Tally> {
-        let chunks = urls.chunks(cfg.cpu.chunk);
+        let chunks = urls.chunks(cfg.cpu.job_items());
         let workers = cfg.cpu.workers;
         let tally = match cfg.cpu.runtime {
             AsyncRuntime::TokioCurrentThread => on_tokio(tokio_builder(None), urls, chunks)?,

@@ -31,7 +31,7 @@ impl CpuModel for CpuThreads {
             .thread_name("cpu-worker".into())
             .build();
         let (tx, rx) = mpsc::channel();
-        for range in input.chunks(cfg.cpu.chunk) {
+        for range in input.chunks(cfg.cpu.job_items()) {
             let (tx, input) = (tx.clone(), Arc::clone(input));
             pool.execute(move || {
                 let _ = tx.send(input.tally(range));
