@@ -12,11 +12,6 @@ use crate::metric::Metric;
 use crate::ranking::Ranking;
 use crate::summary::{EntrySummary, FamilySummary};
 
-/// CPU seconds a run used: process CPU (% of one core) × wall time.
-fn cpu_seconds(e: &EntrySummary) -> Option<f64> {
-    Some(e.mean(Metric::ProcessCpu)? / 100.0 * e.mean(Metric::Wall)?)
-}
-
 /// The verdict sentences for one group; `margin_pct` is the equivalence margin.
 pub fn sentences(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     let measured: Vec<&EntrySummary> = f.entries.iter().filter(|e| e.has(Metric::Wall)).collect();
@@ -153,7 +148,7 @@ pub(crate) fn ranked(e: &EntrySummary) -> String {
 /// CPU time, memory and (for IO) throughput: the least and the most.
 fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(x) = Extremes::distinct(measured, cpu_seconds) {
+    if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::CpuSeconds)) {
         out.push(format!(
             "CPU time for the same work: least {} ({} of CPU), most {} ({}, {}).",
             name(x.low),
