@@ -446,12 +446,7 @@ fn squares(summary: &Summary) -> Vec<String> {
         .filter_map(|e| {
             let p = e.speedup.as_ref()?;
             let cpu = e.stats(Metric::ProcessCpu)?.median;
-            let standing = match crate::ranking::standing(e, summary.margin_pct) {
-                Standing::Faster => "faster",
-                Standing::Slower => "slower",
-                Standing::Tie => "tied",
-                Standing::TooFew => "too few rounds",
-            };
+            let standing = crate::ranking::standing(e, summary.margin_pct).word();
             Some(format!(
                 "{} {} {standing} ({} of one core)",
                 e.label,

@@ -185,6 +185,18 @@ pub enum Standing {
     TooFew,
 }
 
+impl Standing {
+    /// The standing in a table or a list: `faster`, `slower`, `tied`, `too few rounds`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Standing::Faster => "faster",
+            Standing::Slower => "slower",
+            Standing::Tie => "tied",
+            Standing::TooFew => "too few rounds",
+        }
+    }
+}
+
 impl Paired {
     /// The median and its interval of `ratios`; `None` when there are none.
     pub fn of(ratios: &[f64]) -> Option<Self> {

@@ -16,7 +16,6 @@ use crate::format::{code, fixed, num, percent_fixed, plain, speedup, thousands};
 use crate::metric::Metric;
 use crate::ranking;
 use crate::record::Meta;
-use crate::stats::Standing;
 use crate::stats::Stats;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 use crate::{findings, verdict};
@@ -258,23 +257,13 @@ fn medians_table(f: &FamilySummary, margin_pct: f64) -> String {
             _ if e.label == f.baseline => ("1".into(), "baseline".to_string()),
             Some(p) if bound => (speedup(p), "not ranked (load generator bound)".into()),
             Some(p) if f.scenario != "spawn-only" => {
-                (speedup(p), standing_word(ranking::standing(e, margin_pct)))
+                (speedup(p), ranking::standing(e, margin_pct).word().to_string())
             }
             _ => ("–".into(), "–".into()),
         };
         let _ = writeln!(out, " {speed} | {standing} |");
     }
     out
-}
-
-fn standing_word(s: Standing) -> String {
-    match s {
-        Standing::Faster => "faster",
-        Standing::Slower => "slower",
-        Standing::Tie => "tied",
-        Standing::TooFew => "too few rounds",
-    }
-    .into()
 }
 
 /// The keys an entry ran with that differ from its group's config line.
