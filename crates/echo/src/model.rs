@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -46,10 +46,40 @@ pub trait ServeModel: Hooks {
     /// model that stops its accepting otherwise, so that this connection is not served).
     const WAKE_ACCEPT: bool = true;
 
+    /// Whether the model calls [`ready`] once every loop or worker it starts is accepting; the
+    /// load then waits for it, so that the memory read with every connection held sees all of
+    /// the server's processes (the kernel completes the connections in the listener's queue
+    /// before any worker runs).
+    const SIGNALS_READY: bool = false;
+
     /// Checks, before the measured window, that the run can be done (e.g. the threads it needs).
     fn preflight(_cfg: &Config) -> anyhow::Result<()> {
         Ok(())
     }
+}
+
+/// Said by a model with [`ServeModel::SIGNALS_READY`] once its workers are accepting.
+static READY: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+
+/// Tells the load that the server is ready (see [`ServeModel::SIGNALS_READY`]).
+pub fn ready() {
+    let (flag, cond) = &READY;
+    *lock(flag) = true;
+    cond.notify_all();
+}
+
+/// Waits for [`ready`] while `server` runs, within `bound`: false when the server ended or the
+/// bound passed first.
+fn wait_ready(server: &std::thread::JoinHandle<()>, bound: Duration) -> bool {
+    let (flag, cond) = &READY;
+    let start = std::time::Instant::now();
+    let mut ready = lock(flag);
+    while !*ready && !server.is_finished() && start.elapsed() < bound {
+        ready = cond
+            .wait_timeout(ready, Duration::from_millis(10))
+            .map_or_else(|e| e.into_inner().0, |(guard, _)| guard);
+    }
+    *ready
 }
 
 /// The [`Model`] of a [`ServeModel`]: `harness::main::<Echo<ServeTokio>>()`.
@@ -100,6 +130,11 @@ impl<M: ServeModel> Model for Echo<M> {
                 })
                 .context("starting the server thread")?
         };
+        // A server that has not said it is ready (it failed to start its workers) is reported
+        // below, from its own error; the load then finds no one accepting and fails by kind.
+        if M::SIGNALS_READY && !wait_ready(&server, STOP_BOUND) {
+            tracing::warn!("the server did not say it was ready; the load starts anyway");
+        }
         let load = load(cfg, addr, probe, &input.answered);
         stop.store(true, Ordering::SeqCst);
         if M::WAKE_ACCEPT {

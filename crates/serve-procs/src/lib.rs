@@ -46,6 +46,7 @@ impl ServeModel for ServeProcs {
     const NAME: &'static str = "serve-procs";
     // The workers stop accepting when their stdin closes.
     const WAKE_ACCEPT: bool = false;
+    const SIGNALS_READY: bool = true;
 
     fn serve(
         cfg: &Config,
@@ -75,6 +76,7 @@ impl ServeModel for ServeProcs {
             stdins.push(stdin);
         }
         drop(listener); // the workers hold it; the parent accepts nothing
+        concbench_echo::model::ready();
         // Watch the workers until the load is done: one that ends early has crashed, and the
         // connections it held fail at the load generator (counted there).
         let mut ended: Vec<Option<std::process::ExitStatus>> = vec![None; workers.len()];
