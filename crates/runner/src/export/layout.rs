@@ -33,6 +33,12 @@ fn uniform(group: &FamilySummary, m: Metric) -> Option<f64> {
     (stats.len() > 1 && stats.iter().all(|s| s.min == first.min && s.max == first.min)).then_some(first.min)
 }
 
+/// Whether a group has a forest plot: some entry has a paired speed-up, and the group is not
+/// spawn-only (whose loop starts nothing, so no speed is drawn against it).
+pub fn has_forest(group: &FamilySummary) -> bool {
+    group.scenario != "spawn-only" && group.entries.iter().any(|e| e.speedup.is_some())
+}
+
 /// The file name of a group's forest plot of paired speed-ups.
 pub fn forest_plot(group: &FamilySummary) -> String {
     format!("{}-speedup.svg", group.id())

@@ -10,7 +10,8 @@ use concbench_core::workload::units::{SQUARES, STORM_CALLS};
 use concbench_core::sampler::MIN_SAMPLES;
 
 use crate::export::layout::{
-    failure_metrics, forest_plot, group_plot, metrics_of, sweep_metrics, sweep_plot, uniform_metrics,
+    failure_metrics, forest_plot, group_plot, has_forest, metrics_of, sweep_metrics, sweep_plot,
+    uniform_metrics,
 };
 use crate::format::{code, fixed, num, percent_fixed, plain, speedup, thousands};
 use crate::metric::Metric;
@@ -196,7 +197,7 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
         same_work(f.same_work)
     );
     out.push_str(&medians_table(f, margin_pct));
-    if f.entries.iter().any(|e| e.speedup.is_some()) && f.scenario != "spawn-only" {
+    if has_forest(f) {
         let _ = writeln!(out, "\n![Paired speed-ups](plots/{})", forest_plot(f));
     }
     out.push('\n');

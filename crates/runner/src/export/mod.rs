@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::export::layout::{forest_plot, group_plot, metrics_of, sweep_metrics, sweep_plot};
+use crate::export::layout::{forest_plot, group_plot, has_forest, metrics_of, sweep_metrics, sweep_plot};
 use crate::ranking;
 use crate::record::Meta;
 use crate::stats::Standing;
@@ -29,7 +29,7 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
     write("report.md", markdown::render(summary, meta))?;
     std::fs::create_dir_all(dir.join("plots")).context("creating plots/")?;
     for family in &summary.families {
-        if family.entries.iter().any(|e| e.speedup.is_some()) && family.scenario != "spawn-only" {
+        if has_forest(family) {
             forest(
                 &dir.join("plots").join(forest_plot(family)),
                 family,
@@ -55,6 +55,7 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
 /// A group's forest plot: each entry's paired speed-up with its interval, the margin shaded,
 /// coloured by its standing (ties grey).
 fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()> {
+    let bound = ranking::loadgen_bound(f).is_some();
     let rows: Vec<plot::RatioRow> = f
         .entries
         .iter()
@@ -66,7 +67,7 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
                 ratio: s.median,
                 ci95: s.ci95,
                 tone: match ranking::standing(e, margin_pct) {
-                    _ if ranking::loadgen_bound(f).is_some() => plot::Tone::Tie,
+                    _ if bound => plot::Tone::Tie,
                     Standing::Faster => plot::Tone::Better,
                     Standing::Slower => plot::Tone::Worse,
                     Standing::Tie | Standing::TooFew => plot::Tone::Tie,
@@ -74,12 +75,12 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
             })
         })
         .collect();
-    let bound = match ranking::loadgen_bound(f) {
-        Some(_) => "; not ranked: the load generator was the bound",
-        None => "",
+    let note = match bound {
+        true => "; not ranked: the load generator was the bound",
+        false => "",
     };
     let title = format!(
-        "{}: speed-up over {} (paired, 95 % interval){bound}",
+        "{}: speed-up over {} (paired, 95 % interval){note}",
         markdown::group_title(f),
         f.baseline
     );
