@@ -152,24 +152,25 @@ fn io_text(f: &FamilySummary, margin: f64) -> String {
     format!("{budget}: {}.", standings(&r, &base))
 }
 
-/// A runtime's name in `e`: the variant of cpu-async, else the model's last word.
-fn runtime(e: &EntrySummary) -> Option<String> {
-    let async_model = ["tokio", "smol", "async-std"]
-        .iter()
-        .any(|rt| e.model.ends_with(rt));
-    match (&e.variant, async_model) {
-        (Some(v), _) if e.model == "cpu-async" => Some(v.clone()),
-        (_, true) => Some(e.label.clone()),
-        _ => None,
-    }
+/// Whether `e` is one async runtime of its family: a cpu-async variant, or an IO or serving model
+/// named after its runtime.
+fn is_runtime(e: &EntrySummary) -> bool {
+    e.model == "cpu-async"
+        || ["tokio", "smol", "async-std"]
+            .iter()
+            .any(|rt| e.model.ends_with(rt))
 }
 
-/// The runtimes of `f` by paired speed-up against the group's baseline, in tiers.
+/// The runtimes of `f` by paired speed-up against the group's baseline, in tiers; none for a
+/// group the ranking refuses (its load generator was the bound).
 fn runtimes_text(f: &FamilySummary) -> Option<String> {
+    if loadgen_bound(f).is_some() {
+        return None;
+    }
     let mut rts: Vec<&EntrySummary> = f
         .entries
         .iter()
-        .filter(|e| runtime(e).is_some() && e.speedup.is_some() && e.label != f.baseline)
+        .filter(|e| is_runtime(e) && e.speedup.is_some() && e.label != f.baseline)
         .collect();
     if rts.len() < 2 {
         return None;
