@@ -75,17 +75,17 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
             })
         })
         .collect();
+    let title = format!(
+        "{}: speed-up over {} (paired, 95 % interval)",
+        markdown::group_title(f),
+        f.baseline
+    );
     let note = match bound {
         true => "; not ranked: the load generator was the bound",
         false => "",
     };
-    let title = format!(
-        "{}: speed-up over {} (paired, 95 % interval){note}",
-        markdown::group_title(f),
-        f.baseline
-    );
     let desc = format!(
-        "{} wall time ÷ entry's, log scale (above 1: faster); shaded: 1 ± {} %",
+        "{} wall time ÷ entry's, log scale (above 1: faster); shaded: 1 ± {} %{note}",
         f.baseline,
         crate::format::plain(margin_pct)
     );
