@@ -18,20 +18,42 @@ use crate::jobs::{Jobs, Ticket};
 use crate::plan::{self, Plan};
 use crate::tally::{Answer, ErrorKind, Fetch};
 
-/// What the client needs from an async runtime: open a TCP connection, run a background task
-/// (the connection's driver), and sleep (the request timeout).
-pub trait Runtime: Clone + Send + Sync + 'static {
+/// What the client needs from an async runtime: open a TCP connection, run a connection's
+/// driver in the background, and sleep (the request timeout).
+///
+/// Nothing here demands `Send`: a thread-per-core runtime (its tasks pinned to the thread that
+/// spawned them, its sockets `!Send`) implements it with a local spawn, and the futures of
+/// [`drive`] are then `!Send` too, run by that thread. A work-stealing runtime's `Io` is `Send`,
+/// so its [`Driver`] and its [`drive`] futures are `Send` and go to its global spawn.
+/// `tests/not_send.rs` runs the client on tokio's `LocalSet` with a `!Send` connection type.
+pub trait Runtime: Clone + 'static {
     /// The connection type, adapted to hyper's IO traits.
-    type Io: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static;
+    type Io: hyper::rt::Read + hyper::rt::Write + Unpin + 'static;
 
     /// Opens a TCP connection to `addr` with `TCP_NODELAY` set.
-    fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<Self::Io>> + Send;
+    fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<Self::Io>>;
 
-    /// Runs `task` in the background on this runtime.
-    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static);
+    /// Runs a connection's driver in the background on this runtime.
+    fn spawn(&self, driver: Driver<Self::Io>);
 
     /// Completes after `duration`.
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
+}
+
+/// The future that drives one HTTP/1 connection (reads and writes its socket) until it closes;
+/// an error is logged at debug level, since the request that saw it counts it.
+pub struct Driver<Io: hyper::rt::Read + hyper::rt::Write + Unpin>(http1::Connection<Io, Empty<Bytes>>);
+
+impl<Io: hyper::rt::Read + hyper::rt::Write + Unpin> Future for Driver<Io> {
+    type Output = ();
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|ended| {
+            if let Err(err) = ended {
+                tracing::debug!(%err, "connection ended with an error");
+            }
+        })
+    }
 }
 
 /// Takes requests from `jobs` until none is left, one at a time over one connection (a new one
@@ -119,11 +141,7 @@ async fn connect<R: Runtime>(
         builder.read_buf_exact_size(Some(bytes));
     }
     let (sender, conn) = builder.handshake(io).await.map_err(|e| hyper_kind(&e))?;
-    rt.spawn(async move {
-        if let Err(err) = conn.await {
-            tracing::debug!(%err, "connection ended with an error");
-        }
-    });
+    rt.spawn(Driver(conn));
     Ok(sender)
 }
 

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::Runtime;
+use crate::client::{Driver, Runtime};
 
 /// The tokio runtime the calling task runs on (current-thread or multi-thread).
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,11 +22,11 @@ impl Runtime for Tokio {
         Ok(hyper_util::rt::TokioIo::new(stream))
     }
 
-    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        tokio::spawn(task);
+    fn spawn(&self, driver: Driver<Self::Io>) {
+        tokio::spawn(driver);
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
         tokio::time::sleep(duration)
     }
 }
@@ -44,8 +44,8 @@ impl Runtime for Smol {
         Ok(smol_hyper::rt::FuturesIo::new(stream))
     }
 
-    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        self.0.spawn(task).detach();
+    fn spawn(&self, driver: Driver<Self::Io>) {
+        self.0.spawn(driver).detach();
     }
 
     async fn sleep(&self, duration: Duration) {
@@ -66,11 +66,11 @@ impl Runtime for AsyncStd {
         Ok(smol_hyper::rt::FuturesIo::new(stream))
     }
 
-    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        async_std::task::spawn(task);
+    fn spawn(&self, driver: Driver<Self::Io>) {
+        async_std::task::spawn(driver);
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
         async_std::task::sleep(duration)
     }
 }
