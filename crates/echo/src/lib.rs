@@ -21,4 +21,4 @@ pub mod model;
 pub mod proto;
 pub mod testing;
 
-pub use model::{Echo, ServeModel};
+pub use model::{Echo, ServeCtx, ServeModel, Served};

@@ -28,19 +28,12 @@ pub trait ServeModel: Hooks {
     /// Binary name, e.g. `serve-tokio`.
     const NAME: &'static str;
 
-    /// Serves `listener` (measured, on a thread of its own) until `stop` is set (a model that
-    /// starts processes registers them with `probe`): accepts
-    /// connections and echoes each ([`crate::handler`]) until its client closes it. After `stop`
-    /// one more connection arrives to wake a blocked accept (unless [`Self::WAKE_ACCEPT`] is
-    /// false); the model then waits for the connections it holds to end, and returns.
-    /// Returns how many connections each of its event loops or workers accepted, for a model
-    /// with several on one listener (empty for the others).
-    fn serve(
-        cfg: &Config,
-        listener: TcpListener,
-        stop: &AtomicBool,
-        probe: &Probe,
-    ) -> anyhow::Result<Vec<u64>>;
+    /// Serves `ctx.listener` (measured, on a thread of its own) until `ctx.stop` is set (a
+    /// model that starts processes registers them with `ctx.probe`): accepts connections and
+    /// echoes each ([`crate::handler`]) until its client closes it. After the stop one more
+    /// connection arrives to wake a blocked accept (unless [`Self::WAKE_ACCEPT`] is false); the
+    /// model then waits for the connections it holds to end, and returns what it [`Served`].
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served>;
 
     /// Whether a blocked accept must be woken by one more connection after `stop` (false for a
     /// model that stops its accepting otherwise, so that this connection is not served).
@@ -56,6 +49,30 @@ pub trait ServeModel: Hooks {
     fn preflight(_cfg: &Config) -> anyhow::Result<()> {
         Ok(())
     }
+}
+
+/// What a serving model is given: a field added here touches only the models that read it.
+pub struct ServeCtx<'a> {
+    /// The run's config.
+    pub cfg: &'a Config,
+    /// The listening socket (loopback, a 4,096-long accept queue), the model's to serve.
+    pub listener: TcpListener,
+    /// Set when the load is done: stop accepting, finish the connections held, return.
+    pub stop: &'a AtomicBool,
+    /// The sampler's probe, where a model registers the processes it starts.
+    pub probe: &'a Probe,
+    /// `serve.message_bytes`: the size of every message a connection echoes.
+    pub message_bytes: usize,
+    /// `serve.work_ms`: the server's wait before each echo.
+    pub work: Duration,
+}
+
+/// What a serving model says about its run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Served {
+    /// How many connections each of its event loops or workers accepted, for a model with
+    /// several on one listener (empty for the others): the kernel, not the model, decides.
+    pub accepted_by: Vec<u64>,
 }
 
 /// Said by a model with [`ServeModel::SIGNALS_READY`] once its workers are accepting.
@@ -126,7 +143,15 @@ impl<M: ServeModel> Model for Echo<M> {
             std::thread::Builder::new()
                 .name("server".into())
                 .spawn(move || {
-                    let _ = done_tx.send(M::serve(&cfg, listener, &stop, &probe));
+                    let ctx = ServeCtx {
+                        cfg: &cfg,
+                        listener,
+                        stop: &stop,
+                        probe: &probe,
+                        message_bytes: cfg.serve.message_bytes,
+                        work: Duration::from_millis(cfg.serve.work_ms),
+                    };
+                    let _ = done_tx.send(M::serve(ctx));
                 })
                 .context("starting the server thread")?
         };
@@ -150,7 +175,7 @@ impl<M: ServeModel> Model for Echo<M> {
             )),
         };
         let (load, held) = load?;
-        let accepted_by = served.with_context(|| {
+        let served = served.with_context(|| {
             format!(
                 "the server failed (the load generator had {} round trips echoed, {} failed)",
                 load.round_trips, load.failed
@@ -159,7 +184,7 @@ impl<M: ServeModel> Model for Echo<M> {
         let mut stats = load.stats();
         stats.loadgens = loadgens(&cfg.serve) as u64;
         stats.held = held;
-        stats.accepted_by = accepted_by;
+        stats.accepted_by = served.accepted_by;
         Ok(Outcome {
             work: Work {
                 units: load.round_trips,

@@ -1,10 +1,10 @@
 //! The echo messages and the checksum over what came back.
 
-use concbench_core::workload::urls::mix;
+use concbench_core::seq::mix;
 
 /// Message `rt` of connection `conn`, `len` bytes: a seeded pattern, so a mixed-up echo shows.
 pub fn message(conn: usize, rt: usize, len: usize) -> Vec<u8> {
-    concbench_core::workload::pattern(((conn as u64) << 40) ^ ((rt as u64) << 20), len)
+    concbench_core::seq::pattern(((conn as u64) << 40) ^ ((rt as u64) << 20), len)
 }
 
 /// The checksum term of one round trip whose echo was `echo`.

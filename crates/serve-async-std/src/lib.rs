@@ -3,11 +3,8 @@
 //!
 //! Run it: `cargo run --release -p serve-async-std -- --set serve.connections=10000`.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
 use concbench_core::{Config, Hooks};
-use concbench_echo::{ServeModel, handler};
+use concbench_echo::{ServeCtx, ServeModel, Served, handler};
 
 /// Tasks on async-std.
 pub struct ServeAsyncStd;
@@ -21,13 +18,14 @@ impl Hooks for ServeAsyncStd {
 impl ServeModel for ServeAsyncStd {
     const NAME: &'static str = "serve-async-std";
 
-    fn serve(
-        cfg: &Config,
-        listener: std::net::TcpListener,
-        stop: &AtomicBool,
-        _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<Vec<u64>> {
-        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            listener,
+            stop,
+            message_bytes: bytes,
+            work,
+            ..
+        } = ctx;
         let listener = async_std::net::TcpListener::from(listener);
         let spawn = |(stream, _): (async_std::net::TcpStream, _)| {
             let _ = stream.set_nodelay(true);
@@ -40,6 +38,6 @@ impl ServeModel for ServeAsyncStd {
             stop,
             async_std::task::sleep,
         ));
-        Ok(Vec::new())
+        Ok(Served::default())
     }
 }

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use concbench_core::{Config, Hooks};
-use concbench_echo::{ServeModel, handler};
+use concbench_core::Hooks;
+use concbench_echo::{ServeCtx, ServeModel, Served, handler};
 
 /// Event loops on OS threads.
 pub struct ServeHybrid;
@@ -21,13 +21,15 @@ impl Hooks for ServeHybrid {}
 impl ServeModel for ServeHybrid {
     const NAME: &'static str = "serve-hybrid";
 
-    fn serve(
-        cfg: &Config,
-        listener: std::net::TcpListener,
-        stop: &AtomicBool,
-        _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<Vec<u64>> {
-        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            cfg,
+            listener,
+            stop,
+            message_bytes: bytes,
+            work,
+            ..
+        } = ctx;
         let loops = cfg.serve.workers;
         let listeners = (0..loops)
             .map(|_| listener.try_clone().context("duplicating the listener"))
@@ -55,7 +57,7 @@ impl ServeModel for ServeHybrid {
             Ok(accepted_by)
         })?;
         drop(listener);
-        Ok(accepted_by)
+        Ok(Served { accepted_by })
     }
 }
 

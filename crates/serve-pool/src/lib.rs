@@ -4,11 +4,8 @@
 //!
 //! Run it: `cargo run --release -p serve-pool -- --set serve.workers=8 --set serve.connections=100`.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
 use concbench_core::{Config, Hooks, pool};
-use concbench_echo::{ServeModel, handler, model};
+use concbench_echo::{ServeCtx, ServeModel, Served, handler, model};
 
 /// A pool of OS threads, a connection per job.
 pub struct ServePool;
@@ -22,19 +19,21 @@ impl ServeModel for ServePool {
         pool::probe(cfg.serve.workers)
     }
 
-    fn serve(
-        cfg: &Config,
-        listener: std::net::TcpListener,
-        stop: &AtomicBool,
-        _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<Vec<u64>> {
-        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            cfg,
+            listener,
+            stop,
+            message_bytes: bytes,
+            work,
+            ..
+        } = ctx;
         let pool = pool::start(cfg.serve.workers)?;
         let accepted = model::accept_until_stopped(&listener, stop, |stream| {
             pool.execute(move || handler::blocking(stream, bytes, work));
             Ok(())
         });
         pool.join();
-        accepted.map(|()| Vec::new())
+        accepted.map(|()| Served::default())
     }
 }

@@ -10,15 +10,14 @@
 //! Run it: `cargo run --release -p serve-procs -- --set serve.workers=2 --set serve.connections=10000`.
 
 use std::io::{BufRead, Write};
-use std::net::TcpListener;
 use std::process::{ChildStdin, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use concbench_core::worker::{self, Worker};
-use concbench_core::{Config, Hooks, Probe};
-use concbench_echo::{ServeModel, handler};
+use concbench_core::{Config, Hooks};
+use concbench_echo::{ServeCtx, ServeModel, Served, handler};
 use serde::{Deserialize, Serialize};
 
 /// Worker processes on one shared listener.
@@ -48,12 +47,14 @@ impl ServeModel for ServeProcs {
     const WAKE_ACCEPT: bool = false;
     const SIGNALS_READY: bool = true;
 
-    fn serve(
-        cfg: &Config,
-        listener: TcpListener,
-        stop: &AtomicBool,
-        probe: &Probe,
-    ) -> anyhow::Result<Vec<u64>> {
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            cfg,
+            listener,
+            stop,
+            probe,
+            ..
+        } = ctx;
         let exe = std::env::current_exe().context("finding this executable to start the workers")?;
         let job = serde_json::to_string(&Job {
             message_bytes: cfg.serve.message_bytes,
@@ -108,7 +109,7 @@ impl ServeModel for ServeProcs {
         if !failures.is_empty() {
             bail!("{}", failures.join("; "));
         }
-        Ok(accepted_by)
+        Ok(Served { accepted_by })
     }
 
     fn preflight(cfg: &Config) -> anyhow::Result<()> {

@@ -2,12 +2,9 @@
 //!
 //! Run it: `cargo run --release -p serve-smol -- --set serve.connections=10000`.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
 use anyhow::Context;
-use concbench_core::{Config, Hooks};
-use concbench_echo::{ServeModel, handler};
+use concbench_core::Hooks;
+use concbench_echo::{ServeCtx, ServeModel, Served, handler};
 
 /// Tasks on a smol executor.
 pub struct ServeSmol;
@@ -17,13 +14,14 @@ impl Hooks for ServeSmol {}
 impl ServeModel for ServeSmol {
     const NAME: &'static str = "serve-smol";
 
-    fn serve(
-        cfg: &Config,
-        listener: std::net::TcpListener,
-        stop: &AtomicBool,
-        _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<Vec<u64>> {
-        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            listener,
+            stop,
+            message_bytes: bytes,
+            work,
+            ..
+        } = ctx;
         let listener = smol::net::TcpListener::try_from(listener).context("handing the listener to smol")?;
         let ex = smol::Executor::new();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -43,6 +41,6 @@ impl ServeModel for ServeSmol {
             smol::block_on(ex.run(handler::futures_server(|| listener.accept(), spawn, stop, sleep)));
             drop(done); // the helper threads' `run` returns
         });
-        Ok(Vec::new())
+        Ok(Served::default())
     }
 }

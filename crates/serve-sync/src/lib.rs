@@ -4,11 +4,8 @@
 //!
 //! Run it: `cargo run --release -p serve-sync -- --set serve.connections=10`.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
-use concbench_core::{Config, Hooks};
-use concbench_echo::{ServeModel, handler, model};
+use concbench_core::Hooks;
+use concbench_echo::{ServeCtx, ServeModel, Served, handler, model};
 
 /// One connection at a time.
 pub struct ServeSync;
@@ -18,17 +15,18 @@ impl Hooks for ServeSync {}
 impl ServeModel for ServeSync {
     const NAME: &'static str = "serve-sync";
 
-    fn serve(
-        cfg: &Config,
-        listener: std::net::TcpListener,
-        stop: &AtomicBool,
-        _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<Vec<u64>> {
-        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            listener,
+            stop,
+            message_bytes: bytes,
+            work,
+            ..
+        } = ctx;
         model::accept_until_stopped(&listener, stop, |stream| {
             handler::blocking(stream, bytes, work);
             Ok(())
         })
-        .map(|()| Vec::new())
+        .map(|()| Served::default())
     }
 }

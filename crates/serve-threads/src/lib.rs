@@ -4,12 +4,9 @@
 //!
 //! Run it: `cargo run --release -p serve-threads -- --set serve.connections=1000`.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
 use anyhow::anyhow;
 use concbench_core::{Config, Hooks, pool};
-use concbench_echo::{ServeModel, handler, model};
+use concbench_echo::{ServeCtx, ServeModel, Served, handler, model};
 
 /// A thread's stack: enough for the echo loop, as a lean thread-per-connection server sets it.
 const STACK: usize = 64 * 1024;
@@ -26,13 +23,14 @@ impl ServeModel for ServeThreads {
         pool::probe(cfg.serve.connections)
     }
 
-    fn serve(
-        cfg: &Config,
-        listener: std::net::TcpListener,
-        stop: &AtomicBool,
-        _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<Vec<u64>> {
-        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            listener,
+            stop,
+            message_bytes: bytes,
+            work,
+            ..
+        } = ctx;
         let mut threads = Vec::new();
         let accepted = model::accept_until_stopped(&listener, stop, |stream| {
             let thread = std::thread::Builder::new()
@@ -51,6 +49,6 @@ impl ServeModel for ServeThreads {
         for thread in threads {
             let _ = thread.join();
         }
-        accepted.map(|()| Vec::new())
+        accepted.map(|()| Served::default())
     }
 }

@@ -2,12 +2,9 @@
 //!
 //! Run it: `cargo run --release -p serve-tokio -- --set serve.connections=10000`.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
 use anyhow::Context;
 use concbench_core::{Config, Hooks};
-use concbench_echo::{ServeModel, handler};
+use concbench_echo::{ServeCtx, ServeModel, Served, handler};
 
 /// Tasks on tokio's work-stealing scheduler.
 pub struct ServeTokio;
@@ -21,13 +18,14 @@ impl Hooks for ServeTokio {
 impl ServeModel for ServeTokio {
     const NAME: &'static str = "serve-tokio";
 
-    fn serve(
-        cfg: &Config,
-        listener: std::net::TcpListener,
-        stop: &AtomicBool,
-        _probe: &concbench_core::Probe,
-    ) -> anyhow::Result<Vec<u64>> {
-        let (bytes, work) = (cfg.serve.message_bytes, Duration::from_millis(cfg.serve.work_ms));
+    fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
+        let ServeCtx {
+            listener,
+            stop,
+            message_bytes: bytes,
+            work,
+            ..
+        } = ctx;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -40,6 +38,6 @@ impl ServeModel for ServeTokio {
             work,
             async {},
         ))
-        .map(|_| Vec::new())
+        .map(|_| Served::default())
     }
 }
