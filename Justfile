@@ -22,13 +22,9 @@ run MODEL *ARGS:
 bench-all *ARGS:
     cargo run --release --quiet -p runner -- {{ARGS}}
 
-# Only the CPU family of the matrix
-bench-cpu *ARGS:
-    cargo run --release --quiet -p runner -- --models cpu-sync,cpu-async,cpu-threads,cpu-procs --label cpu {{ARGS}}
-
-# Only the IO family of the matrix
-bench-io *ARGS:
-    cargo run --release --quiet -p runner -- --models io-sync,io-threads,io-tokio,io-smol,io-async-std,io-hybrid,io-procs --label io {{ARGS}}
+# One family of the matrix: `just bench-family cpu` (or io, serve); the entries come from the catalogue
+bench-family FAMILY *ARGS:
+    cargo run --release --quiet -p runner -- --models {{FAMILY}} --label {{FAMILY}} {{ARGS}}
 
 # Every model once or twice on small inputs (configs/quick.toml), in seconds
 quick *ARGS:

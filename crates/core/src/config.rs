@@ -10,90 +10,42 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::report::Family;
+pub use crate::catalogue::{Family, Kind, MODELS};
 
-/// Every model binary this workspace builds, with its family and kind, in matrix order.
-pub const MODELS: &[(&str, Family, Kind)] = &[
-    ("cpu-sync", Family::Cpu, Kind::Sync),
-    ("cpu-async", Family::Cpu, Kind::Async),
-    ("cpu-threads", Family::Cpu, Kind::Pool),
-    ("cpu-procs", Family::Cpu, Kind::Processes),
-    ("io-sync", Family::Io, Kind::Sync),
-    ("io-threads", Family::Io, Kind::Pool),
-    ("io-tokio", Family::Io, Kind::Async),
-    ("io-smol", Family::Io, Kind::Async),
-    ("io-async-std", Family::Io, Kind::Async),
-    ("io-hybrid", Family::Io, Kind::Hybrid),
-    ("io-procs", Family::Io, Kind::Processes),
-    ("serve-sync", Family::Serve, Kind::Sync),
-    ("serve-threads", Family::Serve, Kind::Threads),
-    ("serve-pool", Family::Serve, Kind::Pool),
-    ("serve-tokio", Family::Serve, Kind::Async),
-    ("serve-smol", Family::Serve, Kind::Async),
-    ("serve-async-std", Family::Serve, Kind::Async),
-    ("serve-hybrid", Family::Serve, Kind::Hybrid),
-    ("serve-procs", Family::Serve, Kind::Processes),
-];
-
-/// How a model runs its units of concurrency (its colour in every plot).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// One thread, one unit after another.
-    Sync,
-    /// An OS thread per unit.
-    Threads,
-    /// A pool of OS threads.
-    Pool,
-    /// Tasks on an async runtime.
-    Async,
-    /// Async runtimes on several threads, or async over a blocking pool.
-    Hybrid,
-    /// Worker processes.
-    Processes,
+/// The cores this process may run on: its CPU affinity (and cgroup quota), what `"cores"`
+/// stands for in a count. `taskset -c 0` makes it 1.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-impl Kind {
-    /// Every kind, in legend order.
-    pub const ALL: [Kind; 6] = [
-        Kind::Sync,
-        Kind::Threads,
-        Kind::Pool,
-        Kind::Async,
-        Kind::Hybrid,
-        Kind::Processes,
-    ];
-
-    /// The name in legends.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Sync => "sync",
-            Kind::Threads => "threads",
-            Kind::Pool => "thread pool",
-            Kind::Async => "async runtime",
-            Kind::Hybrid => "hybrid",
-            Kind::Processes => "processes",
-        }
+/// A count written as a whole number, `"cores"` or a multiple `"N*cores"`, resolved against
+/// [`cores`]; `None` for anything else.
+pub fn parse_count(text: &str) -> Option<usize> {
+    let text = text.trim();
+    if text == "cores" {
+        return Some(cores());
     }
-
-    /// The kind of a model binary.
-    pub fn of_model(model: &str) -> Option<Kind> {
-        MODELS
-            .iter()
-            .find(|(name, ..)| *name == model)
-            .map(|(.., kind)| *kind)
+    if let Some(factor) = text.strip_suffix("*cores") {
+        return factor.trim().parse::<usize>().ok().map(|k| k * cores());
     }
+    text.parse().ok()
+}
 
-    /// The kind of a task-cost unit as the report names it (`task`, `thread`, ...).
-    pub fn of_unit(unit: &str) -> Option<Kind> {
-        match unit {
-            "sequential" => Some(Kind::Sync),
-            "thread" => Some(Kind::Threads),
-            "pool" => Some(Kind::Pool),
-            "task" | "future" => Some(Kind::Async),
-            "process" => Some(Kind::Processes),
-            _ => None,
-        }
+/// Deserializes a worker count: a whole number, `"cores"` or `"N*cores"` (e.g. `"2*cores"`),
+/// resolved when the config is read, so that every report holds the number the run used.
+pub fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Number(i64),
+        Text(String),
+    }
+    let expected = "a whole number, \"cores\" or \"N*cores\" (cores: this process's CPU affinity)";
+    match Written::deserialize(d).map_err(|_| serde::de::Error::custom(format!("expected {expected}")))? {
+        Written::Number(n) => usize::try_from(n)
+            .map_err(|_| serde::de::Error::custom(format!("expected {expected}, found {n}"))),
+        Written::Text(t) => parse_count(&t)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected {expected}, found \"{t}\""))),
     }
 }
 
@@ -133,7 +85,8 @@ pub struct CpuConfig {
     pub passes: usize,
     /// Seed for the characters mixed in when `unicode` is on; same seed, same URLs.
     pub seed: u64,
-    /// Threads (cpu-threads, multi-threaded runtimes) or processes (cpu-procs).
+    /// Threads (cpu-threads, multi-threaded runtimes) or processes (cpu-procs); a [`count`].
+    #[serde(deserialize_with = "count")]
     pub workers: usize,
     /// Items (URLs, numbers or records) per task (cpu-async) or per pool job (cpu-threads);
     /// 0, the default: the kernel's own job size, the same input as 1,000 URLs
@@ -265,12 +218,14 @@ pub struct ServeConfig {
     /// How long every connection stays open and idle once all are connected, before the round
     /// trips, milliseconds (so that the memory per connection can be read).
     pub hold_ms: u64,
-    /// Threads of serve-pool, loops of serve-hybrid, processes of serve-procs.
+    /// Threads of serve-pool, loops of serve-hybrid, processes of serve-procs; a [`count`].
+    #[serde(deserialize_with = "count")]
     pub workers: usize,
     /// Bound on connecting and on each round trip, milliseconds.
     pub timeout_ms: u64,
     /// Load generator processes sharing the connections (each opens its share): 2 checks that
-    /// one is not the ceiling.
+    /// one is not the ceiling; a [`count`].
+    #[serde(deserialize_with = "count")]
     pub loadgens: usize,
 }
 
@@ -302,7 +257,8 @@ pub struct IoConfig {
     pub endpoints: Vec<String>,
     /// Requests in flight at most (async models).
     pub concurrency: usize,
-    /// Pool size of the thread, hybrid and process models.
+    /// Pool size of the thread, hybrid and process models; a [`count`].
+    #[serde(deserialize_with = "count")]
     pub workers: usize,
     /// Bound on every request, in milliseconds.
     pub timeout_ms: u64,
@@ -645,12 +601,13 @@ fn apply_set(table: &mut toml::Table, arg: &str) -> Result<String, ConfigError> 
     let toml::Value::Table(section_table) = entry else {
         return Err(usage("that section is not a table"));
     };
-    section_table.insert(field.to_string(), parse_set_value(raw));
+    section_table.insert(field.to_string(), set_value(raw));
     Ok(format!("{section}.{field}"))
 }
 
 /// Reads a `--set` value as a TOML value, or as a plain string where it is not valid TOML.
-fn parse_set_value(raw: &str) -> toml::Value {
+/// A `--set` value: TOML when it parses as TOML (`2`, `true`, `[1, 2]`), else a plain string.
+pub fn set_value(raw: &str) -> toml::Value {
     toml::from_str::<toml::Table>(&format!("v = {raw}"))
         .ok()
         .and_then(|mut t| t.remove("v"))
@@ -874,6 +831,39 @@ mod tests {
         assert_eq!(e.key, "cpu.urls");
         assert_eq!(e.position, Some((2, 8)));
         assert!(e.message.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn worker_counts_take_cores_and_multiples_of_them() {
+        let n = cores();
+        let cfg = load(
+            None,
+            &[
+                "cpu.workers=cores".into(),
+                "io.workers=3*cores".into(),
+                "serve.workers=7".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            (cfg.cpu.workers, cfg.io.workers, cfg.serve.workers),
+            (n, 3 * n, 7)
+        );
+        let cfg = parse("t.toml", "[serve]\nloadgens = \"2*cores\"\n").unwrap();
+        assert_eq!(cfg.serve.loadgens, 2 * n);
+        let json = serde_json::to_value(&cfg).unwrap();
+        assert_eq!(
+            json["serve"]["loadgens"],
+            2 * n,
+            "the report holds the resolved number"
+        );
+        for bad in ["\"corse\"", "\"x*cores\"", "-2", "2.5"] {
+            let e = parse_err(&format!("[cpu]\nworkers = {bad}\n"));
+            assert_eq!(e.key, "cpu.workers", "{bad}: {e}");
+            assert!(e.message.contains("\"cores\" or \"N*cores\""), "{bad}: {e}");
+        }
+        let e = load(None, &["cpu.workers=0*cores".into()]).unwrap_err();
+        assert!(e.to_string().contains("cpu.workers"), "{e}");
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub fn collect() -> Env {
         kernel: System::kernel_version().unwrap_or_default(),
         cpu_model,
         cores_logical: cores,
+        cores_usable: Some(crate::config::cores() as u64),
         mem_total_mib: mem,
         host: System::host_name().unwrap_or_default(),
         rustc: env!("CONCBENCH_RUSTC").into(),

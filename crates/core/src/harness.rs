@@ -93,7 +93,7 @@ pub trait Model {
 }
 
 /// What a model may adjust around its run; every method has a default. A family's model trait
-/// (e.g. [`crate::cpu::CpuModel`]) extends it, and its [`Model`] names the model as `Hooks`.
+/// (e.g. `concbench_cpu::CpuModel`) extends it, and its [`Model`] names the model as `Hooks`.
 pub trait Hooks {
     /// The runtime or mode within the model, where it has one.
     fn variant(_cfg: &Config) -> Option<String> {

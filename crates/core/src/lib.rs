@@ -1,28 +1,29 @@
-//! concbench-core: everything the model binaries and the runner share.
+//! concbench-core: what every model binary and the runner share (the CPU family's workloads
+//! live in `concbench-cpu`).
 //!
 //! - [`config`]: the one TOML config, `--config` and `--set`, validated with clear errors.
 //! - [`sampler`]: the background thread that measures CPU, memory, threads and processes.
-//! - [`report`]: the JSON run report (schema_version 1).
-//! - [`workload`]: the char-encoding URL generator and kernel.
+//! - [`report`]: the JSON run report (schema_version 2).
+//! - [`seq`]: the seeded bit mixer, range split and byte pattern every family's checksums use.
 //! - [`harness`]: the `main` every model binary shares; a model implements [`harness::Model`].
 //! - [`worker`]: the child processes of the process models; [`pool`]: threads in numbers.
 //!
 //! A model binary is a few lines: `fn main() -> ExitCode { harness::main::<MyModel>() }`; a CPU model
-//! implements [`cpu::CpuModel`] and runs as `harness::main::<cpu::Cpu<MyModel>>()`.
+//! implements `concbench_cpu::CpuModel` and runs as `harness::main::<Cpu<MyModel>>()`.
 #![deny(missing_docs)]
 
+pub mod catalogue;
 pub mod config;
-pub mod cpu;
 pub mod env;
 pub mod harness;
 pub mod latency;
 pub mod pool;
 pub mod report;
 pub mod sampler;
+pub mod seq;
 pub mod sys;
 pub mod testing;
 pub mod worker;
-pub mod workload;
 
 pub use config::Config;
 pub use harness::{Family, Hooks, Model, Outcome};

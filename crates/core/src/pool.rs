@@ -19,7 +19,7 @@ use threadpool::ThreadPool;
 /// would not fit, and otherwise starts the rest (where `clone` failing, e.g. at
 /// `kernel.threads-max`, is an ordinary error). Then all of them stop.
 pub fn probe(threads: usize) -> anyhow::Result<()> {
-    let gate = std::sync::Arc::new(crate::workload::units::Gate::default());
+    let gate = std::sync::Arc::new(Gate::default());
     let waiting = gate.clone();
     let opener = gate.clone();
     let handles = spawn_checked(threads, move |_| waiting.arrive_and_wait(), move || opener.open())?;
@@ -156,6 +156,37 @@ pub fn limits() -> String {
         read("/proc/sys/kernel/threads-max"),
         read("/sys/fs/cgroup/pids.max"),
     )
+}
+
+/// Where idle-scale's thread and process units wait: each arrives, then blocks until the run
+/// opens the gate.
+#[derive(Debug, Default)]
+pub struct Gate {
+    open: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+    arrived: std::sync::atomic::AtomicUsize,
+}
+
+impl Gate {
+    /// Counts this unit as arrived and blocks until the gate opens.
+    pub fn arrive_and_wait(&self) {
+        self.arrived.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = self.opened.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Lets every waiting unit go.
+    pub fn open(&self) {
+        *self.open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.opened.notify_all();
+    }
+
+    /// The counter units bump as they arrive (async units bump it themselves).
+    pub fn arrived(&self) -> &std::sync::atomic::AtomicUsize {
+        &self.arrived
+    }
 }
 
 #[cfg(test)]

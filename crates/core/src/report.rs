@@ -16,45 +16,7 @@ pub type Mib = f64;
 /// of samples, thread and process peaks) may be `null`, and the sampler block says why.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// A model family: the models that do the same work and are compared with each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    /// CPU-bound: char-encoding and the task-cost scenarios.
-    Cpu,
-    /// IO-bound: HTTP.
-    Io,
-    /// Serving: the model is a TCP echo server, a fixed load generator drives it.
-    Serve,
-}
-
-impl Family {
-    /// Every family, in report order.
-    pub const ALL: [Family; 3] = [Family::Cpu, Family::Io, Family::Serve];
-
-    /// The name in reports, config sections and file names: `cpu`, `io` or `serve`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Cpu => "cpu",
-            Family::Io => "io",
-            Family::Serve => "serve",
-        }
-    }
-
-    /// The family of the model binary `model`, when it is one of [`crate::config::MODELS`].
-    pub fn of_model(model: &str) -> Option<Family> {
-        crate::config::MODELS
-            .iter()
-            .find(|(name, ..)| *name == model)
-            .map(|(_, family, _)| *family)
-    }
-}
-
-impl std::fmt::Display for Family {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::catalogue::Family;
 
 /// One run of one model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -429,6 +391,10 @@ pub struct Env {
     pub cpu_model: String,
     /// Logical cores.
     pub cores_logical: u64,
+    /// The cores this process may use (its CPU affinity): what `"cores"` in a worker count
+    /// resolved to. Absent in reports written before counts could say `"cores"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores_usable: Option<u64>,
     /// Total memory, MiB.
     pub mem_total_mib: u64,
     /// Host name.

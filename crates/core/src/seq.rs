@@ -1,27 +1,28 @@
-//! The workloads models run: the CPU family's kernels ([`kernel`], char-encoding's URLs in
-//! [`urls`]), and the task-cost units ([`units`], the SQLite ones in [`sqlite`]).
+//! Seeded sequences every family shares: the checksums' bit mixer, the split of a range into
+//! equal parts, and the byte pattern of the echo messages and the file-read files.
 
-pub mod files;
-pub mod kernel;
-pub mod sqlite;
-pub mod units;
-pub mod urls;
+use std::ops::Range;
 
-/// Where a scenario's data goes: `scenario.data` when set, else a new temporary folder named
-/// `concbench-{prefix}-…` (removed when the returned guard drops).
-pub fn data_place(
-    cfg: &crate::config::Config,
-    prefix: &str,
-) -> anyhow::Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
-    use anyhow::Context;
-    if !cfg.scenario.data.is_empty() {
-        return Ok((std::path::PathBuf::from(&cfg.scenario.data), None));
-    }
-    let dir = tempfile::Builder::new()
-        .prefix(&format!("concbench-{prefix}-"))
-        .tempdir()
-        .with_context(|| format!("creating a temporary folder for the {prefix} scenario's data"))?;
-    Ok((dir.path().to_owned(), Some(dir)))
+/// SplitMix64's finaliser: spreads the bits of `z`; the checksums add these up, order-independently.
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Splits `0..len` into `parts` contiguous ranges whose sizes differ by one at most.
+pub fn split(len: usize, parts: usize) -> Vec<Range<usize>> {
+    let parts = parts.clamp(1, len.max(1));
+    let (size, extra) = (len / parts, len % parts);
+    let mut start = 0;
+    (0..parts)
+        .map(|p| {
+            let end = start + size + usize::from(p < extra);
+            let range = start..end;
+            start = end;
+            range
+        })
+        .collect()
 }
 
 /// `len` bytes of the seeded pattern `key`: the little-endian words `mix(key ^ 0)`,
@@ -30,7 +31,7 @@ pub fn pattern(key: u64, len: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 8);
     let mut word = 0u64;
     while out.len() < len {
-        out.extend_from_slice(&urls::mix(key ^ word).to_le_bytes());
+        out.extend_from_slice(&mix(key ^ word).to_le_bytes());
         word += 1;
     }
     out.truncate(len);

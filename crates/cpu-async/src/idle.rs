@@ -13,9 +13,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use concbench_core::config::{AsyncUnits, Config};
-use concbench_core::cpu::UnitRun;
 use concbench_core::sys;
-use concbench_core::workload::units::{self, IDLE_BOUND, UnitTally};
+use concbench_cpu::model::UnitRun;
+use concbench_cpu::units::{self, IDLE_BOUND, UnitTally};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::Notify;

@@ -20,9 +20,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use concbench_core::config::{AsyncRuntime, ScenarioName};
-use concbench_core::cpu::{CpuModel, UnitRun};
-use concbench_core::workload::kernel::{Input, Tally};
 use concbench_core::{Config, Hooks, Probe};
+use concbench_cpu::kernel::{Input, Tally};
+use concbench_cpu::model::{CpuModel, UnitRun};
 
 /// Async tasks on a configurable runtime.
 pub struct CpuAsync;

@@ -1,5 +1,5 @@
 //! `cpu-async`: see the crate documentation (`lib.rs`) and the README.
 
 fn main() -> std::process::ExitCode {
-    concbench_core::harness::main::<concbench_core::cpu::Cpu<cpu_async::CpuAsync>>()
+    concbench_core::harness::main::<concbench_cpu::model::Cpu<cpu_async::CpuAsync>>()
 }

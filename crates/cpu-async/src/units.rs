@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use concbench_core::config::{Config, ScenarioName};
-use concbench_core::cpu::UnitRun;
-use concbench_core::workload::files;
-use concbench_core::workload::units::{self, UnitTally};
+use concbench_cpu::files;
+use concbench_cpu::model::UnitRun;
+use concbench_cpu::units::{self, UnitTally};
 
 /// A unit's blocking work, for the runtime's blocking pool.
 type Blocking = Box<dyn FnOnce() -> u64 + Send>;
@@ -42,7 +42,7 @@ where
         return match read(path.clone()).await {
             Ok(bytes) => files::value(&bytes),
             Err(err) => {
-                units::fail(format!("reading {}: {err}", path.display()));
+                concbench_cpu::fail(format!("reading {}: {err}", path.display()));
                 0
             }
         };
@@ -57,7 +57,7 @@ where
 /// tokio's blocking pool; a unit that panicked there is recorded as failed.
 async fn tokio_blocking(work: Blocking) -> u64 {
     tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
-        units::fail("a unit panicked on tokio's blocking pool".into());
+        concbench_cpu::fail("a unit panicked on tokio's blocking pool".into());
         0
     })
 }

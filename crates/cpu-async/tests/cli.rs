@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use concbench_core::testing::{expected_cpu_work, run, set_args};
+use concbench_core::testing::{run, set_args};
+use concbench_cpu::testing::expected_cpu_work;
 
 const EXE: &str = env!("CARGO_BIN_EXE_cpu-async");
 
@@ -60,7 +61,7 @@ fn tokio_multi_thread_on_two_workers_is_two_threads_more_than_main() {
 fn task_cost_scenarios_one_task_per_unit_on_every_runtime() {
     for rt in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
         let runtime = format!("cpu.runtime={rt}");
-        concbench_core::testing::unit_contract(EXE, &[&runtime, "cpu.workers=2"], "task");
+        concbench_cpu::testing::unit_contract(EXE, &[&runtime, "cpu.workers=2"], "task");
     }
 }
 
@@ -68,6 +69,6 @@ fn task_cost_scenarios_one_task_per_unit_on_every_runtime() {
 fn other_kernels_give_the_same_work_on_every_runtime() {
     for runtime in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
         let set = format!("cpu.runtime={runtime}");
-        concbench_core::testing::kernel_contract(EXE, &[&set, "cpu.workers=2"]);
+        concbench_cpu::testing::kernel_contract(EXE, &[&set, "cpu.workers=2"]);
     }
 }

@@ -19,15 +19,15 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use concbench_core::config::CpuKernel;
 use concbench_core::config::ScenarioName;
-use concbench_core::cpu::CpuModel;
-use concbench_core::cpu::UnitRun;
 use concbench_core::sys;
 use concbench_core::worker::Worker;
-use concbench_core::workload::kernel::{self, Aggregate, Input, RECORD_BYTES, Record, Tally};
-use concbench_core::workload::sqlite;
-use concbench_core::workload::units::{self, UnitTally};
-use concbench_core::workload::urls::UrlSet;
 use concbench_core::{Config, Hooks, Probe};
+use concbench_cpu::kernel::{self, Aggregate, Input, RECORD_BYTES, Record, Tally};
+use concbench_cpu::model::CpuModel;
+use concbench_cpu::model::UnitRun;
+use concbench_cpu::sqlite;
+use concbench_cpu::units::{self, UnitTally};
+use concbench_cpu::urls::UrlSet;
 
 /// Child processes fed over pipes.
 pub struct CpuProcs;
@@ -88,7 +88,7 @@ fn unit_worker(header: &str, mut input: impl BufRead) -> anyhow::Result<()> {
         std::thread::sleep(units::sleep_of(&cfg, i));
     }
     let value = units::work(&cfg, i);
-    if let Some(failure) = units::failure() {
+    if let Some(failure) = concbench_cpu::failure() {
         bail!("unit {i}: {failure}");
     }
     // The value, then the SQLite busy retries of this unit's process.

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use concbench_core::testing::{expected_cpu_work, run, set_args};
+use concbench_core::testing::{run, set_args};
+use concbench_cpu::testing::expected_cpu_work;
 
 const EXE: &str = env!("CARGO_BIN_EXE_cpu-procs");
 
@@ -49,12 +50,12 @@ fn a_worker_fed_garbage_fails_with_a_message() {
 
 #[test]
 fn task_cost_scenarios_one_process_per_unit() {
-    concbench_core::testing::unit_contract(EXE, &[], "process");
+    concbench_cpu::testing::unit_contract(EXE, &[], "process");
 }
 
 #[test]
 fn other_kernels_give_the_same_work_as_one_loop() {
-    concbench_core::testing::kernel_contract(EXE, &["cpu.workers=3"]);
+    concbench_cpu::testing::kernel_contract(EXE, &["cpu.workers=3"]);
 }
 
 /// Four processes that live a few milliseconds, ended before the sampler's slow tier reads

@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
-use concbench_core::cpu::{CpuModel, UnitRun};
-use concbench_core::workload::kernel::{Input, Tally};
-use concbench_core::workload::units::{self, UnitTally};
 use concbench_core::{Config, Hooks, Probe};
+use concbench_cpu::kernel::{Input, Tally};
+use concbench_cpu::model::{CpuModel, UnitRun};
+use concbench_cpu::units::{self, UnitTally};
 
 /// One thread, one loop.
 pub struct CpuSync;

@@ -1,5 +1,5 @@
 //! `cpu-sync`: see the crate documentation (`lib.rs`) and the README.
 
 fn main() -> std::process::ExitCode {
-    concbench_core::harness::main::<concbench_core::cpu::Cpu<cpu_sync::CpuSync>>()
+    concbench_core::harness::main::<concbench_cpu::model::Cpu<cpu_sync::CpuSync>>()
 }

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use concbench_core::testing::{expected_cpu_work, run, set_args};
+use concbench_core::testing::{run, set_args};
+use concbench_cpu::testing::expected_cpu_work;
 
 const EXE: &str = env!("CARGO_BIN_EXE_cpu-sync");
 const LIMIT: Duration = Duration::from_secs(60);
@@ -126,10 +127,10 @@ fn bad_config_exits_2_naming_file_and_key() {
 
 #[test]
 fn task_cost_scenarios_run_one_unit_after_another() {
-    concbench_core::testing::unit_contract(EXE, &[], "sequential");
+    concbench_cpu::testing::unit_contract(EXE, &[], "sequential");
 }
 
 #[test]
 fn other_kernels_give_the_same_work_as_one_loop() {
-    concbench_core::testing::kernel_contract(EXE, &["cpu.workers=3"]);
+    concbench_cpu::testing::kernel_contract(EXE, &["cpu.workers=3"]);
 }

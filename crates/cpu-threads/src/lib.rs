@@ -11,11 +11,12 @@
 use std::sync::{Arc, mpsc};
 
 use concbench_core::config::{ScenarioName, ThreadUnits};
-use concbench_core::cpu::{CpuModel, UnitRun};
-use concbench_core::workload::kernel::{Input, Tally};
-use concbench_core::workload::units::{self, Gate, UnitTally};
+use concbench_core::pool::Gate;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_core::{pool, sys};
+use concbench_cpu::kernel::{Input, Tally};
+use concbench_cpu::model::{CpuModel, UnitRun};
+use concbench_cpu::units::{self, UnitTally};
 
 /// A threadpool of `cpu.workers` threads.
 pub struct CpuThreads;

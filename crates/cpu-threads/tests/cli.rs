@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use concbench_core::testing::{expected_cpu_work, run, set_args};
+use concbench_core::testing::{run, set_args};
+use concbench_cpu::testing::expected_cpu_work;
 
 const EXE: &str = env!("CARGO_BIN_EXE_cpu-threads");
 
@@ -29,15 +30,15 @@ fn pool_threads_show_in_the_thread_count() {
 
 #[test]
 fn task_cost_scenarios_one_thread_per_unit() {
-    concbench_core::testing::unit_contract(EXE, &[], "thread");
+    concbench_cpu::testing::unit_contract(EXE, &[], "thread");
 }
 
 #[test]
 fn task_cost_scenarios_on_the_pool() {
-    concbench_core::testing::unit_contract(EXE, &["scenario.threads=pool", "cpu.workers=3"], "pool");
+    concbench_cpu::testing::unit_contract(EXE, &["scenario.threads=pool", "cpu.workers=3"], "pool");
 }
 
 #[test]
 fn other_kernels_give_the_same_work_as_one_loop() {
-    concbench_core::testing::kernel_contract(EXE, &["cpu.workers=3"]);
+    concbench_cpu::testing::kernel_contract(EXE, &["cpu.workers=3"]);
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::config::Config;
+use concbench_core::config::Config;
 
 /// The folder of a run's files: a temporary one (removed when this drops) or the configured path.
 #[derive(Debug)]
@@ -19,7 +19,7 @@ pub struct Files {
 impl Files {
     /// Writes one file per unit for `cfg`.
     pub fn create(cfg: &Config) -> anyhow::Result<Self> {
-        let (dir, temp) = crate::workload::data_place(cfg, "files")?;
+        let (dir, temp) = crate::data_place(cfg, "files")?;
         if temp.is_none() {
             std::fs::create_dir(&dir).with_context(|| format!("creating the folder {}", dir.display()))?;
         }
@@ -44,7 +44,7 @@ pub fn path_of(dir: &Path, i: usize) -> PathBuf {
 
 /// The `len` bytes of unit `i`'s file.
 pub fn content(seed: u64, i: usize, len: usize) -> Vec<u8> {
-    crate::workload::pattern(seed ^ ((i as u64) << 40), len)
+    concbench_core::seq::pattern(seed ^ ((i as u64) << 40), len)
 }
 
 /// What a unit that read `bytes` returns: their sum, with their length above bit 40.
@@ -64,7 +64,7 @@ pub fn unit(cfg: &Config, i: usize) -> u64 {
     match std::fs::read(&path) {
         Ok(bytes) => value(&bytes),
         Err(err) => {
-            crate::workload::units::fail(format!("reading {}: {err}", path.display()));
+            crate::fail(format!("reading {}: {err}", path.display()));
             0
         }
     }
@@ -73,7 +73,7 @@ pub fn unit(cfg: &Config, i: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ScenarioName;
+    use concbench_core::config::ScenarioName;
 
     #[test]
     fn every_unit_reads_back_its_own_seeded_file() {

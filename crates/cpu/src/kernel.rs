@@ -17,10 +17,11 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{CpuConfig, CpuKernel};
-use crate::workload::urls::{UrlSet, mix, split};
+use crate::urls::UrlSet;
+use concbench_core::config::{CpuConfig, CpuKernel};
+use concbench_core::seq::{mix, split};
 
-pub use crate::workload::urls::Tally;
+pub use crate::urls::Tally;
 
 /// 2³²: the fixed-point scale of a square root.
 const SQRT_SCALE: f64 = 4_294_967_296.0;

@@ -7,15 +7,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::config::{Config, CpuKernel, ScenarioName};
-use crate::harness::{Family, Hooks, Model, Outcome};
-use crate::report::{UnitStats, Work};
-use crate::sampler::Probe;
-use crate::workload::files::Files;
-use crate::workload::kernel::{Input, Tally};
-use crate::workload::sqlite::{self, Db};
-use crate::workload::units;
-use crate::workload::units::UnitTally;
+use crate::files::Files;
+use crate::kernel::{Input, Tally};
+use crate::sqlite::{self, Db};
+use crate::units::UnitTally;
+use concbench_core::config::{Config, CpuKernel, ScenarioName};
+use concbench_core::harness::{Family, Hooks, Model, Outcome};
+use concbench_core::report::{UnitStats, Work};
+use concbench_core::sampler::Probe;
 
 /// The scenario name of the CPU family's default kernel.
 pub const SCENARIO: &str = "char-encoding";
@@ -30,7 +29,7 @@ pub trait CpuModel: Hooks {
     fn count(cfg: &Config, input: &Arc<Input>, probe: &Probe) -> anyhow::Result<Tally>;
 
     /// Runs `scenario.units` units of the task-cost scenario (measured), each doing
-    /// [`units::work`](crate::workload::units::work) and the model's native sleep where the
+    /// [`units::work`](crate::units::work) and the model's native sleep where the
     /// scenario sleeps.
     fn run_units(_cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
         anyhow::bail!("{} does not run the task-cost scenarios", Self::NAME)
@@ -127,7 +126,7 @@ impl<M: CpuModel> Model for Cpu<M> {
         let mut with_data = cfg.clone();
         with_data.scenario.data = data.path().to_string_lossy().into_owned();
         let run = M::run_units(&with_data, probe)?;
-        if let Some(failure) = units::failure() {
+        if let Some(failure) = crate::failure() {
             anyhow::bail!("a unit failed: {failure}");
         }
         let mut outcome = unit_outcome(cfg, run)?;

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use rusqlite::Connection;
 
-use crate::config::{Config, ScenarioName};
-use crate::workload::urls::mix;
+use concbench_core::config::{Config, ScenarioName};
+use concbench_core::seq::mix;
 
 /// How long a unit keeps retrying a busy database before it fails.
 pub const BUSY_BOUND: Duration = Duration::from_secs(30);
@@ -56,7 +56,7 @@ pub struct Db {
 impl Db {
     /// Creates the file for `cfg`'s scenario: the table, WAL mode, and for sqlite-read every row.
     pub fn create(cfg: &Config) -> anyhow::Result<Self> {
-        let (place, dir) = crate::workload::data_place(cfg, "sqlite")?;
+        let (place, dir) = crate::data_place(cfg, "sqlite")?;
         // In a temporary folder the file is one in it; a configured path is the file itself.
         let path = if dir.is_some() {
             place.join("bench.db")
@@ -180,7 +180,7 @@ pub fn unit(cfg: &Config, i: usize) -> u64 {
         _ => read_unit(path, i),
     };
     result.unwrap_or_else(|err| {
-        crate::workload::units::fail(format!("{err:#}"));
+        crate::fail(format!("{err:#}"));
         0
     })
 }
@@ -223,7 +223,7 @@ mod tests {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
-        assert_eq!(crate::workload::units::failure(), None);
+        assert_eq!(crate::failure(), None);
         assert_eq!(sums, (0..12).map(|i| unit_sum(i, 200)).collect::<Vec<_>>());
         db.verify(&c).unwrap();
         // A unit inserted twice breaks the primary key: recorded as a failure, not a panic.

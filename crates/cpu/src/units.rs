@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use crate::config::{Config, ScenarioName};
-use crate::report::Work;
-use crate::workload::urls::mix;
+use concbench_core::config::{Config, ScenarioName};
+use concbench_core::report::Work;
+use concbench_core::seq::mix;
 
 /// Blocking calls per unit in `blocking-storm`.
 pub const STORM_CALLS: u64 = 10_000;
@@ -37,24 +37,12 @@ pub fn work(cfg: &Config, i: usize) -> u64 {
             std::thread::sleep(nap);
             nap.as_micros() as u64
         }
-        ScenarioName::SqliteInsert | ScenarioName::SqliteRead => crate::workload::sqlite::unit(cfg, i),
-        ScenarioName::FileRead => crate::workload::files::unit(cfg, i),
+        ScenarioName::SqliteInsert | ScenarioName::SqliteRead => crate::sqlite::unit(cfg, i),
+        ScenarioName::FileRead => crate::files::unit(cfg, i),
         ScenarioName::Squares => squares(),
         ScenarioName::SleepFixed | ScenarioName::SleepVariable => sleep_of(cfg, i).as_micros() as u64,
         ScenarioName::Main | ScenarioName::SpawnOnly | ScenarioName::IdleScale => 0,
     }
-}
-
-static FAILURE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// Records a unit's failure (the first is kept); the run fails with it once the units are done.
-pub fn fail(message: String) {
-    let _ = FAILURE.set(message);
-}
-
-/// The first unit failure of this process, if any.
-pub fn failure() -> Option<&'static str> {
-    FAILURE.get().map(String::as_str)
 }
 
 /// True when the scenario's units are blocking IO that an async model runs on its runtime's
@@ -91,37 +79,6 @@ fn squares() -> u64 {
         "the squares are wrong"
     );
     std::hint::black_box(sum)
-}
-
-/// Where idle-scale's thread and process units wait: each arrives, then blocks until the run
-/// opens the gate.
-#[derive(Debug, Default)]
-pub struct Gate {
-    open: std::sync::Mutex<bool>,
-    opened: std::sync::Condvar,
-    arrived: std::sync::atomic::AtomicUsize,
-}
-
-impl Gate {
-    /// Counts this unit as arrived and blocks until the gate opens.
-    pub fn arrive_and_wait(&self) {
-        self.arrived.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        while !*open {
-            open = self.opened.wait(open).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    /// Lets every waiting unit go.
-    pub fn open(&self) {
-        *self.open.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.opened.notify_all();
-    }
-
-    /// The counter units bump as they arrive (async units bump it themselves).
-    pub fn arrived(&self) -> &std::sync::atomic::AtomicUsize {
-        &self.arrived
-    }
 }
 
 /// How long idle units are held once all have arrived: two sampler intervals, so that the
@@ -189,11 +146,9 @@ pub fn expected(cfg: &Config) -> UnitTally {
         let value = match cfg.scenario.name {
             ScenarioName::BlockingStorm => STORM_CALLS,
             ScenarioName::BlockingSleep => sleep_of(cfg, i).as_micros() as u64,
-            ScenarioName::SqliteInsert => crate::workload::sqlite::unit_sum(i, cfg.scenario.rows),
-            ScenarioName::SqliteRead => {
-                crate::workload::sqlite::table_sum(cfg.scenario.units, cfg.scenario.rows)
-            }
-            ScenarioName::FileRead => crate::workload::files::expected(cfg, i),
+            ScenarioName::SqliteInsert => crate::sqlite::unit_sum(i, cfg.scenario.rows),
+            ScenarioName::SqliteRead => crate::sqlite::table_sum(cfg.scenario.units, cfg.scenario.rows),
+            ScenarioName::FileRead => crate::files::expected(cfg, i),
             _ => work(cfg, i),
         };
         t.add(i, value);

@@ -9,7 +9,8 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::CpuConfig;
+use concbench_core::config::CpuConfig;
+use concbench_core::seq::{mix, split};
 
 const ASCII: &str = "abcdefghijklmnopqrstuvwxyz";
 /// Characters of 2, 3 and 4 bytes that `cpu.unicode` mixes into the query.
@@ -118,21 +119,6 @@ impl UrlSet {
     }
 }
 
-/// Splits `0..len` into `parts` contiguous ranges whose sizes differ by one at most.
-pub fn split(len: usize, parts: usize) -> Vec<Range<usize>> {
-    let parts = parts.clamp(1, len.max(1));
-    let (size, extra) = (len / parts, len % parts);
-    let mut start = 0;
-    (0..parts)
-        .map(|p| {
-            let end = start + size + usize::from(p < extra);
-            let range = start..end;
-            start = end;
-            range
-        })
-        .collect()
-}
-
 /// The 26-character query base: `a..z`, or with `unicode` a seeded mix of 1- to 4-byte characters.
 fn base_param(unicode: bool, seed: u64) -> String {
     if !unicode {
@@ -157,13 +143,6 @@ fn base_param(unicode: bool, seed: u64) -> String {
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     mix(*state)
-}
-
-/// SplitMix64's finaliser: spreads the bits of `z`; the checksums add these up, order-independently.
-pub fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// The kernel: encode every character to UTF-8 and add the encoded lengths.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use concbench_core::report::{IoStats, OpenLoop, Work};
-use concbench_core::workload::urls::mix;
+use concbench_core::seq::mix;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 

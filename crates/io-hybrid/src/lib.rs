@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use concbench_core::config::HybridMode;
-use concbench_core::workload::urls::split;
+use concbench_core::seq::split;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_http::{IoModel, Jobs, blocking, client, rt};
 

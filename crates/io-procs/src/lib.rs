@@ -18,8 +18,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use concbench_core::config::IoConfig;
+use concbench_core::seq::split;
 use concbench_core::worker::Worker;
-use concbench_core::workload::urls::split;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_http::plan::{BodySink, Plan, Target};
 use concbench_http::tally::HttpTally;

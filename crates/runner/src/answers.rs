@@ -11,7 +11,6 @@ use crate::format::{percent_fixed, speedup};
 use crate::metric::Metric;
 use crate::ranking::{Ranking, loadgen_bound, tiers};
 use crate::summary::{EntrySummary, FamilySummary, Summary};
-use crate::verdict::name;
 
 /// One answered question.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +75,7 @@ fn answer(question: &'static str, f: &FamilySummary, text: String) -> Answer {
     Answer {
         question,
         text,
-        section: Some(crate::export::markdown::group_title(f)),
+        section: Some(f.title()),
     }
 }
 
@@ -84,7 +83,7 @@ fn answer(question: &'static str, f: &FamilySummary, text: String) -> Answer {
 fn listed(entries: &[&EntrySummary]) -> String {
     let each: Vec<String> = entries
         .iter()
-        .filter_map(|e| Some(format!("{} {}", name(e), speedup(e.speedup.as_ref()?))))
+        .filter_map(|e| Some(format!("{} {}", e.name(), speedup(e.speedup.as_ref()?))))
         .collect();
     each.join(", ")
 }
@@ -121,7 +120,10 @@ fn cpu_text(summary: &Summary, f: &FamilySummary, margin: f64) -> String {
     let cores = summary
         .env
         .as_ref()
-        .map_or(String::new(), |e| format!(" on {} cores", e.cores_logical));
+        .map_or(String::new(), |e| match e.cores_usable {
+            Some(usable) if usable != e.cores_logical => format!(" on {usable} of {} cores", e.cores_logical),
+            _ => format!(" on {} cores", e.cores_logical),
+        });
     let Some(r) = Ranking::of(f, margin) else {
         return "No paired speed-up to answer from.".into();
     };
@@ -142,7 +144,7 @@ fn io_text(f: &FamilySummary, margin: f64) -> String {
     let Some(r) = Ranking::of(f, margin) else {
         return "No paired speed-up to answer from.".into();
     };
-    let base = r.baseline.map_or(f.baseline.clone(), name);
+    let base = r.baseline.map_or(f.baseline.clone(), EntrySummary::name);
     let budget = match &f.group {
         Some(g) => format!("At one budget ({g}), against {base}"),
         None => format!(
@@ -186,7 +188,7 @@ fn runtimes_text(f: &FamilySummary) -> Option<String> {
         .collect();
     Some(format!(
         "{} (over {}): {}.",
-        crate::export::markdown::group_title(f),
+        f.title(),
         f.baseline,
         each.join(" > ")
     ))

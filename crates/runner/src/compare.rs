@@ -312,7 +312,7 @@ fn bootstrap(a: &[f64], b: &[f64]) -> [f64; 2] {
     let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (a.len() as u64) << 32 ^ b.len() as u64;
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        concbench_core::workload::urls::mix(state)
+        concbench_core::seq::mix(state)
     };
     let mut resample = |v: &[f64]| -> f64 {
         let picked: Vec<f64> = (0..v.len())

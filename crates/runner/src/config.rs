@@ -5,9 +5,8 @@
 use std::fmt;
 use std::path::Path;
 
-use concbench_core::config::{
-    self, Config, ConfigError, CpuKernel, Invalid, MODELS, ScenarioName, check, range,
-};
+use concbench_core::catalogue;
+use concbench_core::config::{self, Config, ConfigError, CpuKernel, Invalid, ScenarioName, check, range};
 use concbench_core::report::Family;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +29,10 @@ pub fn load(file: Option<&Path>, sets: &[String]) -> Result<(Config, RunnerConfi
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunnerConfig {
-    /// Entries to run, in order: a model name, or `{ model, set, label, group }`.
+    /// Entries to run, in order: a model name, or `{ model, set, label, group }`; or, instead of
+    /// a list, `"all"` (every model of the catalogue once, with the config's values) or
+    /// `"default"` (the built-in matrix).
+    #[serde(deserialize_with = "entries")]
     pub models: Vec<Entry>,
     /// Measured rounds: a number, or `"auto"` (rounds until every speed-up is resolved; see
     /// `[runner.auto]`).
@@ -243,16 +245,55 @@ impl Entry {
         }
     }
 
-    /// The label, or the model followed by its overrides.
+    /// A catalogue entry of the model `model`.
+    pub fn of_spec(model: &str, spec: &catalogue::EntrySpec) -> Self {
+        let set = spec
+            .set
+            .iter()
+            .map(|s| {
+                let (k, v) = s.split_once('=').expect("catalogue sets are key=value");
+                (k.to_string(), config::set_value(v))
+            })
+            .collect();
+        Self {
+            model: model.into(),
+            set,
+            label: (!spec.label.is_empty()).then(|| spec.label.to_string()),
+            group: spec.group.map(str::to_string),
+        }
+    }
+
+    /// The label (each `{section.key}` in it replaced by the value this entry sets, a count
+    /// such as `cores` resolved), or the model followed by its overrides.
     pub fn name(&self) -> String {
         match &self.label {
-            Some(label) => label.clone(),
+            Some(label) => self.fill(label),
             None if self.set.is_empty() => self.model.clone(),
             None => {
                 let sets: Vec<String> = self.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 format!("{} {}", self.model, sets.join(" "))
             }
         }
+    }
+
+    /// `label` with each `{section.key}` replaced by the value this entry sets for the key.
+    fn fill(&self, label: &str) -> String {
+        let mut out = label.to_string();
+        for (key, value) in &self.set {
+            let shown = match value {
+                toml::Value::String(text) => {
+                    config::parse_count(text).map_or_else(|| text.clone(), |n| n.to_string())
+                }
+                other => other.to_string(),
+            };
+            out = out.replace(&format!("{{{key}}}"), &shown);
+        }
+        out
+    }
+
+    /// Whether `--models NAME` picks this entry: its label, its model, or its family's name.
+    pub fn is_picked(&self, name: &str) -> bool {
+        self.is_named(name) || name == self.family().name()
     }
 
     /// The model's family.
@@ -271,121 +312,47 @@ impl Entry {
     }
 }
 
-/// The study's matrix in Rust terms (= `configs/default.toml`): the CPU family at 100,000 URLs
-/// (sync, async on each runtime, threads and processes at 2 and 10 workers) and the IO family
-/// (sync, threads at 10/100/1,000, the async runtimes, hybrid at 10/100 threads in both modes,
-/// processes, and every one at 50 in flight), and the serving family at 1,000 connections.
-pub fn default_matrix() -> Vec<Entry> {
-    use toml::Value::{Integer as I, String as S};
-    let mut m = vec![Entry::model("cpu-sync")];
-    for rt in ["tokio-current-thread", "tokio-multi-thread", "smol", "async-std"] {
-        m.push(Entry::with(
-            "cpu-async",
-            &format!("cpu-async {rt}"),
-            &[("cpu.runtime", S(rt.into()))],
-        ));
-    }
-    for (model, unit) in [("cpu-threads", "threads"), ("cpu-procs", "processes")] {
-        for n in [2, 10] {
-            m.push(Entry::with(
-                model,
-                &format!("{model} {n} {unit}"),
-                &[("cpu.workers", I(n))],
-            ));
+/// `runner.models`: a list of entries, `"all"` or `"default"`.
+fn entries<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Entry>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<Entry>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(
+                "a list of entries (a model name or { model, set, label, group }), \"all\" or \"default\"",
+            )
         }
-    }
-    m.push(Entry::model("io-sync"));
-    for n in [10, 100, 1000] {
-        m.push(Entry::with(
-            "io-threads",
-            &format!("io-threads {n} threads"),
-            &[("io.workers", I(n))],
-        ));
-    }
-    m.extend(["io-tokio", "io-smol", "io-async-std"].map(Entry::model));
-    for (mode, name) in [("loop-per-thread", "{n} loops"), ("blocking-pool", "pool of {n}")] {
-        for n in [10, 100] {
-            let set = [("io.hybrid_mode", S(mode.into())), ("io.workers", I(n))];
-            let label = format!("io-hybrid {}", name.replace("{n}", &n.to_string()));
-            m.push(Entry::with("io-hybrid", &label, &set));
-        }
-    }
-    m.push(Entry::model("io-procs"));
-    m.extend(equal_budget(50));
-    m.extend(serving(1000));
-    m
-}
-
-/// Every serving model at `n` connections (10 round trips of 64 bytes each): serve-pool with 8
-/// threads, serve-hybrid and serve-procs with 2 loops / processes.
-fn serving(n: i64) -> Vec<Entry> {
-    use toml::Value::Integer as I;
-    let workers = |model: &str| match model {
-        "serve-pool" => Some(8),
-        "serve-hybrid" | "serve-procs" => Some(2),
-        _ => None,
-    };
-    [
-        "serve-sync",
-        "serve-threads",
-        "serve-pool",
-        "serve-tokio",
-        "serve-smol",
-        "serve-async-std",
-        "serve-hybrid",
-        "serve-procs",
-    ]
-    .into_iter()
-    .map(|model| {
-        let mut set = vec![("serve.connections", I(n))];
-        let label = match workers(model) {
-            Some(w) => {
-                set.push(("serve.workers", I(w)));
-                format!("{model} {w}")
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Vec<Entry>, E> {
+            match v {
+                "all" => Ok(catalogue::MODELS.iter().map(|m| Entry::model(m.name)).collect()),
+                "default" => Ok(default_matrix()),
+                other => Err(E::custom(format!(
+                    "expected a list of entries, \"all\" or \"default\", found \"{other}\""
+                ))),
             }
-            None => model.to_string(),
-        };
-        Entry::with(model, &label, &set)
-    })
-    .collect()
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<Entry>, A::Error> {
+            Vec::<Entry>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+    }
+    d.deserialize_any(Entries)
 }
 
-/// Every IO model that can hold `n` requests in flight, each holding exactly `n`, in a group of
-/// their own (io-sync holds one by design, so it is not among them).
-fn equal_budget(n: i64) -> Vec<Entry> {
-    use toml::Value::{Integer as I, String as S};
-    let entries = [
-        ("io-threads", "io-threads", vec![("io.workers", I(n))]),
-        ("io-tokio", "io-tokio", vec![("io.concurrency", I(n))]),
-        ("io-smol", "io-smol", vec![("io.concurrency", I(n))]),
-        ("io-async-std", "io-async-std", vec![("io.concurrency", I(n))]),
-        (
-            "io-hybrid",
-            "io-hybrid 2 loops",
-            vec![
-                ("io.hybrid_mode", S("loop-per-thread".into())),
-                ("io.workers", I(2)),
-                ("io.concurrency", I(n)),
-            ],
-        ),
-        (
-            "io-hybrid",
-            "io-hybrid pool",
-            vec![
-                ("io.hybrid_mode", S("blocking-pool".into())),
-                ("io.workers", I(n)),
-                ("io.concurrency", I(n)),
-            ],
-        ),
-        ("io-procs", "io-procs", vec![("io.workers", I(n))]),
-    ];
-    entries
+/// The built-in matrix (= `configs/default.toml`): every entry of core's catalogue, family by
+/// family, each family's own groups after its main group. On two cores: the CPU family at
+/// 100,000 URLs (sync, async on each runtime, threads and processes at `cores` and `5*cores`),
+/// the IO family (sync, threads at 10/100/1,000, the async runtimes, hybrid at 10/100 in both
+/// modes, processes, and every one at 50 in flight), and the serving family at 1,000
+/// connections.
+pub fn default_matrix() -> Vec<Entry> {
+    let mut specs: Vec<(&catalogue::ModelSpec, &catalogue::EntrySpec)> = catalogue::MODELS
+        .iter()
+        .flat_map(|m| m.entries.iter().map(move |e| (m, e)))
+        .collect();
+    specs.sort_by_key(|(m, e)| (m.family, e.group.is_some()));
+    specs
         .into_iter()
-        .map(|(model, name, set)| {
-            let mut e = Entry::with(model, &format!("{name} at {n}"), &set);
-            e.group = Some(format!("equal budget: {n} in flight"));
-            e
-        })
+        .map(|(m, e)| Entry::of_spec(m.name, e))
         .collect()
 }
 
@@ -401,7 +368,7 @@ impl Default for RunnerConfig {
             scenarios: Vec::new(),
             kernels: Vec::new(),
             reference: None,
-            margin_pct: crate::summary::DEFAULT_MARGIN_PCT,
+            margin_pct: crate::record::DEFAULT_MARGIN_PCT,
         }
     }
 }
@@ -470,13 +437,18 @@ fn is_model_key(key: &str) -> bool {
 
 fn validate_entry(entry: &Entry, names: &mut std::collections::BTreeSet<String>) -> Result<(), Invalid> {
     let model = &entry.model;
-    let known: Vec<&str> = MODELS.iter().map(|(name, ..)| *name).collect();
+    let known: Vec<&str> = catalogue::MODELS.iter().map(|m| m.name).collect();
     check(
         "runner.models",
         known.contains(&model.as_str()),
         &format!("model names from: {} (got \"{model}\")", known.join(", ")),
     )?;
     let name = entry.name();
+    check(
+        "runner.models",
+        !(name.contains('{') && name.contains('}')),
+        &format!("a label whose `{{section.key}}` names a key the entry sets (\"{name}\")"),
+    )?;
     check(
         "runner.models",
         names.insert(name.clone()),
@@ -542,6 +514,53 @@ mod tests {
 
     fn load_err(text: &str, sets: &[&str]) -> String {
         concbench_core::testing::config_error(text, sets, |file, sets| load(Some(file), sets))
+    }
+
+    #[test]
+    fn the_matrices_come_from_the_catalogue() {
+        let models: Vec<&str> = catalogue::MODELS.iter().map(|m| m.name).collect();
+        let (_, quick) = load(Some(&config::configs_dir().join("quick.toml")), &[]).unwrap();
+        let quick: Vec<&str> = quick.models.iter().map(|e| e.model.as_str()).collect();
+        assert_eq!(quick, models, "the quick matrix runs every model once");
+        let matrix = default_matrix();
+        let n: usize = catalogue::MODELS.iter().map(|m| m.entries.len()).sum();
+        assert_eq!(matrix.len(), n);
+        for m in catalogue::MODELS {
+            assert!(
+                matrix.iter().any(|e| e.model == m.name),
+                "{} is in the matrix",
+                m.name
+            );
+        }
+        let cores = config::cores();
+        let names: Vec<String> = matrix.iter().map(Entry::name).collect();
+        assert!(
+            names.contains(&format!("cpu-threads {cores} threads")),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&format!("cpu-threads {} threads", 5 * cores)),
+            "{names:?}"
+        );
+        assert!(names.contains(&"io-threads 100 threads".to_string()), "{names:?}");
+        let families: Vec<Family> = matrix.iter().map(Entry::family).collect();
+        assert!(families.is_sorted(), "family by family: {families:?}");
+        let io: Vec<Entry> = matrix.iter().filter(|e| e.is_picked("io")).cloned().collect();
+        assert!(
+            io.iter().all(|e| e.family() == Family::Io) && io.len() == 19,
+            "{}",
+            io.len()
+        );
+        let bad = load_err("[runner]\nmodels = \"every\"\n", &[]);
+        assert!(
+            bad.contains("\"all\" or \"default\"") && bad.contains("every"),
+            "{bad}"
+        );
+        let bad = load_err(
+            "[runner]\nmodels = [{ model = \"io-tokio\", label = \"io-tokio {io.workers}\" }]\n",
+            &[],
+        );
+        assert!(bad.contains("names a key the entry sets"), "{bad}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub struct Meta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// `runner.margin_pct`: the equivalence margin of every faster, slower or tied, %.
-    #[serde(default = "crate::summary::default_margin")]
+    #[serde(default = "default_margin")]
     pub margin_pct: f64,
 }
 
@@ -46,7 +46,7 @@ impl Default for Meta {
             interrupted: false,
             stopped: None,
             reference: None,
-            margin_pct: crate::summary::DEFAULT_MARGIN_PCT,
+            margin_pct: DEFAULT_MARGIN_PCT,
         }
     }
 }
@@ -197,4 +197,10 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
         records.push(record);
     }
     Ok(records)
+}
+/// `runner.margin_pct`'s default, %.
+pub const DEFAULT_MARGIN_PCT: f64 = 2.0;
+
+pub(crate) fn default_margin() -> f64 {
+    DEFAULT_MARGIN_PCT
 }

@@ -166,7 +166,7 @@ fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> 
     let entries: Vec<Entry> = runner
         .models
         .iter()
-        .filter(|e| only.is_empty() || only.iter().any(|o| e.is_named(o)))
+        .filter(|e| only.is_empty() || only.iter().any(|o| e.is_picked(o)))
         .cloned()
         .collect();
     if entries.is_empty() {

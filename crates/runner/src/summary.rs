@@ -32,15 +32,8 @@ pub struct Summary {
     pub noise: Option<Noise>,
     /// The equivalence margin, %: an entry is faster or slower than its baseline only when its
     /// paired interval lies wholly outside 1 ± this (`runner.margin_pct`).
-    #[serde(default = "default_margin")]
+    #[serde(default = "crate::record::default_margin")]
     pub margin_pct: f64,
-}
-
-/// `runner.margin_pct`'s default, %.
-pub const DEFAULT_MARGIN_PCT: f64 = 2.0;
-
-pub(crate) fn default_margin() -> f64 {
-    DEFAULT_MARGIN_PCT
 }
 
 /// One family's entries on one scenario.
@@ -156,6 +149,14 @@ impl Series {
 }
 
 impl EntrySummary {
+    /// The entry as sentences name it: its label, and for IO its budget.
+    pub fn name(&self) -> String {
+        match self.in_flight {
+            Some(n) => format!("{} ({n} in flight)", self.label),
+            None => self.label.clone(),
+        }
+    }
+
     /// The statistics of `metric`, when some run measured it.
     pub fn stats(&self, metric: Metric) -> Option<&Stats> {
         self.metrics.get(&metric)
@@ -187,6 +188,21 @@ impl EntrySummary {
 }
 
 impl FamilySummary {
+    /// The group's heading: its family and workload or scenario, and its group's name.
+    pub fn title(&self) -> String {
+        let title = match (self.family, self.scenario.as_str()) {
+            (Family::Cpu, "main") => "CPU-bound: char-encoding".to_string(),
+            (Family::Cpu, kernel) if crate::record::is_workload(kernel) => format!("CPU-bound: {kernel}"),
+            (Family::Io, _) => "IO-bound: HTTP".into(),
+            (Family::Serve, _) => "Serving: TCP echo (the model is the server)".into(),
+            (_, scenario) => format!("Task costs: {scenario}"),
+        };
+        match &self.group {
+            Some(group) => format!("{title} ({group})"),
+            None => title,
+        }
+    }
+
     /// The group's name in file names and headings: the family, then the scenario unless main,
     /// then the group's name (letters and digits, dashes between).
     pub fn id(&self) -> String {
@@ -265,7 +281,7 @@ pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Opt
     let probes: Vec<f64> = records.iter().filter_map(|r| r.probe_ms).collect();
     Summary {
         noise: Noise::of(&probes),
-        margin_pct: DEFAULT_MARGIN_PCT,
+        margin_pct: crate::record::DEFAULT_MARGIN_PCT,
         families,
         sweeps,
         env: records

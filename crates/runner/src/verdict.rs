@@ -48,14 +48,6 @@ pub fn sentences(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     out
 }
 
-/// An entry as the sentences name it: its label, and for IO its budget.
-pub(crate) fn name(e: &EntrySummary) -> String {
-    match e.in_flight {
-        Some(n) => format!("{} ({n} in flight)", e.label),
-        None => e.label.clone(),
-    }
-}
-
 /// For IO: whether the entries had different budgets, and which.
 fn budgets(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
     let mut seen: Vec<u64> = measured.iter().filter_map(|e| e.in_flight).collect();
@@ -88,7 +80,7 @@ fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     let Some(r) = Ranking::of(f, margin_pct) else {
         return Vec::new();
     };
-    let base_name = r.baseline.map_or(f.baseline.clone(), name);
+    let base_name = r.baseline.map_or(f.baseline.clone(), EntrySummary::name);
     let margin = percent_fixed(margin_pct, 0);
     let mut out = Vec::new();
     for (tiers, word) in [(&r.faster, "Faster"), (&r.slower, "Slower")] {
@@ -142,7 +134,7 @@ pub(crate) fn ranked(e: &EntrySummary) -> String {
         .speedup
         .as_ref()
         .map_or(String::new(), |s| format!(", {}", speedup(s)));
-    format!("{}{wall}{speed}", name(e))
+    format!("{}{wall}{speed}", e.name())
 }
 
 /// CPU time, memory and (for IO) throughput: the least and the most.
@@ -151,9 +143,9 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::CpuSeconds)) {
         out.push(format!(
             "CPU time for the same work: least {} ({} of CPU), most {} ({}, {}).",
-            name(x.low),
+            x.low.name(),
             seconds(x.low_value),
-            name(x.high),
+            x.high.name(),
             seconds(x.high_value),
             times(x.factor(), 1)
         ));
@@ -175,9 +167,9 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     if let Some(x) = Extremes::distinct(&ranked, |e| e.mean(memory)) {
         out.push(format!(
             "Memory: least {} ({} {what}), most {} ({}, {}).",
-            name(x.low),
+            x.low.name(),
             mib(x.low_value),
-            name(x.high),
+            x.high.name(),
             mib(x.high_value),
             times(x.factor(), 1)
         ));
@@ -186,10 +178,10 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
         if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::ReqPerS)) {
             out.push(format!(
                 "Throughput: highest {} ({}{}), lowest {} ({}{}).",
-                name(x.high),
+                x.high.name(),
                 req_per_s(x.high_value),
                 failed_note(x.high),
-                name(x.low),
+                x.low.name(),
                 req_per_s(x.low_value),
                 failed_note(x.low)
             ));
@@ -215,7 +207,7 @@ fn overhead(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
         .filter_map(|e| {
             let c = median(e)?;
             (c > OVERHEAD_FACTOR * base)
-                .then(|| format!("{} {} ({})", name(e), times(c / base, 2), seconds(c)))
+                .then(|| format!("{} {} ({})", e.name(), times(c / base, 2), seconds(c)))
         })
         .collect();
     (!over.is_empty()).then(|| {
@@ -258,7 +250,7 @@ fn failures(f: &FamilySummary) -> Vec<String> {
             .collect();
         Some(format!(
             "{}: {} of its requests failed ({}); its times and rates are of a run that did not do all the work.",
-            name(e),
+            e.name(),
             percent_fixed(pct, 1),
             kinds.join(", ")
         ))

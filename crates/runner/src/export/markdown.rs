@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use concbench_core::report::{Env, Family};
-use concbench_core::workload::units::{SQUARES, STORM_CALLS};
+use concbench_cpu::units::{SQUARES, STORM_CALLS};
 
 use concbench_core::sampler::MIN_SAMPLES;
 
@@ -130,21 +130,6 @@ fn noise(summary: &Summary) -> String {
     )
 }
 
-/// A group's heading: its family and workload or scenario, and its group's name.
-pub fn group_title(f: &FamilySummary) -> String {
-    let title = match (f.family, f.scenario.as_str()) {
-        (Family::Cpu, "main") => "CPU-bound: char-encoding".to_string(),
-        (Family::Cpu, kernel) if crate::record::is_workload(kernel) => format!("CPU-bound: {kernel}"),
-        (Family::Io, _) => "IO-bound: HTTP".into(),
-        (Family::Serve, _) => "Serving: TCP echo (the model is the server)".into(),
-        (_, scenario) => format!("Task costs: {scenario}"),
-    };
-    match &f.group {
-        Some(group) => format!("{title} ({group})"),
-        None => title,
-    }
-}
-
 /// What a task-cost scenario does, for its section.
 pub fn scenario_blurb(scenario: &str) -> String {
     match scenario {
@@ -182,7 +167,7 @@ fn same_work(same: bool) -> &'static str {
 /// One group: what it ran, one table of medians with the paired speed-ups, the forest plot,
 /// the open-loop figures and failures where there are some, the verdict.
 fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
-    let mut out = format!("## {}\n\n", group_title(f));
+    let mut out = format!("## {}\n\n", f.title());
     let section = if crate::record::is_workload(&f.scenario) {
         f.family.name()
     } else {
@@ -283,7 +268,7 @@ fn own_keys(e: &EntrySummary) -> String {
 /// The full statistics of one group, a table and a plot per metric; a metric with one value for
 /// every entry and run is a sentence.
 fn appendix_group(f: &FamilySummary) -> String {
-    let mut out = format!("### Every metric: {}\n\n", group_title(f));
+    let mut out = format!("### Every metric: {}\n\n", f.title());
     out.push_str("Mean ± standard deviation, median, the 95 % confidence interval of the mean (a bootstrap where Student's would pass a bound), the range, and the outliers flagged by the modified z-score.\n\n");
     for m in metrics_of(f) {
         let _ = writeln!(out, "#### {}\n", m.title());
@@ -312,7 +297,7 @@ fn sampler_notes(summary: &Summary) -> String {
             let text = unresolved(f);
             match text.is_empty() {
                 true => text,
-                false => format!("{}:\n\n{text}", group_title(f)),
+                false => format!("{}:\n\n{text}", f.title()),
             }
         })
         .collect();
@@ -344,8 +329,25 @@ fn environment(summary: &Summary) -> String {
 fn env_table(e: &Env) -> String {
     format!(
         "| CPU | cores | memory | OS | kernel | host | rustc | commit | profile |\n|---|---:|---:|---|---|---|---|---|---|\n| {} | {} | {} MiB | {} | {} | {} | {} | {} | {} |\n",
-        e.cpu_model, e.cores_logical, e.mem_total_mib, e.os, e.kernel, e.host, e.rustc, e.git_sha, e.profile
+        e.cpu_model,
+        cores_cell(e),
+        e.mem_total_mib,
+        e.os,
+        e.kernel,
+        e.host,
+        e.rustc,
+        e.git_sha,
+        e.profile
     )
+}
+
+/// The machine's cores and, where the run recorded it, how many it could use: what `"cores"`
+/// in a worker count resolved to.
+fn cores_cell(e: &Env) -> String {
+    match e.cores_usable {
+        Some(usable) => format!("{}, {usable} usable (`\"cores\"` = {usable})", e.cores_logical),
+        None => e.cores_logical.to_string(),
+    }
 }
 
 /// A sweep: per metric a table (a row per series, a column per value) and a line plot; then

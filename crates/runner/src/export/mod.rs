@@ -77,7 +77,7 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
         .collect();
     let title = format!(
         "{}: speed-up over {} (paired, 95 % interval)",
-        markdown::group_title(f),
+        f.title(),
         f.baseline
     );
     let note = match bound {

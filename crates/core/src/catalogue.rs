@@ -1,0 +1,391 @@
+//! The catalogue: every model binary this workspace builds, declared once with its family, its
+//! kind, what it runs on, and its entries in the default matrix.
+//!
+//! The runner's built-in matrix, `configs/default.toml`, the quick matrix, the Justfile's family
+//! recipes and the README's model tables come from this list or are checked against it by tests.
+//! A new model of an existing family is its crate plus one [`ModelSpec`] here.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One model binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelSpec {
+    /// The binary's (and its crate's) name, e.g. `io-tokio`.
+    pub name: &'static str,
+    /// The family whose work it does.
+    pub family: Family,
+    /// How it runs its units of concurrency (its colour in plots).
+    pub kind: Kind,
+    /// What it runs on, e.g. `tokio (multi-thread) + hyper 1`.
+    pub runtime: &'static str,
+    /// How it runs the family's work, in one sentence (the README's model tables).
+    pub about: &'static str,
+    /// Its entries in the default matrix, in order.
+    pub entries: &'static [EntrySpec],
+}
+
+/// One entry of the default matrix: the model run with some keys set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntrySpec {
+    /// The name in tables and plots; `{section.key}` becomes that key's value for the entry
+    /// (`cores` resolved), so `cpu-threads {cpu.workers} threads` reads `cpu-threads 2 threads`
+    /// on two cores. Empty: the model's name.
+    pub label: &'static str,
+    /// `section.key=value` overrides, as `--set` takes them.
+    pub set: &'static [&'static str],
+    /// A group of its own within the family, compared with that group's entries only.
+    pub group: Option<&'static str>,
+}
+
+/// The entry that runs a model with its family's defaults.
+const PLAIN: EntrySpec = EntrySpec {
+    label: "",
+    set: &[],
+    group: None,
+};
+
+/// The IO models' group at one budget: every entry holds 50 requests in flight.
+pub const EQUAL_BUDGET: &str = "equal budget: 50 in flight";
+
+const fn entry(label: &'static str, set: &'static [&'static str]) -> EntrySpec {
+    EntrySpec {
+        label,
+        set,
+        group: None,
+    }
+}
+
+const fn at_50(label: &'static str, set: &'static [&'static str]) -> EntrySpec {
+    EntrySpec {
+        label,
+        set,
+        group: Some(EQUAL_BUDGET),
+    }
+}
+
+/// Every model, in matrix order.
+pub const MODELS: &[ModelSpec] = &[
+    ModelSpec {
+        name: "cpu-sync",
+        family: Family::Cpu,
+        kind: Kind::Sync,
+        runtime: "std",
+        about: "one thread, one loop: the baseline",
+        entries: &[PLAIN],
+    },
+    ModelSpec {
+        name: "cpu-async",
+        family: Family::Cpu,
+        kind: Kind::Async,
+        runtime: "tokio (current-thread, multi-thread), smol, async-std (`cpu.runtime`)",
+        about: "one task per `cpu.chunk` items on `cpu.runtime`; the multi-threaded runtimes on `cpu.workers` threads",
+        entries: &[
+            entry(
+                "cpu-async tokio-current-thread",
+                &["cpu.runtime=tokio-current-thread"],
+            ),
+            entry(
+                "cpu-async tokio-multi-thread",
+                &["cpu.runtime=tokio-multi-thread"],
+            ),
+            entry("cpu-async smol", &["cpu.runtime=smol"]),
+            entry("cpu-async async-std", &["cpu.runtime=async-std"]),
+        ],
+    },
+    ModelSpec {
+        name: "cpu-threads",
+        family: Family::Cpu,
+        kind: Kind::Pool,
+        runtime: "threadpool",
+        about: "jobs of `cpu.chunk` items on a `threadpool` of `cpu.workers` threads",
+        entries: &[
+            entry("cpu-threads {cpu.workers} threads", &["cpu.workers=cores"]),
+            entry("cpu-threads {cpu.workers} threads", &["cpu.workers=5*cores"]),
+        ],
+    },
+    ModelSpec {
+        name: "cpu-procs",
+        family: Family::Cpu,
+        kind: Kind::Processes,
+        runtime: "child processes over pipes",
+        about: "`cpu.workers` child processes, each streamed its contiguous shard over a pipe and read back as JSON",
+        entries: &[
+            entry("cpu-procs {cpu.workers} processes", &["cpu.workers=cores"]),
+            entry("cpu-procs {cpu.workers} processes", &["cpu.workers=5*cores"]),
+        ],
+    },
+    ModelSpec {
+        name: "io-sync",
+        family: Family::Io,
+        kind: Kind::Sync,
+        runtime: "ureq",
+        about: "one thread, one `ureq` agent, one request after another: the baseline (1 in flight)",
+        entries: &[PLAIN],
+    },
+    ModelSpec {
+        name: "io-threads",
+        family: Family::Io,
+        kind: Kind::Pool,
+        runtime: "threadpool + ureq",
+        about: "a `threadpool` of `io.workers` threads sharing one `ureq` agent, a request per job (`io.workers` in flight)",
+        entries: &[
+            entry("io-threads {io.workers} threads", &["io.workers=10"]),
+            entry("io-threads {io.workers} threads", &["io.workers=100"]),
+            entry("io-threads {io.workers} threads", &["io.workers=1000"]),
+            at_50("io-threads at 50", &["io.workers=50"]),
+        ],
+    },
+    ModelSpec {
+        name: "io-tokio",
+        family: Family::Io,
+        kind: Kind::Async,
+        runtime: "tokio (multi-thread) + hyper 1",
+        about: "tokio's multi-threaded runtime, hyper 1's HTTP/1 client on hyper-util's tokio adapters (`io.concurrency` in flight)",
+        entries: &[PLAIN, at_50("io-tokio at 50", &["io.concurrency=50"])],
+    },
+    ModelSpec {
+        name: "io-smol",
+        family: Family::Io,
+        kind: Kind::Async,
+        runtime: "smol + hyper 1",
+        about: "a smol `Executor` on a thread per core, hyper 1 through smol-hyper (`io.concurrency` in flight)",
+        entries: &[PLAIN, at_50("io-smol at 50", &["io.concurrency=50"])],
+    },
+    ModelSpec {
+        name: "io-async-std",
+        family: Family::Io,
+        kind: Kind::Async,
+        runtime: "async-std + hyper 1 (legacy)",
+        about: "async-std's executor, hyper 1 through smol-hyper's futures-io adapter; discontinued upstream, reports say `legacy` (`io.concurrency` in flight)",
+        entries: &[PLAIN, at_50("io-async-std at 50", &["io.concurrency=50"])],
+    },
+    ModelSpec {
+        name: "io-hybrid",
+        family: Family::Io,
+        kind: Kind::Hybrid,
+        runtime: "tokio current-thread loops, or tokio + a blocking pool of ureq",
+        about: "`loop-per-thread`: `io.workers` threads each with its own tokio loop sharing the `io.concurrency` slots; `blocking-pool`: each request a blocking `ureq` call on tokio's pool of `io.workers` threads",
+        entries: &[
+            entry(
+                "io-hybrid {io.workers} loops",
+                &["io.hybrid_mode=loop-per-thread", "io.workers=10"],
+            ),
+            entry(
+                "io-hybrid {io.workers} loops",
+                &["io.hybrid_mode=loop-per-thread", "io.workers=100"],
+            ),
+            entry(
+                "io-hybrid pool of {io.workers}",
+                &["io.hybrid_mode=blocking-pool", "io.workers=10"],
+            ),
+            entry(
+                "io-hybrid pool of {io.workers}",
+                &["io.hybrid_mode=blocking-pool", "io.workers=100"],
+            ),
+            at_50(
+                "io-hybrid {io.workers} loops at 50",
+                &[
+                    "io.hybrid_mode=loop-per-thread",
+                    "io.workers=cores",
+                    "io.concurrency=50",
+                ],
+            ),
+            at_50(
+                "io-hybrid pool at 50",
+                &[
+                    "io.hybrid_mode=blocking-pool",
+                    "io.workers=50",
+                    "io.concurrency=50",
+                ],
+            ),
+        ],
+    },
+    ModelSpec {
+        name: "io-procs",
+        family: Family::Io,
+        kind: Kind::Processes,
+        runtime: "child processes, each with ureq",
+        about: "`io.workers` child processes, each sending a contiguous shard with its own `ureq` agent (`io.workers` in flight)",
+        entries: &[PLAIN, at_50("io-procs at 50", &["io.workers=50"])],
+    },
+    ModelSpec {
+        name: "serve-sync",
+        family: Family::Serve,
+        kind: Kind::Sync,
+        runtime: "std::net",
+        about: "one connection at a time: the baseline",
+        entries: &[entry("serve-sync", &["serve.connections=1000"])],
+    },
+    ModelSpec {
+        name: "serve-threads",
+        family: Family::Serve,
+        kind: Kind::Threads,
+        runtime: "std::thread",
+        about: "an OS thread per connection, 64 KiB stacks",
+        entries: &[entry("serve-threads", &["serve.connections=1000"])],
+    },
+    ModelSpec {
+        name: "serve-pool",
+        family: Family::Serve,
+        kind: Kind::Pool,
+        runtime: "threadpool",
+        about: "a `threadpool` of `serve.workers` threads, a connection per job",
+        entries: &[entry(
+            "serve-pool {serve.workers}",
+            &["serve.connections=1000", "serve.workers=8"],
+        )],
+    },
+    ModelSpec {
+        name: "serve-tokio",
+        family: Family::Serve,
+        kind: Kind::Async,
+        runtime: "tokio (multi-thread)",
+        about: "a task per connection on tokio's multi-threaded runtime",
+        entries: &[entry("serve-tokio", &["serve.connections=1000"])],
+    },
+    ModelSpec {
+        name: "serve-smol",
+        family: Family::Serve,
+        kind: Kind::Async,
+        runtime: "smol",
+        about: "a task per connection on a smol `Executor` with a thread per core",
+        entries: &[entry("serve-smol", &["serve.connections=1000"])],
+    },
+    ModelSpec {
+        name: "serve-async-std",
+        family: Family::Serve,
+        kind: Kind::Async,
+        runtime: "async-std (legacy)",
+        about: "a task per connection on async-std's executor (discontinued upstream: `legacy`)",
+        entries: &[entry("serve-async-std", &["serve.connections=1000"])],
+    },
+    ModelSpec {
+        name: "serve-hybrid",
+        family: Family::Serve,
+        kind: Kind::Hybrid,
+        runtime: "tokio current-thread loops",
+        about: "`serve.workers` threads, each a single-threaded tokio loop accepting from one shared listener",
+        entries: &[entry(
+            "serve-hybrid {serve.workers}",
+            &["serve.connections=1000", "serve.workers=cores"],
+        )],
+    },
+    ModelSpec {
+        name: "serve-procs",
+        family: Family::Serve,
+        kind: Kind::Processes,
+        runtime: "pre-forked processes, each a tokio loop",
+        about: "pre-fork: `serve.workers` processes inheriting the listener, each one tokio loop",
+        entries: &[entry(
+            "serve-procs {serve.workers}",
+            &["serve.connections=1000", "serve.workers=cores"],
+        )],
+    },
+];
+
+/// The catalogue's entry for the model binary `name`.
+pub fn spec(name: &str) -> Option<&'static ModelSpec> {
+    MODELS.iter().find(|m| m.name == name)
+}
+
+/// The models of `family`, in matrix order.
+pub fn of_family(family: Family) -> impl Iterator<Item = &'static ModelSpec> {
+    MODELS.iter().filter(move |m| m.family == family)
+}
+
+/// A model family: the models that do the same work and are compared with each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// CPU-bound: char-encoding and the task-cost scenarios.
+    Cpu,
+    /// IO-bound: HTTP.
+    Io,
+    /// Serving: the model is a TCP echo server, a fixed load generator drives it.
+    Serve,
+}
+
+impl Family {
+    /// Every family, in report order.
+    pub const ALL: [Family; 3] = [Family::Cpu, Family::Io, Family::Serve];
+
+    /// The name in reports, config sections and file names: `cpu`, `io` or `serve`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Cpu => "cpu",
+            Family::Io => "io",
+            Family::Serve => "serve",
+        }
+    }
+
+    /// The family of the model binary `model`, when it is one of [`MODELS`].
+    pub fn of_model(model: &str) -> Option<Family> {
+        spec(model).map(|m| m.family)
+    }
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a model runs its units of concurrency (its colour in every plot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// One thread, one unit after another.
+    Sync,
+    /// An OS thread per unit.
+    Threads,
+    /// A pool of OS threads.
+    Pool,
+    /// Tasks on an async runtime.
+    Async,
+    /// Async runtimes on several threads, or async over a blocking pool.
+    Hybrid,
+    /// Worker processes.
+    Processes,
+}
+
+impl Kind {
+    /// Every kind, in legend order.
+    pub const ALL: [Kind; 6] = [
+        Kind::Sync,
+        Kind::Threads,
+        Kind::Pool,
+        Kind::Async,
+        Kind::Hybrid,
+        Kind::Processes,
+    ];
+
+    /// The name in legends.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Sync => "sync",
+            Kind::Threads => "threads",
+            Kind::Pool => "thread pool",
+            Kind::Async => "async runtime",
+            Kind::Hybrid => "hybrid",
+            Kind::Processes => "processes",
+        }
+    }
+
+    /// The kind of a model binary.
+    pub fn of_model(model: &str) -> Option<Kind> {
+        spec(model).map(|m| m.kind)
+    }
+
+    /// The kind of a task-cost unit as the report names it (`task`, `thread`, ...).
+    pub fn of_unit(unit: &str) -> Option<Kind> {
+        match unit {
+            "sequential" => Some(Kind::Sync),
+            "thread" => Some(Kind::Threads),
+            "pool" => Some(Kind::Pool),
+            "task" | "future" => Some(Kind::Async),
+            "process" => Some(Kind::Processes),
+            _ => None,
+        }
+    }
+}
