@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use concbench_core::report::Env;
 use serde_json::Value;
 
-use crate::export::plot;
+use crate::export::forest;
 use crate::format::{fixed, num, percent_fixed};
 use crate::metric::{Direction, Metric, View};
 use crate::record::{self, Meta};
@@ -110,12 +110,12 @@ pub fn run(opts: &Options) -> anyhow::Result<bool> {
     }
     let file = opts.new.join("compare.md");
     std::fs::create_dir_all(opts.new.join("plots")).context("creating plots/")?;
-    let forest = plot::Forest {
+    let forest = forest::Forest {
         title: "Wall time, NEW ÷ OLD, with 95 % intervals",
         desc: "NEW ÷ OLD, log scale (below 1: smaller in NEW)",
         margin_pct: None,
     };
-    plot::ratios(
+    forest::ratios(
         &opts.new.join("plots").join(PLOT),
         &forest,
         &wall_rows(&comparison),
@@ -336,18 +336,18 @@ fn bootstrap(a: &[f64], b: &[f64]) -> [f64; 2] {
 }
 
 /// The wall time of every matched entry, for the plot.
-fn wall_rows(c: &Comparison) -> Vec<plot::RatioRow> {
+fn wall_rows(c: &Comparison) -> Vec<forest::RatioRow> {
     c.changes
         .iter()
         .filter(|ch| ch.metric == Metric::Wall)
-        .map(|ch| plot::RatioRow {
+        .map(|ch| forest::RatioRow {
             label: format!("{} {}", ch.group, ch.label),
             ratio: ch.ratio,
             ci95: ch.ci95,
             tone: match (ch.ci95[0] > 1.0, ch.ci95[1] < 1.0) {
-                (true, _) => plot::Tone::Worse,
-                (_, true) => plot::Tone::Better,
-                _ => plot::Tone::Tie,
+                (true, _) => forest::Tone::Worse,
+                (_, true) => forest::Tone::Better,
+                _ => forest::Tone::Tie,
             },
         })
         .collect()

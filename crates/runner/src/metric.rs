@@ -7,100 +7,6 @@ use std::fmt;
 use concbench_core::report::{Family, IoStats, OpenLoop, Report};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A metric read from every report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Metric {
-    /// Wall time of the measured window.
-    Wall,
-    /// Process CPU, average, % of one core.
-    ProcessCpu,
-    /// Process CPU, highest slow-tier sample, % of one core.
-    ProcessCpuMax,
-    /// System CPU, average, % of all cores.
-    SystemCpu,
-    /// System CPU, highest slow-tier sample, % of all cores.
-    SystemCpuMax,
-    /// Peak resident memory.
-    RssPeak,
-    /// Peak thread count.
-    ThreadsPeak,
-    /// Responses per second (IO).
-    ReqPerS,
-    /// Body bytes per second (IO).
-    BytesPerS,
-    /// Share of the requests answered 2xx (IO).
-    OkPct,
-    /// Share of the requests that failed: a non-2xx status or an error (IO).
-    ErrorPct,
-    /// Share of the requests answered with a non-2xx status (IO).
-    Non2xxPct,
-    /// Share of the requests that failed to connect (IO).
-    ConnectErrorPct,
-    /// Share of the requests that timed out (IO).
-    TimeoutErrorPct,
-    /// Share of the requests whose connection was reset (IO).
-    ResetErrorPct,
-    /// Share of the requests that failed otherwise (IO).
-    OtherErrorPct,
-    /// Share of the requests never sent, overdue by more than the timeout (IO, open loop).
-    DroppedPct,
-    /// Median latency (IO).
-    LatencyP50,
-    /// 99th-percentile latency (IO).
-    LatencyP99,
-    /// The offered rate, `io.rate` (IO, open loop).
-    OfferedPerS,
-    /// Share of the requests sent more than `OpenLoop::LATE_MS` after they were due (IO, open loop).
-    LatePct,
-    /// Responses per second from the schedule's start to the last response (IO, open loop).
-    AchievedPerS,
-    /// Median latency from the scheduled send (IO, open loop).
-    CorrectedP50,
-    /// 99th-percentile latency from the scheduled send (IO, open loop).
-    CorrectedP99,
-    /// 99.9th-percentile latency from the scheduled send (IO, open loop).
-    CorrectedP999,
-    /// 99th-percentile send delay: actual less scheduled send (IO, open loop).
-    SendDelayP99,
-    /// Resident memory per request in flight, above the window's start (IO).
-    RssPerInFlight,
-    /// Wall time per unit (task-cost scenarios).
-    PerUnit,
-    /// Resident memory per waiting unit (idle-scale).
-    RssPerUnit,
-    /// SQLite busy retries over a run's units (the sqlite scenarios).
-    BusyRetries,
-    /// Proportional memory per waiting unit (idle-scale with processes).
-    PssPerUnit,
-    /// Round trips echoed per second (serving).
-    RoundTripsPerS,
-    /// Median round-trip latency (serving).
-    RoundTripP50,
-    /// 99th-percentile round-trip latency (serving).
-    RoundTripP99,
-    /// The server's CPU time per round trip (serving).
-    ServerCpuPerRoundTrip,
-    /// The load generator's CPU time per round trip (serving).
-    LoadgenCpuPerRoundTrip,
-    /// The server's resident memory per connection, above its start (serving).
-    RssPerConnection,
-    /// Share of the round trips that failed (serving).
-    RoundTripFailedPct,
-    /// The server's PSS, summed over its processes, with every connection open (serving, held
-    /// runs).
-    HeldPss,
-    /// The busiest event loop's or worker's share of the connections (serving, several loops).
-    BusiestLoopPct,
-    /// CPU time the run used, seconds: process CPU × wall time (the tree's, from getrusage).
-    CpuSeconds,
-    /// The load generators' CPU time over their threads' time in the run, % (serving): near 100,
-    /// the load generator, not the server, bounds the round trips.
-    LoadgenBusyPct,
-    /// The largest sampled proportional set size of the process tree (shared pages split among
-    /// the processes that share them, so a tree of processes is not counted once per process).
-    PssPeak,
-}
-
 /// Which way a metric improves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -170,509 +76,339 @@ fn open(r: &Report) -> Option<&OpenLoop> {
     r.io.as_ref()?.open_loop.as_ref()
 }
 
-/// The definitions, in the order of [`Metric::ALL`] (a test checks it).
-static SPECS: [Spec; 43] = [
-    Spec {
-        metric: Metric::Wall,
-        key: "wall_s",
-        title: "Wall time",
-        unit: "s",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+/// Declares every metric once: the enum variant with its doc, and its [`Spec`] (key, title,
+/// unit, direction, family, view and reader), from which [`Metric::ALL`] and the definitions
+/// table follow in the written order.
+macro_rules! metrics {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident {
+            key: $key:literal, title: $title:expr, unit: $unit:literal,
+            direction: $direction:ident, family: $family:expr, view: $view:ident,
+            read: $read:expr $(,)?
+        }
+    )*) => {
+        /// A metric read from every report.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Metric {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl Metric {
+            /// Every metric, in table order.
+            pub const ALL: [Metric; [$(stringify!($name)),*].len()] = [$(Metric::$name),*];
+        }
+
+        /// The definitions, in the order of [`Metric::ALL`].
+        static SPECS: [Spec; Metric::ALL.len()] = [$(
+            Spec {
+                metric: Metric::$name,
+                key: $key,
+                title: $title,
+                unit: $unit,
+                direction: Direction::$direction,
+                family: $family,
+                view: View::$view,
+                read: $read,
+            },
+        )*];
+    };
+}
+
+metrics! {
+    /// Wall time of the measured window.
+    Wall {
+        key: "wall_s", title: "Wall time", unit: "s",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| Some(r.wall_s),
-    },
-    Spec {
-        metric: Metric::ProcessCpu,
-        key: "process_cpu_pct",
-        title: "Process CPU (avg, % of one core)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// Process CPU, average, % of one core.
+    ProcessCpu {
+        key: "process_cpu_pct", title: "Process CPU (avg, % of one core)", unit: "%",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| Some(r.cpu.process_avg_pct),
-    },
-    Spec {
-        metric: Metric::ProcessCpuMax,
-        key: "process_cpu_max_pct",
-        title: "Process CPU (max, % of one core)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// Process CPU, highest slow-tier sample, % of one core.
+    ProcessCpuMax {
+        key: "process_cpu_max_pct", title: "Process CPU (max, % of one core)", unit: "%",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| r.cpu.process_max_pct,
-    },
-    Spec {
-        metric: Metric::SystemCpu,
-        key: "system_cpu_pct",
-        title: "System CPU (avg, % of all cores)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// System CPU, average, % of all cores.
+    SystemCpu {
+        key: "system_cpu_pct", title: "System CPU (avg, % of all cores)", unit: "%",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| r.cpu.system_avg_pct,
-    },
-    Spec {
-        metric: Metric::SystemCpuMax,
-        key: "system_cpu_max_pct",
-        title: "System CPU (max, % of all cores)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// System CPU, highest slow-tier sample, % of all cores.
+    SystemCpuMax {
+        key: "system_cpu_max_pct", title: "System CPU (max, % of all cores)", unit: "%",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| r.cpu.system_max_pct,
-    },
-    Spec {
-        metric: Metric::RssPeak,
-        key: "rss_peak_mib",
-        title: "Peak memory (RSS)",
-        unit: "MiB",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// Peak resident memory.
+    RssPeak {
+        key: "rss_peak_mib", title: "Peak memory (RSS)", unit: "MiB",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| Some(r.memory.rss_peak_mib),
-    },
-    Spec {
-        metric: Metric::ThreadsPeak,
-        key: "threads_peak",
-        title: "Peak threads",
-        unit: "",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// Peak thread count.
+    ThreadsPeak {
+        key: "threads_peak", title: "Peak threads", unit: "",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| r.threads.peak.map(|p| p as f64),
-    },
-    Spec {
-        metric: Metric::ReqPerS,
-        key: "req_per_s",
-        title: "Requests per second",
-        unit: "req/s",
-        direction: Direction::HigherIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// Responses per second (IO).
+    ReqPerS {
+        key: "req_per_s", title: "Requests per second", unit: "req/s",
+        direction: HigherIsBetter, family: Some(Family::Io), view: Table,
         read: |r| r.io.as_ref().map(|io| io.req_per_s),
-    },
-    Spec {
-        metric: Metric::BytesPerS,
-        key: "bytes_per_s",
-        title: "Body bytes per second",
-        unit: "B/s",
-        direction: Direction::HigherIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// Body bytes per second (IO).
+    BytesPerS {
+        key: "bytes_per_s", title: "Body bytes per second", unit: "B/s",
+        direction: HigherIsBetter, family: Some(Family::Io), view: Table,
         read: |r| r.io.as_ref().map(|io| io.bytes_per_s),
-    },
-    Spec {
-        metric: Metric::OkPct,
-        key: "ok_pct",
-        title: "Requests answered 2xx",
-        unit: "%",
-        direction: Direction::HigherIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// Share of the requests answered 2xx (IO).
+    OkPct {
+        key: "ok_pct", title: "Requests answered 2xx", unit: "%",
+        direction: HigherIsBetter, family: Some(Family::Io), view: Table,
         read: |r| share(r, |io| io.ok),
-    },
-    Spec {
-        metric: Metric::ErrorPct,
-        key: "error_pct",
-        title: "Requests failed (non-2xx or error)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// Share of the requests that failed: a non-2xx status or an error (IO).
+    ErrorPct {
+        key: "error_pct", title: "Requests failed (non-2xx or error)", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| share(r, |io| io.failed),
-    },
-    Spec {
-        metric: Metric::Non2xxPct,
-        key: "non_2xx_pct",
-        title: "Non-2xx status",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Failures,
+    }
+    /// Share of the requests answered with a non-2xx status (IO).
+    Non2xxPct {
+        key: "non_2xx_pct", title: "Non-2xx status", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Failures,
         read: |r| share(r, |io| io.responses - io.ok),
-    },
-    Spec {
-        metric: Metric::ConnectErrorPct,
-        key: "connect_error_pct",
-        title: "Connect errors",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Failures,
+    }
+    /// Share of the requests that failed to connect (IO).
+    ConnectErrorPct {
+        key: "connect_error_pct", title: "Connect errors", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Failures,
         read: |r| share(r, |io| error(io, "connect")),
-    },
-    Spec {
-        metric: Metric::TimeoutErrorPct,
-        key: "timeout_error_pct",
-        title: "Timeouts",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Failures,
+    }
+    /// Share of the requests that timed out (IO).
+    TimeoutErrorPct {
+        key: "timeout_error_pct", title: "Timeouts", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Failures,
         read: |r| share(r, |io| error(io, "timeout")),
-    },
-    Spec {
-        metric: Metric::ResetErrorPct,
-        key: "reset_error_pct",
-        title: "Resets",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Failures,
+    }
+    /// Share of the requests whose connection was reset (IO).
+    ResetErrorPct {
+        key: "reset_error_pct", title: "Resets", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Failures,
         read: |r| share(r, |io| error(io, "reset")),
-    },
-    Spec {
-        metric: Metric::OtherErrorPct,
-        key: "other_error_pct",
-        title: "Other errors",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Failures,
+    }
+    /// Share of the requests that failed otherwise (IO).
+    OtherErrorPct {
+        key: "other_error_pct", title: "Other errors", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Failures,
         read: |r| share(r, |io| error(io, "other")),
-    },
-    Spec {
-        metric: Metric::DroppedPct,
-        key: "dropped_pct",
-        title: "Dropped (overdue, never sent)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Failures,
+    }
+    /// Share of the requests never sent, overdue by more than the timeout (IO, open loop).
+    DroppedPct {
+        key: "dropped_pct", title: "Dropped (overdue, never sent)", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Failures,
         read: |r| {
             open(r)?;
             share(r, |io| error(io, "dropped"))
         },
-    },
-    Spec {
-        metric: Metric::LatencyP50,
-        key: "latency_p50_ms",
-        title: "Latency p50",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// Median latency (IO).
+    LatencyP50 {
+        key: "latency_p50_ms", title: "Latency p50", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p50),
-    },
-    Spec {
-        metric: Metric::LatencyP99,
-        key: "latency_p99_ms",
-        title: "Latency p99",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// 99th-percentile latency (IO).
+    LatencyP99 {
+        key: "latency_p99_ms", title: "Latency p99", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| r.io.as_ref().map(|io| io.latency_ms.p99),
-    },
-    Spec {
-        metric: Metric::OfferedPerS,
-        key: "offered_per_s",
-        title: "Offered rate (io.rate)",
-        unit: "req/s",
-        direction: Direction::HigherIsBetter,
-        family: Some(Family::Io),
-        view: View::OpenLoop,
+    }
+    /// The offered rate, `io.rate` (IO, open loop).
+    OfferedPerS {
+        key: "offered_per_s", title: "Offered rate (io.rate)", unit: "req/s",
+        direction: HigherIsBetter, family: Some(Family::Io), view: OpenLoop,
         read: |r| open(r).map(|o| o.offered_per_s),
-    },
-    Spec {
-        metric: Metric::LatePct,
-        key: "late_pct",
-        title: "Sent late (more than 10 ms after due)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::OpenLoop,
+    }
+    /// Share of the requests sent more than `OpenLoop::LATE_MS` after they were due (IO, open loop).
+    LatePct {
+        key: "late_pct", title: "Sent late (more than 10 ms after due)", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Io), view: OpenLoop,
         read: |r| {
             let late = open(r)?.late;
             share(r, |_| late)
         },
-    },
-    Spec {
-        metric: Metric::AchievedPerS,
-        key: "achieved_per_s",
-        title: "Achieved rate (open loop)",
-        unit: "req/s",
-        direction: Direction::HigherIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// Responses per second from the schedule's start to the last response (IO, open loop).
+    AchievedPerS {
+        key: "achieved_per_s", title: "Achieved rate (open loop)", unit: "req/s",
+        direction: HigherIsBetter, family: Some(Family::Io), view: Table,
         read: |r| open(r).map(|o| o.achieved_per_s),
-    },
-    Spec {
-        metric: Metric::CorrectedP50,
-        key: "corrected_p50_ms",
-        title: "Corrected latency p50 (from the scheduled send)",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// Median latency from the scheduled send (IO, open loop).
+    CorrectedP50 {
+        key: "corrected_p50_ms", title: "Corrected latency p50 (from the scheduled send)", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| open(r).map(|o| o.corrected_ms.p50),
-    },
-    Spec {
-        metric: Metric::CorrectedP99,
-        key: "corrected_p99_ms",
-        title: "Corrected latency p99 (from the scheduled send)",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// 99th-percentile latency from the scheduled send (IO, open loop).
+    CorrectedP99 {
+        key: "corrected_p99_ms", title: "Corrected latency p99 (from the scheduled send)", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| open(r).map(|o| o.corrected_ms.p99),
-    },
-    Spec {
-        metric: Metric::CorrectedP999,
-        key: "corrected_p999_ms",
-        title: "Corrected latency p99.9 (from the scheduled send)",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// 99.9th-percentile latency from the scheduled send (IO, open loop).
+    CorrectedP999 {
+        key: "corrected_p999_ms", title: "Corrected latency p99.9 (from the scheduled send)", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| open(r).map(|o| o.corrected_ms.p999),
-    },
-    Spec {
-        metric: Metric::SendDelayP99,
-        key: "send_delay_p99_ms",
-        title: "Send delay p99 (actual less scheduled send)",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Table,
+    }
+    /// 99th-percentile send delay: actual less scheduled send (IO, open loop).
+    SendDelayP99 {
+        key: "send_delay_p99_ms", title: "Send delay p99 (actual less scheduled send)", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| open(r).map(|o| o.send_delay_ms.p99),
-    },
-    Spec {
-        metric: Metric::RssPerInFlight,
+    }
+    /// Resident memory per request in flight, above the window's start (IO).
+    RssPerInFlight {
         key: "rss_per_in_flight_kib",
         title: "Memory per request in flight (peak RSS above the start)",
         unit: "KiB",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Io),
-        view: View::Input,
+        direction: LowerIsBetter, family: Some(Family::Io), view: Input,
         read: |r| rss_added_kib_per(r, r.io.as_ref()?.in_flight_max),
-    },
-    Spec {
-        metric: Metric::PerUnit,
-        key: "per_unit_us",
-        title: "Wall time per unit",
-        unit: "µs",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Cpu),
-        view: View::Table,
+    }
+    /// Wall time per unit (task-cost scenarios).
+    PerUnit {
+        key: "per_unit_us", title: "Wall time per unit", unit: "µs",
+        direction: LowerIsBetter, family: Some(Family::Cpu), view: Table,
         read: |r| r.units.as_ref().map(|u| u.per_unit_us),
-    },
-    Spec {
-        metric: Metric::RssPerUnit,
-        key: "rss_per_unit_kib",
-        title: "Memory per waiting unit (RSS above the start)",
-        unit: "KiB",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Cpu),
-        view: View::Table,
+    }
+    /// Resident memory per waiting unit (idle-scale).
+    RssPerUnit {
+        key: "rss_per_unit_kib", title: "Memory per waiting unit (RSS above the start)", unit: "KiB",
+        direction: LowerIsBetter, family: Some(Family::Cpu), view: Table,
         read: |r| r.units.as_ref().and_then(|u| u.rss_per_unit_kib),
-    },
-    Spec {
-        metric: Metric::BusyRetries,
-        key: "busy_retries",
-        title: "SQLite busy retries (the write lock was taken)",
-        unit: "",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Cpu),
-        view: View::Table,
+    }
+    /// SQLite busy retries over a run's units (the sqlite scenarios).
+    BusyRetries {
+        key: "busy_retries", title: "SQLite busy retries (the write lock was taken)", unit: "",
+        direction: LowerIsBetter, family: Some(Family::Cpu), view: Table,
         read: |r| r.units.as_ref().and_then(|u| u.busy_retries).map(|n| n as f64),
-    },
-    Spec {
-        metric: Metric::PssPerUnit,
+    }
+    /// Proportional memory per waiting unit (idle-scale with processes).
+    PssPerUnit {
         key: "pss_per_unit_kib",
         title: "Memory per waiting unit (PSS above the start: shared pages split)",
         unit: "KiB",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Cpu),
-        view: View::Table,
+        direction: LowerIsBetter, family: Some(Family::Cpu), view: Table,
         read: |r| r.units.as_ref().and_then(|u| u.pss_per_unit_kib),
-    },
-    Spec {
-        metric: Metric::RoundTripsPerS,
-        key: "round_trips_per_s",
-        title: "Round trips per second (first message to last echo)",
-        unit: "rt/s",
-        direction: Direction::HigherIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// Round trips echoed per second (serving).
+    RoundTripsPerS {
+        key: "round_trips_per_s", title: "Round trips per second (first message to last echo)", unit: "rt/s",
+        direction: HigherIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| r.serve.as_ref().map(|s| s.round_trips_per_s),
-    },
-    Spec {
-        metric: Metric::RoundTripP50,
-        key: "round_trip_p50_ms",
-        title: "Round-trip latency p50",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// Median round-trip latency (serving).
+    RoundTripP50 {
+        key: "round_trip_p50_ms", title: "Round-trip latency p50", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| r.serve.as_ref().map(|s| s.latency_ms.p50),
-    },
-    Spec {
-        metric: Metric::RoundTripP99,
-        key: "round_trip_p99_ms",
-        title: "Round-trip latency p99",
-        unit: "ms",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// 99th-percentile round-trip latency (serving).
+    RoundTripP99 {
+        key: "round_trip_p99_ms", title: "Round-trip latency p99", unit: "ms",
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| r.serve.as_ref().map(|s| s.latency_ms.p99),
-    },
-    Spec {
-        metric: Metric::ServerCpuPerRoundTrip,
-        key: "server_cpu_us_per_round_trip",
-        title: "Server CPU per round trip",
-        unit: "µs",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// The server's CPU time per round trip (serving).
+    ServerCpuPerRoundTrip {
+        key: "server_cpu_us_per_round_trip", title: "Server CPU per round trip", unit: "µs",
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| {
             let s = r.serve.as_ref().filter(|s| s.round_trips > 0)?;
             Some(r.cpu.process_avg_pct / 100.0 * r.wall_s * 1e6 / s.round_trips as f64)
         },
-    },
-    Spec {
-        metric: Metric::LoadgenCpuPerRoundTrip,
-        key: "loadgen_cpu_us_per_round_trip",
-        title: "Load generator CPU per round trip",
-        unit: "µs",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// The load generator's CPU time per round trip (serving).
+    LoadgenCpuPerRoundTrip {
+        key: "loadgen_cpu_us_per_round_trip", title: "Load generator CPU per round trip", unit: "µs",
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| r.serve.as_ref().map(|s| s.loadgen_cpu_us_per_round_trip),
-    },
-    Spec {
-        metric: Metric::RssPerConnection,
+    }
+    /// The server's resident memory per connection, above its start (serving).
+    RssPerConnection {
         key: "rss_per_connection_kib",
         title: "Server memory per connection (peak RSS above the start)",
         unit: "KiB",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Input,
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Input,
         read: |r| rss_added_kib_per(r, r.serve.as_ref()?.connected),
-    },
-    Spec {
-        metric: Metric::RoundTripFailedPct,
-        key: "round_trip_failed_pct",
-        title: "Round trips failed",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// Share of the round trips that failed (serving).
+    RoundTripFailedPct {
+        key: "round_trip_failed_pct", title: "Round trips failed", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| {
             let s = r.serve.as_ref()?;
             let all = s.round_trips + s.failed;
             (all > 0).then(|| s.failed as f64 * 100.0 / all as f64)
         },
-    },
-    Spec {
-        metric: Metric::HeldPss,
-        key: "held_pss_mib",
-        title: "Server PSS with every connection open",
-        unit: "MiB",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// The server's PSS, summed over its processes, with every connection open (serving, held
+    /// runs).
+    HeldPss {
+        key: "held_pss_mib", title: "Server PSS with every connection open", unit: "MiB",
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| r.serve.as_ref()?.held.as_ref().map(|h| h.pss_mib),
-    },
-    Spec {
-        metric: Metric::BusiestLoopPct,
+    }
+    /// The busiest event loop's or worker's share of the connections (serving, several loops).
+    BusiestLoopPct {
         key: "busiest_loop_pct",
         title: "Busiest loop's share of the connections (even: 100 % ÷ loops)",
         unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| {
             let by = &r.serve.as_ref()?.accepted_by;
             let all: u64 = by.iter().sum();
             (by.len() > 1 && all > 0).then(|| *by.iter().max().unwrap_or(&0) as f64 * 100.0 / all as f64)
         },
-    },
-    Spec {
-        metric: Metric::CpuSeconds,
-        key: "cpu_s",
-        title: "CPU time",
-        unit: "s",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// CPU time the run used, seconds: process CPU × wall time (the tree's, from getrusage).
+    CpuSeconds {
+        key: "cpu_s", title: "CPU time", unit: "s",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| Some(r.cpu.process_avg_pct / 100.0 * r.wall_s),
-    },
-    Spec {
-        metric: Metric::LoadgenBusyPct,
-        key: "loadgen_busy_pct",
-        title: "Load generator busy (% of its threads' time)",
-        unit: "%",
-        direction: Direction::LowerIsBetter,
-        family: Some(Family::Serve),
-        view: View::Table,
+    }
+    /// The load generators' CPU time over their threads' time in the run, % (serving): near 100,
+    /// the load generator, not the server, bounds the round trips.
+    LoadgenBusyPct {
+        key: "loadgen_busy_pct", title: "Load generator busy (% of its threads' time)", unit: "%",
+        direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| {
             let s = r.serve.as_ref()?;
             (r.wall_s > 0.0 && s.loadgens > 0)
                 .then(|| (s.loadgen_cpu_s / (s.loadgens as f64 * r.wall_s) * 100.0).min(100.0))
         },
-    },
-    Spec {
-        metric: Metric::PssPeak,
-        key: "pss_peak_mib",
-        title: "Peak memory (PSS, sampled, over the process tree)",
-        unit: "MiB",
-        direction: Direction::LowerIsBetter,
-        family: None,
-        view: View::Table,
+    }
+    /// The largest sampled proportional set size of the process tree (shared pages split among
+    /// the processes that share them, so a tree of processes is not counted once per process).
+    PssPeak {
+        key: "pss_peak_mib", title: "Peak memory (PSS, sampled, over the process tree)", unit: "MiB",
+        direction: LowerIsBetter, family: None, view: Table,
         read: |r| r.memory.pss_peak_mib,
-    },
-];
+    }
+}
 
 impl Metric {
-    /// Every metric, in table order.
-    pub const ALL: [Metric; 43] = [
-        Metric::Wall,
-        Metric::ProcessCpu,
-        Metric::ProcessCpuMax,
-        Metric::SystemCpu,
-        Metric::SystemCpuMax,
-        Metric::RssPeak,
-        Metric::ThreadsPeak,
-        Metric::ReqPerS,
-        Metric::BytesPerS,
-        Metric::OkPct,
-        Metric::ErrorPct,
-        Metric::Non2xxPct,
-        Metric::ConnectErrorPct,
-        Metric::TimeoutErrorPct,
-        Metric::ResetErrorPct,
-        Metric::OtherErrorPct,
-        Metric::DroppedPct,
-        Metric::LatencyP50,
-        Metric::LatencyP99,
-        Metric::OfferedPerS,
-        Metric::LatePct,
-        Metric::AchievedPerS,
-        Metric::CorrectedP50,
-        Metric::CorrectedP99,
-        Metric::CorrectedP999,
-        Metric::SendDelayP99,
-        Metric::RssPerInFlight,
-        Metric::PerUnit,
-        Metric::RssPerUnit,
-        Metric::BusyRetries,
-        Metric::PssPerUnit,
-        Metric::RoundTripsPerS,
-        Metric::RoundTripP50,
-        Metric::RoundTripP99,
-        Metric::ServerCpuPerRoundTrip,
-        Metric::LoadgenCpuPerRoundTrip,
-        Metric::RssPerConnection,
-        Metric::RoundTripFailedPct,
-        Metric::HeldPss,
-        Metric::BusiestLoopPct,
-        Metric::CpuSeconds,
-        Metric::LoadgenBusyPct,
-        Metric::PssPeak,
-    ];
-
     /// The metric's definition.
     pub fn spec(self) -> &'static Spec {
         &SPECS[self as usize]

@@ -138,6 +138,45 @@ pub fn knees(summary: &Summary) -> Vec<String> {
         .collect()
 }
 
+/// A point's latencies and whether it kept up with `rate`.
+fn at(rate: f64, p: &EntrySummary) -> String {
+    let achieved = p.mean(Metric::AchievedPerS).unwrap_or(f64::NAN);
+    format!(
+        "corrected p99 {} (plain {}), achieved {}",
+        millis_num(p.mean(Metric::CorrectedP99).unwrap_or(f64::NAN)),
+        millis_num(p.mean(Metric::LatencyP99).unwrap_or(f64::NAN)),
+        if keeps_up(p) == Some(true) {
+            "the offered rate".to_string()
+        } else {
+            format!("{} of {}", req_per_s(achieved), req_per_s(rate))
+        }
+    )
+}
+
+/// The knee of `label`'s series at point `k` of `points` (rate, point), against the lowest
+/// rate's corrected p99 `base`.
+fn knee_at(label: &str, points: &[(f64, &EntrySummary)], k: usize, base: f64) -> String {
+    let (low, (rate, p)) = (points[0].0, points[k]);
+    let last_ok = points[..k]
+        .iter()
+        .rev()
+        .find(|(_, p)| keeps_up(p) == Some(true))
+        .map_or(String::new(), |(r, _)| {
+            format!(
+                "; the highest rate below it that it kept up with: {}",
+                req_per_s(*r)
+            )
+        });
+    format!(
+        "{label}: knee at {} offered, where {} ({} its {} at {}){last_ok}.",
+        req_per_s(rate),
+        at(rate, p),
+        times(p.mean(Metric::CorrectedP99).unwrap_or(f64::NAN) / base, 1),
+        millis_num(base),
+        req_per_s(low)
+    )
+}
+
 /// One series' knee, or why it has none.
 fn knee(s: &Series) -> Option<String> {
     let points: Vec<(f64, &EntrySummary)> = s
@@ -148,19 +187,6 @@ fn knee(s: &Series) -> Option<String> {
         .collect();
     let &(low, first) = points.first()?;
     let base = first.mean(Metric::CorrectedP99)?;
-    let achieved = |p: &EntrySummary| p.mean(Metric::AchievedPerS).unwrap_or(f64::NAN);
-    let at = |rate: f64, p: &EntrySummary| {
-        format!(
-            "corrected p99 {} (plain {}), achieved {}",
-            millis_num(p.mean(Metric::CorrectedP99).unwrap_or(f64::NAN)),
-            millis_num(p.mean(Metric::LatencyP99).unwrap_or(f64::NAN)),
-            if keeps_up(p) == Some(true) {
-                "the offered rate".to_string()
-            } else {
-                format!("{} of {}", req_per_s(achieved(p)), req_per_s(rate))
-            }
-        )
-    };
     if keeps_up(first) == Some(false) {
         return Some(format!(
             "{}: past its capacity already at the lowest rate, {} offered: {}.",
@@ -174,28 +200,7 @@ fn knee(s: &Series) -> Option<String> {
     let past = |p: &EntrySummary| p.mean(Metric::CorrectedP99).is_some_and(|c| c > KNEE * base);
     let knee = (0..points.len()).find(|&k| points[k..].iter().all(|(_, p)| past(p)));
     Some(match knee {
-        Some(k) => {
-            let (rate, p) = points[k];
-            let last_ok = points[..k]
-                .iter()
-                .rev()
-                .find(|(_, p)| keeps_up(p) == Some(true))
-                .map_or(String::new(), |(r, _)| {
-                    format!(
-                        "; the highest rate below it that it kept up with: {}",
-                        req_per_s(*r)
-                    )
-                });
-            format!(
-                "{}: knee at {} offered, where {} ({} its {} at {}){last_ok}.",
-                s.label,
-                req_per_s(rate),
-                at(rate, p),
-                times(p.mean(Metric::CorrectedP99).unwrap_or(f64::NAN) / base, 1),
-                millis_num(base),
-                req_per_s(low)
-            )
-        }
+        Some(k) => knee_at(&s.label, &points, k, base),
         None => {
             let &(high, last) = points.last()?;
             format!(

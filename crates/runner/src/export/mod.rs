@@ -3,6 +3,7 @@
 //! plots' file names in [`layout`].
 
 pub mod csv;
+pub mod forest;
 pub mod json;
 pub mod layout;
 pub mod markdown;
@@ -56,21 +57,21 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
 /// coloured by its standing (ties grey).
 fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()> {
     let bound = ranking::loadgen_bound(f).is_some();
-    let rows: Vec<plot::RatioRow> = f
+    let rows: Vec<forest::RatioRow> = f
         .entries
         .iter()
         .filter(|e| e.label != f.baseline)
         .filter_map(|e| {
             let s = e.speedup.as_ref()?;
-            Some(plot::RatioRow {
+            Some(forest::RatioRow {
                 label: e.label.clone(),
                 ratio: s.median,
                 ci95: s.ci95,
                 tone: match ranking::standing(e, margin_pct) {
-                    _ if bound => plot::Tone::Tie,
-                    Standing::Faster => plot::Tone::Better,
-                    Standing::Slower => plot::Tone::Worse,
-                    Standing::Tie | Standing::TooFew => plot::Tone::Tie,
+                    _ if bound => forest::Tone::Tie,
+                    Standing::Faster => forest::Tone::Better,
+                    Standing::Slower => forest::Tone::Worse,
+                    Standing::Tie | Standing::TooFew => forest::Tone::Tie,
                 },
             })
         })
@@ -89,12 +90,12 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
         f.baseline,
         crate::format::plain(margin_pct)
     );
-    let forest = plot::Forest {
+    let forest = forest::Forest {
         title: &title,
         desc: &desc,
         margin_pct: Some(margin_pct),
     };
-    plot::ratios(file, &forest, &rows)
+    forest::ratios(file, &forest, &rows)
 }
 
 #[cfg(test)]

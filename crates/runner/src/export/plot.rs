@@ -130,7 +130,7 @@ fn bar_mesh(chart: &mut Chart, rows: &[BarRow], axis: Axis, metric: Metric) -> a
 }
 
 /// A light grid with a row per label down the side, and an x axis with `ticks` and `desc`.
-fn row_mesh(
+pub(super) fn row_mesh(
     chart: &mut Chart,
     labels: &[String],
     ticks: &dyn Fn(&f64) -> String,
@@ -150,11 +150,11 @@ fn row_mesh(
 }
 
 /// Grid lines light enough to read the bars and lines over them.
-const GRID_BOLD: RGBColor = RGBColor(215, 215, 215);
-const GRID_LIGHT: RGBColor = RGBColor(240, 240, 240);
+pub(super) const GRID_BOLD: RGBColor = RGBColor(215, 215, 215);
+pub(super) const GRID_LIGHT: RGBColor = RGBColor(240, 240, 240);
 
 /// A chart with two linear f64 coordinates (log axes are drawn in log10).
-type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Where a bar goes: its x axis, the axis' start, its height.
 struct Slot {
@@ -233,7 +233,7 @@ fn kind_legend<'a, 'b: 'a>(
         .map_err(draw_err)
 }
 
-fn draw_err<E: std::fmt::Debug>(err: E) -> anyhow::Error {
+pub(super) fn draw_err<E: std::fmt::Debug>(err: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a plot: {err:?}")
 }
 
@@ -252,12 +252,12 @@ pub fn spans_tenfold(values: impl IntoIterator<Item = f64>) -> bool {
 
 /// One axis: linear, or log10 drawn as linear in the exponent.
 #[derive(Clone, Copy)]
-struct Axis {
-    log: bool,
+pub(super) struct Axis {
+    pub(super) log: bool,
 }
 
 impl Axis {
-    fn to(self, v: f64) -> f64 {
+    pub(super) fn to(self, v: f64) -> f64 {
         if self.log { v.max(1e-12).log10() } else { v }
     }
 
@@ -270,7 +270,7 @@ impl Axis {
     }
 
     /// The drawn range of `values`, with a margin.
-    fn range(self, values: &[f64]) -> std::ops::Range<f64> {
+    pub(super) fn range(self, values: &[f64]) -> std::ops::Range<f64> {
         let t: Vec<f64> = values.iter().map(|v| self.to(*v)).collect();
         let low = t.iter().copied().fold(f64::INFINITY, f64::min);
         let high = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -410,16 +410,21 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
         )?;
     }
     let drawn: Vec<(f64, f64)> = series.iter().flat_map(|(_, p)| frame.drawn(p)).collect();
+    legend(&mut chart, &drawn, &frame)?;
+    root.present()
+        .map_err(draw_err)
+        .with_context(|| format!("writing {}", file.display()))
+}
+
+/// The legend, in the corner where the fewest drawn points are.
+fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, drawn: &[(f64, f64)], frame: &Frame) -> anyhow::Result<()> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
-        .position(emptiest_corner(&drawn, &frame.x_range, &frame.y_range))
+        .position(emptiest_corner(drawn, &frame.x_range, &frame.y_range))
         .draw()
-        .map_err(draw_err)?;
-    root.present()
         .map_err(draw_err)
-        .with_context(|| format!("writing {}", file.display()))
 }
 
 /// One series: its line with a legend entry, a dot per point, an error bar per point.
@@ -519,98 +524,4 @@ fn emptiest_corner(
     .min_by_key(|(n, _)| *n)
     .map(|(_, corner)| corner)
     .expect("four corners")
-}
-
-/// One row of a forest plot: a label, a ratio and its 95 % interval, and how it stands.
-pub struct RatioRow {
-    /// The entry.
-    pub label: String,
-    /// The ratio (NEW ÷ OLD, or the paired speed-up).
-    pub ratio: f64,
-    /// Its 95 % interval.
-    pub ci95: [f64; 2],
-    /// Its colour: better, worse or tied.
-    pub tone: Tone,
-}
-
-/// How a row of a forest plot stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    /// Better than the reference (green).
-    Better,
-    /// Worse than it (red).
-    Worse,
-    /// Tied with it, or not resolved (grey).
-    Tie,
-}
-
-/// The axis and band of a forest plot.
-pub struct Forest<'a> {
-    /// The title.
-    pub title: &'a str,
-    /// The x axis' description.
-    pub desc: &'a str,
-    /// The equivalence margin around 1, %, drawn as a shaded band (`None`: no band).
-    pub margin_pct: Option<f64>,
-}
-
-/// A forest plot: a ratio per row as a dot with its 95 % interval, on a log axis with a line at
-/// 1 (and the margin shaded): green better, red worse, grey tied.
-pub fn ratios(file: &Path, forest: &Forest, rows: &[RatioRow]) -> anyhow::Result<()> {
-    let axis = Axis { log: true };
-    let all: Vec<f64> = rows
-        .iter()
-        .flat_map(|r| [r.ci95[0], r.ci95[1], r.ratio])
-        .chain([0.9, 1.1])
-        .filter(|v| *v > 0.0)
-        .collect();
-    let x_range = axis.range(&all);
-    let n = rows.len().max(1) as f64;
-    let root = SVGBackend::new(file, (900, 90 + 30 * rows.len().max(1) as u32)).into_drawing_area();
-    root.fill(&WHITE).map_err(draw_err)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(forest.title, ("sans-serif", 18))
-        .margin(10)
-        .x_label_area_size(34)
-        .y_label_area_size(300)
-        .build_cartesian_2d(x_range.clone(), 0.0..n)
-        .map_err(draw_err)?;
-    let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
-    row_mesh(
-        &mut chart,
-        &labels,
-        &|x| format::tick(10f64.powf(*x)),
-        forest.desc,
-    )?;
-    if let Some(m) = forest.margin_pct {
-        let (low, high) = (axis.to(1.0 - m / 100.0), axis.to(1.0 + m / 100.0));
-        chart
-            .draw_series([Rectangle::new(
-                [(low, 0.0), (high, n)],
-                RGBColor(225, 225, 235).filled(),
-            )])
-            .map_err(draw_err)?;
-    }
-    let one = vec![(0.0, 0.0), (0.0, n)];
-    chart
-        .draw_series(std::iter::once(PathElement::new(one, BLACK.stroke_width(1))))
-        .map_err(draw_err)?;
-    for (i, r) in rows.iter().enumerate() {
-        let y = n - 0.5 - i as f64;
-        let color = match r.tone {
-            Tone::Worse => RGBColor(200, 40, 40),
-            Tone::Better => RGBColor(40, 150, 60),
-            Tone::Tie => RGBColor(110, 110, 110),
-        };
-        let (low, high) = (axis.to(r.ci95[0]), axis.to(r.ci95[1]));
-        chart
-            .draw_series([PathElement::new(vec![(low, y), (high, y)], color.stroke_width(2))])
-            .map_err(draw_err)?;
-        chart
-            .draw_series([Circle::new((axis.to(r.ratio), y), 4, color.filled())])
-            .map_err(draw_err)?;
-    }
-    root.present()
-        .map_err(draw_err)
-        .with_context(|| format!("writing {}", file.display()))
 }

@@ -1,0 +1,363 @@
+//! Task costs: start-up, waiting, blocking calls inside async, SQLite, file reads and CPU
+//! bursts, each answered from the task-cost groups of a run.
+
+use super::*;
+
+pub(crate) fn start_up(summary: &Summary) -> Vec<String> {
+    let Some(f) = group(summary, "spawn-only") else {
+        return vec![];
+    };
+    let m = Metric::PerUnit;
+    let [task, thread, pool, process] =
+        ["task", "thread", "pool", "process"].map(|kind| least(&f.entries, kind, m));
+    let mut out = Vec::new();
+    let costs: Vec<String> = [
+        ("task", task),
+        ("OS thread", thread),
+        ("pool job", pool),
+        ("process", process),
+    ]
+    .into_iter()
+    .filter_map(|(name, found)| found.map(|(e, v)| format!("{name} {} ({})", micros(v), e.label)))
+    .collect();
+    if !costs.is_empty() {
+        out.push(format!(
+            "Start-up cost per unit (spawn-only, {} units, wall time ÷ units, cheapest of each kind): {}.",
+            units_of(f),
+            costs.join(", ")
+        ));
+    }
+    if let (Some((te, t)), Some((he, h))) = (task, thread) {
+        out.push(format!(
+            "{}: an OS thread cost {} a task to start and join ({} against {}).",
+            which_is_cheaper(te, he, m),
+            times(h / t, 1),
+            micros(h),
+            micros(t)
+        ));
+    }
+    if let (Some((_, t)), Some((_, p))) = (task, process) {
+        let vs_thread = thread.map_or(String::new(), |(_, h)| format!(", {} a thread", times(p / h, 1)));
+        out.push(format!(
+            "A process cost {} a task{vs_thread} ({}).",
+            times(p / t, 0),
+            micros(p)
+        ));
+    }
+    out.extend(tasks_by_runtime(f, m));
+    out
+}
+
+/// "Yes" when tasks are clearly cheaper than threads, "No" when clearly dearer, else "Not shown".
+pub(super) fn which_is_cheaper(task: &EntrySummary, thread: &EntrySummary, m: Metric) -> &'static str {
+    if clearly_below(task, thread, m) {
+        "Yes"
+    } else if clearly_below(thread, task, m) {
+        "No"
+    } else {
+        "Not shown"
+    }
+}
+
+/// Each runtime's task start-up cost, when there are several.
+pub(super) fn tasks_by_runtime(f: &FamilySummary, m: Metric) -> Option<String> {
+    let tasks: Vec<String> = f
+        .entries
+        .iter()
+        .filter(|e| unit(e) == "task")
+        .filter_map(|e| e.mean(m).map(|v| format!("{} {}", e.label, micros(v))))
+        .collect();
+    (tasks.len() > 1).then(|| format!("Tasks by runtime: {}.", tasks.join(", ")))
+}
+
+pub(super) fn waiting(summary: &Summary) -> Vec<String> {
+    ["sleep-fixed", "sleep-variable"]
+        .into_iter()
+        .filter_map(|scenario| group(summary, scenario))
+        .flat_map(waiting_in)
+        .collect()
+}
+
+/// One sleep scenario: the cheapest wall time of each kind, and tasks against threads.
+pub(super) fn waiting_in(f: &FamilySummary) -> Vec<String> {
+    let scenario = &f.scenario;
+    let sleep = f
+        .config
+        .get("sleep_ms")
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN);
+    let walls: Vec<String> = [
+        ("tasks", "task"),
+        ("threads", "thread"),
+        ("pool", "pool"),
+        ("processes", "process"),
+        ("one after another", "sequential"),
+    ]
+    .into_iter()
+    .filter_map(|(name, kind)| {
+        least(&f.entries, kind, Metric::Wall)
+            .map(|(e, v)| format!("{name} {} ({})", millis(v * 1e3, 1), e.label))
+    })
+    .collect();
+    if walls.is_empty() {
+        return vec![];
+    }
+    let mut out = vec![format!(
+        "{scenario} ({} units, `sleep_ms` = {sleep}): wall time {}.",
+        units_of(f),
+        walls.join(", ")
+    )];
+    let m = Metric::Wall;
+    if let (Some((te, t)), Some((he, h))) = (least(&f.entries, "task", m), least(&f.entries, "thread", m)) {
+        let verdict = if clearly_below(te, he, m) {
+            format!("tasks finished first, by {}", millis((h - t) * 1e3, 1))
+        } else if clearly_below(he, te, m) {
+            format!("threads finished first, by {}", millis((t - h) * 1e3, 1))
+        } else {
+            "no difference between tasks and threads is shown (95 % intervals overlap)".into()
+        };
+        out.push(format!(
+            "{scenario}: {verdict}; the wait itself is the same for both, the rest is starting and waking the units."
+        ));
+    }
+    out
+}
+
+/// `, 1.70× (1.38–1.73)`: an entry's paired speed-up over its group's baseline, for a list
+/// (nothing for the baseline itself).
+pub(super) fn vs_baseline(f: &FamilySummary, e: &EntrySummary) -> String {
+    e.speedup
+        .as_ref()
+        .filter(|_| e.label != f.baseline)
+        .map_or(String::new(), |s| format!(", {}", speedup(s)))
+}
+
+/// file-read: MiB/s per entry, and where the async runtimes' file APIs run.
+pub(super) fn file_read(summary: &Summary) -> Vec<String> {
+    let Some(f) = group(summary, "file-read") else {
+        return vec![];
+    };
+    let bytes = f.config.get("file_bytes").and_then(|v| v.as_u64()).unwrap_or(0);
+    let n = units_of(f);
+    let cells: Vec<String> = f
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let wall = e.mean(Metric::Wall)?;
+            let vs = vs_baseline(f, e);
+            Some(format!(
+                "{} ({}) {} MiB/s{vs}",
+                e.label,
+                unit(e),
+                count(n as f64 * bytes as f64 / wall / 1_048_576.0)
+            ))
+        })
+        .collect();
+    if cells.is_empty() {
+        return vec![];
+    }
+    vec![
+        format!("file-read ({n} units, one file of {} bytes each, from the page cache; speed-ups over {} paired by round): {}.", count(bytes as f64), f.baseline, cells.join("; ")),
+        "The async runtimes have no asynchronous file IO of their own here: `tokio::fs` runs each call with `spawn_blocking` on tokio's blocking pool, `smol::fs` (async-fs) on its blocking thread pool, and `async_std::fs` on async-std's, so an async file read is a thread-pool read plus the hand-off.".into(),
+    ]
+}
+
+/// The sqlite scenarios: rows per second and busy retries per entry, then writers against readers.
+/// Each SQLite entry's rows per second (`rows` over its wall time), its speed-up and its busy
+/// retries.
+fn sqlite_cells(f: &FamilySummary, rows: f64, what: &str) -> Vec<String> {
+    f.entries
+        .iter()
+        .filter_map(|e| {
+            let wall = e.mean(Metric::Wall)?;
+            let busy = e.mean(Metric::BusyRetries).unwrap_or(0.0);
+            Some(format!(
+                "{} ({}) {} {what}{}, {} busy retries",
+                e.label,
+                unit(e),
+                count(rows / wall),
+                vs_baseline(f, e),
+                fixed(busy, 0)
+            ))
+        })
+        .collect()
+}
+
+/// SQLite from many workers: rows per second by entry, and whether writers wait and readers do
+/// not.
+pub(super) fn sqlite(summary: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut best = Vec::new();
+    for scenario in ["sqlite-insert", "sqlite-read"] {
+        let Some(f) = group(summary, scenario) else {
+            continue;
+        };
+        let rows = f.config.get("rows").and_then(|v| v.as_u64()).unwrap_or(0);
+        let n = units_of(f);
+        // An insert unit writes its rows; a read unit reads every unit's.
+        let (per_unit, what) = match scenario {
+            "sqlite-insert" => (rows, "rows written/s"),
+            _ => (n * rows, "rows read/s"),
+        };
+        let cells = sqlite_cells(f, n as f64 * per_unit as f64, what);
+        if cells.is_empty() {
+            continue;
+        }
+        out.push(format!("{scenario} ({n} units × {rows} rows, one WAL-mode file, a connection per unit; speed-ups over {} paired by round): {}.", f.baseline, cells.join("; ")));
+        let top = f
+            .entries
+            .iter()
+            .filter(|e| e.label != f.baseline)
+            .filter_map(|e| Some((e, e.speedup.as_ref()?)))
+            .max_by(|a, b| a.1.median.total_cmp(&b.1.median));
+        let retried = f
+            .entries
+            .iter()
+            .filter(|e| e.mean(Metric::BusyRetries).is_some_and(|b| b > 0.0))
+            .count();
+        if let Some((e, paired)) = top {
+            let standing = match crate::ranking::standing(e, summary.margin_pct) {
+                Standing::Faster => "faster than",
+                Standing::Slower => "slower than",
+                Standing::Tie => "tied with",
+                Standing::TooFew => "too few rounds to rank against",
+            };
+            let said = format!("{} ({standing} the sequential loop)", speedup(paired));
+            best.push((scenario, e.label.clone(), said, retried, f.entries.len()));
+        }
+    }
+    if let [(_, wl, wr, wb, wn), (_, rl, rr, rb, rn)] = best.as_slice() {
+        out.push(format!(
+            "Writers wait for one another, readers do not: {wb} of {wn} insert entries counted busy retries (a unit found the write lock taken and waited), {rb} of {rn} read entries did; the highest paired speed-up of concurrent readers ({rl}) was {rr}, of concurrent writers ({wl}) {wr}."
+        ));
+    }
+    out
+}
+
+/// blocking-sleep: how many units slept at once on average (units × sleep ÷ wall), per entry,
+/// and what it means for the async entries.
+pub(super) fn blocking_sleep(summary: &Summary) -> Vec<String> {
+    let Some(f) = group(summary, "blocking-sleep") else {
+        return vec![];
+    };
+    let Some(sleep_ms) = f.config.get("sleep_ms").and_then(|v| v.as_f64()) else {
+        return vec![];
+    };
+    let n = units_of(f);
+    let ideal = n as f64 * sleep_ms / 1000.0;
+    let mut out: Vec<String> = f
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let wall = e.mean(Metric::Wall)?;
+            Some(format!(
+                "{} ({}): {} for {n} units of {} ms, so {} units slept at once on average ({} ÷ {}).",
+                e.label,
+                unit(e),
+                seconds_fixed(wall, 3),
+                fixed(sleep_ms, 0),
+                fixed(ideal / wall, 2),
+                seconds_fixed(ideal, 3),
+                seconds_fixed(wall, 3)
+            ))
+        })
+        .collect();
+    if !out.is_empty() {
+        out.push("`std::thread::sleep` inside a task blocks the thread that runs the task: a current-thread runtime has one thread, so its units sleep one after another, as if sequential; a multi-thread runtime has its worker threads (`cpu.workers`), so at most that many sleep at once. In sleep-fixed the runtime's own timer lets every unit wait together.".into());
+    }
+    out
+}
+
+pub(super) fn blocking(summary: &Summary) -> Vec<String> {
+    let Some(f) = group(summary, "blocking-storm") else {
+        return vec![];
+    };
+    let find =
+        |pred: &dyn Fn(&EntrySummary) -> bool| f.entries.iter().find(|e| pred(e) && e.has(Metric::Wall));
+    let ct = find(&|e| unit(e) == "task" && e.variant.as_deref() == Some("tokio-current-thread"));
+    let seq = find(&|e| unit(e) == "sequential");
+    let (Some(ct), Some(seq)) = (ct, seq) else {
+        return vec![];
+    };
+    let n = ct.work.as_ref().map_or(0, |w| w.units);
+    let one = seq.mean(Metric::Wall).unwrap() / n.max(1) as f64;
+    let wall = ct.mean(Metric::Wall).unwrap();
+    let ratio = wall / (one * n as f64);
+    let word = if (0.8..=1.25).contains(&ratio) {
+        "The executor was serialised"
+    } else if ratio < 0.8 {
+        "The units overlapped (not serialised)"
+    } else {
+        "Slower than serial"
+    };
+    let mut out = vec![format!(
+        "{word}: {} took {} for {n} units, {} units × one unit's time ({n} × {} = {}, one unit's time being {}'s wall ÷ units, which runs them one after another).",
+        ct.label,
+        seconds_fixed(wall, 3),
+        times(ratio, 2),
+        micros(one * 1e6),
+        seconds_fixed(one * n as f64, 3),
+        seq.label
+    )];
+    out.push(format!(
+        "One blocking call (`sched_yield`) held the executor's only thread for {} on average ({} ÷ {} calls); no other task ran meanwhile.",
+        micros_fixed(wall * 1e6 / (n as f64 * STORM_CALLS as f64), 2),
+        seconds_fixed(wall, 3),
+        count((n * STORM_CALLS) as f64)
+    ));
+    let others: Vec<String> = f
+        .entries
+        .iter()
+        .filter(|e| e.label != ct.label && e.label != seq.label)
+        .filter_map(|e| {
+            e.mean(Metric::Wall)
+                .map(|w| format!("{} {} ({})", e.label, seconds_fixed(w, 3), times(w / wall, 2)))
+        })
+        .collect();
+    if !others.is_empty() {
+        out.push(format!(
+            "For comparison (× {}'s time): {}.",
+            ct.label,
+            others.join(", ")
+        ));
+    }
+    out
+}
+
+pub(super) fn squares(summary: &Summary) -> Vec<String> {
+    let Some(f) = group(summary, "squares") else {
+        return vec![];
+    };
+    let base = f.entries.iter().find(|e| e.label == f.baseline);
+    let Some(base_wall) = base.and_then(|b| b.stats(Metric::Wall)).map(|s| s.median) else {
+        return vec![];
+    };
+    // The paired speed-up and its standing, as the verdict gives them (one computation).
+    let rows: Vec<String> = f
+        .entries
+        .iter()
+        .filter(|e| e.label != f.baseline)
+        .filter_map(|e| {
+            let p = e.speedup.as_ref()?;
+            let cpu = e.stats(Metric::ProcessCpu)?.median;
+            let standing = crate::ranking::standing(e, summary.margin_pct).word();
+            Some(format!(
+                "{} {} {standing} ({} of one core)",
+                e.label,
+                speedup(p),
+                percent(cpu)
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return vec![];
+    }
+    vec![format!(
+        "Paired speed-up over {} ({}, median) building {} vectors of {} squares, with the median CPU: {}.",
+        f.baseline,
+        seconds_fixed(base_wall, 3),
+        base.and_then(|b| b.work.as_ref()).map_or(0, |w| w.units),
+        count(SQUARES as f64),
+        rows.join(", ")
+    )]
+}

@@ -1,0 +1,224 @@
+//! The workspace's shape, checked on its sources: no file over 600 lines outside its tests, no
+//! runner function over 60 lines, and no circle between the top-level modules of any crate (a
+//! module that names `crate::a` depends on `a`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const MAX_FILE_LINES: usize = 600;
+const MAX_RUNNER_FN_LINES: usize = 60;
+
+fn crates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every `.rs` file under `dir`, sorted.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The lines of `path` before its top-level test module.
+fn code_lines(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .take_while(|l| !l.starts_with("#[cfg(test)]"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn crate_sources() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(crates_dir()).expect("crates/").flatten() {
+        let src = entry.path().join("src");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        out.extend(sources(&src).into_iter().map(|p| (name.clone(), p)));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn no_file_is_over_600_lines_outside_its_tests() {
+    let long: Vec<String> = crate_sources()
+        .into_iter()
+        .map(|(_, p)| (code_lines(&p).len(), p))
+        .filter(|(n, _)| *n > MAX_FILE_LINES)
+        .map(|(n, p)| format!("{} ({n} lines)", p.display()))
+        .collect();
+    assert!(long.is_empty(), "over {MAX_FILE_LINES} lines: {long:?}");
+}
+
+/// The functions of `lines` (name, first line, length), from a `fn` line to the closing brace at
+/// its indentation, as rustfmt writes them.
+fn functions(lines: &[String]) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let sig = ["pub(crate) ", "pub(super) ", "pub ", ""]
+            .iter()
+            .find_map(|vis| trimmed.strip_prefix(vis))
+            .and_then(|rest| rest.strip_prefix("async ").or(Some(rest)))
+            .and_then(|rest| rest.strip_prefix("fn "));
+        let Some(sig) = sig else { continue };
+        if trimmed.ends_with(';') || trimmed.ends_with('}') {
+            continue; // a declaration, or a one-line body
+        }
+        let name: String = sig
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i..].iter().position(|l| *l == close) {
+            out.push((name, i + 1, end + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_runner_function_is_over_60_lines() {
+    let src = crates_dir().join("runner").join("src");
+    let long: Vec<String> = sources(&src)
+        .into_iter()
+        .flat_map(|p| {
+            functions(&code_lines(&p))
+                .into_iter()
+                .filter(|(_, _, n)| *n > MAX_RUNNER_FN_LINES)
+                .map(move |(name, at, n)| format!("{}:{at} {name} ({n} lines)", p.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "over {MAX_RUNNER_FN_LINES} lines: {long:?}");
+}
+
+#[test]
+fn the_function_finder_measures_what_rustfmt_writes() {
+    let text = "fn a() {\n    1\n}\n\npub(crate) fn b(\n    x: u8,\n) -> u8 {\n    x\n}\nfn c() {}\n";
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let found = functions(&lines);
+    assert_eq!(found, vec![("a".into(), 1, 3), ("b".into(), 5, 5)]);
+}
+
+/// The top-level module a source file belongs to (`crate` for the root).
+fn top_module(src: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(src).expect("under src");
+    let first = rel
+        .components()
+        .next()
+        .expect("a path")
+        .as_os_str()
+        .to_string_lossy();
+    let first = first.trim_end_matches(".rs");
+    match first {
+        "lib" | "main" => "crate".into(),
+        other => other.into(),
+    }
+}
+
+/// The top-level modules that `lines` name as `crate::m` (comments left out).
+fn named_modules(lines: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for line in lines.iter().filter(|l| !l.trim_start().starts_with("//")) {
+        for (at, _) in line.match_indices("crate::") {
+            let rest = &line[at + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let group = group.split('}').next().unwrap_or("");
+                out.extend(
+                    group
+                        .split(',')
+                        .filter_map(|m| m.trim().split("::").next())
+                        .map(str::to_string),
+                );
+            } else {
+                out.insert(
+                    rest.chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// A circle through `start` in `graph`, if there is one.
+fn circle(graph: &BTreeMap<String, BTreeSet<String>>, start: &str) -> Option<Vec<String>> {
+    let mut stack = vec![vec![start.to_string()]];
+    let mut seen = BTreeSet::new();
+    while let Some(path) = stack.pop() {
+        let last = path.last().expect("a path");
+        for next in graph.get(last).into_iter().flatten() {
+            if next == start {
+                return Some([path.clone(), vec![next.clone()]].concat());
+            }
+            if seen.insert(next.clone()) {
+                stack.push([path.clone(), vec![next.clone()]].concat());
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn no_crate_has_a_module_circle() {
+    let mut graphs: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for (krate, file) in crate_sources() {
+        let src = crates_dir().join(&krate).join("src");
+        let top = top_module(&src, &file);
+        let deps = named_modules(&code_lines(&file));
+        graphs
+            .entry(krate)
+            .or_default()
+            .entry(top.clone())
+            .or_default()
+            .extend(deps.into_iter().filter(|d| *d != top));
+    }
+    let mut circles = Vec::new();
+    for (krate, graph) in &mut graphs {
+        let modules: BTreeSet<String> = graph.keys().cloned().collect();
+        for deps in graph.values_mut() {
+            deps.retain(|d| modules.contains(d));
+        }
+        for module in modules.iter().filter(|m| *m != "crate") {
+            if let Some(c) = circle(graph, module) {
+                circles.push(format!("{krate}: {}", c.join(" → ")));
+            }
+        }
+    }
+    assert!(circles.is_empty(), "module circles: {circles:?}");
+    assert!(graphs["runner"].len() > 10, "the runner's modules were found");
+}
+
+#[test]
+fn the_circle_finder_finds_a_circle() {
+    let graph: BTreeMap<String, BTreeSet<String>> = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), BTreeSet::from([v.to_string()])))
+        .collect();
+    assert_eq!(
+        circle(&graph, "a"),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
+    assert_eq!(circle(&graph, "d"), None);
+    let lines = vec![
+        "use crate::{alpha, beta::X};".to_string(),
+        "// crate::gamma".to_string(),
+    ];
+    assert_eq!(
+        named_modules(&lines),
+        BTreeSet::from(["alpha".to_string(), "beta".to_string()])
+    );
+}
