@@ -389,3 +389,55 @@ impl Kind {
         }
     }
 }
+
+/// The README's table of models, one row per catalogue entry: name, family, runtime, what it
+/// does. A test keeps the README's copy equal to it.
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| model | family | runs on | how it runs the family's work |\n|---|---|---|---|\n");
+    for m in MODELS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            m.name, m.family, m.runtime, m.about
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_lists_every_model_as_the_catalogue_does() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+            .expect("README.md");
+        let table = markdown_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's model table drifted from crates/core/src/catalogue.rs; paste:\n{table}"
+        );
+    }
+
+    #[test]
+    fn every_model_is_named_once_with_entries_of_its_own() {
+        let mut names: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), MODELS.len(), "names are unique");
+        for m in MODELS {
+            assert!(
+                m.name.starts_with(m.family.name()),
+                "{} is named by its family",
+                m.name
+            );
+            assert!(!m.entries.is_empty(), "{} has a default entry", m.name);
+            assert_eq!(spec(m.name), Some(m));
+            assert_eq!(
+                (Family::of_model(m.name), Kind::of_model(m.name)),
+                (Some(m.family), Some(m.kind))
+            );
+        }
+        assert_eq!(spec("io-nope"), None);
+    }
+}
