@@ -84,7 +84,8 @@ pub struct Work {
 pub struct IoStats {
     /// Responses with a 2xx status.
     pub ok: u64,
-    /// Every other status and every error.
+    /// Every other status and every error, except the requests dropped unsent (open loop),
+    /// which are their own kind (`errors.dropped`, [`OpenLoop::dropped`]).
     pub failed: u64,
     /// Responses by status code.
     pub status: std::collections::BTreeMap<String, u64>,
@@ -128,7 +129,8 @@ pub struct OpenLoop {
     /// Requests sent more than [`OpenLoop::LATE_MS`] after they were due.
     pub late: u64,
     /// Requests not sent at all: when a worker reached them they were already more than
-    /// `io.timeout_ms` overdue (counted as failed, error kind `dropped`).
+    /// `io.timeout_ms` overdue (error kind `dropped`; not counted as failed: the model's client
+    /// did not fail them, the schedule left them behind).
     pub dropped: u64,
     /// Latency of the responses from each request's scheduled send (corrected for coordinated
     /// omission), milliseconds.

@@ -246,10 +246,11 @@ impl HttpTally {
         for (kind, n) in &self.errors {
             errors.insert(kind.name().into(), *n);
         }
+        let dropped = self.errors.get(&ErrorKind::Dropped).copied().unwrap_or(0);
         IoStats {
             in_flight_max: 0,
             ok: self.ok,
-            failed: self.requests - self.ok,
+            failed: self.requests - self.ok - dropped,
             status: self.status.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
             errors,
             bytes_received: self.bytes,

@@ -105,6 +105,10 @@ pub fn open_loop_drops_what_falls_too_far_behind(exe: &str, extra: &[&str]) {
     );
     assert_eq!(io.errors["dropped"], open.dropped);
     assert_eq!(
+        io.failed, 0,
+        "a dropped request is its own kind, not a failure: {io:?}"
+    );
+    assert_eq!(
         io.ok + open.dropped,
         40,
         "every request answered or dropped: {:?}",

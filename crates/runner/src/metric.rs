@@ -176,11 +176,17 @@ metrics! {
         direction: HigherIsBetter, family: Some(Family::Io), view: Table,
         read: |r| share(r, |io| io.ok),
     }
-    /// Share of the requests that failed: a non-2xx status or an error (IO).
+    /// Share of the requests that failed: a non-2xx status or an error (IO). A request dropped
+    /// unsent (open loop, overdue) is not a failure of the model's client: it is its own kind,
+    /// [`Metric::DroppedPct`]. Counted from the statuses and errors, so reports written when
+    /// `io.failed` still held the dropped read the same.
     ErrorPct {
         key: "error_pct", title: "Requests failed (non-2xx or error)", unit: "%",
         direction: LowerIsBetter, family: Some(Family::Io), view: Table,
-        read: |r| share(r, |io| io.failed),
+        read: |r| share(r, |io| {
+            let errors: u64 = io.errors.iter().filter(|(k, _)| *k != "dropped").map(|(_, n)| n).sum();
+            io.responses - io.ok + errors
+        }),
     }
     /// Share of the requests answered with a non-2xx status (IO).
     Non2xxPct {

@@ -247,7 +247,8 @@ pub fn open_run(
         .expect("an IO report");
     io.latency_ms.p99 = plain_p99;
     io.ok = 100 - dropped;
-    io.failed = dropped;
+    io.failed = 0; // a dropped request is its own kind
+    io.responses = 100 - dropped;
     io.errors.insert("dropped".into(), dropped);
     let latency = |p99: f64| concbench_core::report::Latency {
         min: 10.0,
