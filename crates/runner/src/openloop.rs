@@ -130,12 +130,7 @@ fn behind(e: &EntrySummary) -> String {
 
 /// The knee of every series of every sweep over [`RATE_KEY`].
 pub fn knees(summary: &Summary) -> Vec<String> {
-    summary
-        .sweeps
-        .iter()
-        .flat_map(|sweep| sweep.series.iter().filter(|s| s.key == RATE_KEY))
-        .filter_map(knee)
-        .collect()
+    rate_series(summary).filter_map(knee).collect()
 }
 
 /// A point's latencies and whether it kept up with `rate`.
@@ -265,12 +260,43 @@ fn length_line(s: &Series) -> Option<String> {
 }
 
 /// The knee rule as the findings state it.
-pub fn knee_rule() -> String {
+pub fn knee_rule(summary: &Summary) -> String {
+    let mut starts: Vec<(f64, Vec<&str>)> = Vec::new();
+    for s in rate_series(summary) {
+        let Some(low) = s.points.iter().find_map(|p| p.sweep.as_ref().map(|a| a.value)) else {
+            continue;
+        };
+        match starts.iter_mut().find(|(v, _)| *v == low) {
+            Some((_, labels)) => labels.push(&s.label),
+            None => starts.push((low, vec![&s.label])),
+        }
+    }
+    let own = match starts.as_slice() {
+        [_, _, ..] => {
+            let each: Vec<String> = starts
+                .iter()
+                .map(|(low, labels)| format!("{} from {}", labels.join(", "), req_per_s(*low)))
+                .collect();
+            format!(
+                " (the series start at different rates, so each knee is judged against its own lowest: {})",
+                each.join("; ")
+            )
+        }
+        _ => String::new(),
+    };
     format!(
-        "A model's knee is the lowest offered rate from which on its corrected p99 stays above {} its value at the sweep's lowest rate; it keeps up where it achieves at least {} of the offered rate.",
+        "A model's knee is the lowest offered rate from which on its corrected p99 stays above {} its own value at its lowest offered rate{own}; it keeps up where it achieves at least {} of the offered rate.",
         times(KNEE, 0),
         percent_fixed(KEEPS_UP * 100.0, 0)
     )
+}
+
+/// Every series of every sweep over [`RATE_KEY`].
+fn rate_series(summary: &Summary) -> impl Iterator<Item = &Series> {
+    summary
+        .sweeps
+        .iter()
+        .flat_map(|sweep| sweep.series.iter().filter(|s| s.key == RATE_KEY))
 }
 
 #[cfg(test)]
@@ -297,6 +323,27 @@ mod tests {
         assert!(lines[1].starts_with("threads: knee at 2000 req/s offered, where corrected p99 40.00 ms (plain 30.00 ms), achieved the offered rate (3.3× its 12.00 ms at 1000 req/s)"), "{}", lines[1]);
         assert!(lines[0].starts_with("tokio: no knee up to 8000 req/s offered: corrected p99 16.00 ms (plain 12.50 ms), achieved the offered rate there, against 13.00 ms at 1000 req/s"), "{}", lines[0]);
         assert!(lines[2].starts_with("sync: past its capacity already at the lowest rate, 1000 req/s offered: corrected p99 900.0 ms (plain 11.50 ms), achieved 87 req/s of 1000 req/s"), "{}", lines[2]);
+    }
+
+    #[test]
+    fn the_rule_says_when_series_start_at_different_rates() {
+        let same = knee_rule(&summarise(&testdata::rate_sweep(), &[]));
+        assert!(
+            same.contains("3× its own value at its lowest offered rate;"),
+            "{same}"
+        );
+        // sync starts at 2,000 instead of 1,000: each knee is judged against its own start.
+        let records: Vec<crate::record::RunRecord> = testdata::rate_sweep()
+            .into_iter()
+            .filter(|r| r.entry != "sync @ io.rate=1000")
+            .collect();
+        let rule = knee_rule(&summarise(&records, &[]));
+        assert!(
+            rule.contains(
+                "judged against its own lowest: tokio, threads from 1000 req/s; sync from 2000 req/s"
+            ),
+            "{rule}"
+        );
     }
 
     #[test]

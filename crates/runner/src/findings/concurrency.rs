@@ -27,7 +27,9 @@ pub(super) fn knees(summary: &Summary) -> Vec<String> {
     if lines.is_empty() {
         return lines;
     }
-    std::iter::once(openloop::knee_rule()).chain(lines).collect()
+    std::iter::once(openloop::knee_rule(summary))
+        .chain(lines)
+        .collect()
 }
 
 /// One IO series: req/s at the fewest and the most in flight, the best, and peak RSS.
