@@ -3,7 +3,7 @@
 //! stopped; and `meta.json`, how the runs were made.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -183,24 +183,76 @@ impl Log {
     }
 }
 
-/// Reads every record of a `runs.jsonl`; a line that is not a record is an error naming it.
+/// Reads every record of a `runs.jsonl`. A torn last line, what a kill while a run was being
+/// appended leaves (no closing newline, not a whole record), is skipped with a warning on
+/// stderr; any other line that is not a record is an error naming it.
 pub fn read(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut records = Vec::new();
-    for (n, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("reading {}", path.display()))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record = serde_json::from_str(&line)
-            .with_context(|| format!("{} line {}: not a run record", path.display(), n + 1))?;
-        records.push(record);
+    let (records, torn) = read_all(path)?;
+    if let Some(n) = torn {
+        eprintln!(
+            "warning: {} line {n} is torn (a run cut off while it was written): skipped",
+            path.display()
+        );
     }
     Ok(records)
 }
+
+/// The records of `path`, and the number of its torn last line if it has one.
+pub fn read_all(path: &Path) -> anyhow::Result<(Vec<RunRecord>, Option<usize>)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut records = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(record) => records.push(record),
+            // The last piece has no newline after it: a write that did not finish.
+            Err(_) if n + 1 == lines.len() => return Ok((records, Some(n + 1))),
+            Err(err) => {
+                return Err(err)
+                    .with_context(|| format!("{} line {}: not a run record", path.display(), n + 1));
+            }
+        }
+    }
+    Ok((records, None))
+}
+
 /// `runner.margin_pct`'s default, %.
 pub const DEFAULT_MARGIN_PCT: f64 = 2.0;
 
 pub(crate) fn default_margin() -> f64 {
     DEFAULT_MARGIN_PCT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata;
+
+    fn file_with(dir: &tempfile::TempDir, text: &str) -> std::path::PathBuf {
+        let path = dir.path().join("runs.jsonl");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_a_bad_line_elsewhere_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = serde_json::to_string(&testdata::ok("cpu-sync", "cpu-sync", 0, 1.0, 100.0, 50.0)).unwrap();
+        let whole = format!("{line}\n{line}\n");
+        assert_eq!(read_all(&file_with(&dir, &whole)).unwrap().0.len(), 2);
+        let torn = format!("{whole}{}", &line[..line.len() / 2]);
+        let (records, at) = read_all(&file_with(&dir, &torn)).unwrap();
+        assert_eq!((records.len(), at), (2, Some(3)));
+        assert_eq!(read(&file_with(&dir, &torn)).unwrap().len(), 2);
+        let bad_middle = format!("{line}\n{{\"not\": 1}}\n{line}\n");
+        let err = format!("{:#}", read(&file_with(&dir, &bad_middle)).unwrap_err());
+        assert!(err.contains("line 2: not a run record"), "{err}");
+        // A whole line (it ends with its newline) that is not a record is not torn.
+        let bad_last = format!("{line}\n{{\"not\": 1}}\n");
+        let err = format!("{:#}", read(&file_with(&dir, &bad_last)).unwrap_err());
+        assert!(err.contains("line 2: not a run record"), "{err}");
+    }
 }
