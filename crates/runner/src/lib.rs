@@ -26,6 +26,7 @@ pub mod noise;
 pub mod openloop;
 pub mod ranking;
 pub mod record;
+pub mod resume;
 pub mod schedule;
 pub mod stats;
 pub mod summary;

@@ -47,6 +47,13 @@ struct Cli {
     /// Folder of the model binaries (default: next to this executable).
     #[arg(long, hide = true)]
     bin_dir: Option<PathBuf>,
+    /// Continue the interrupted matrix in DIR with the config, `--set`s and `--models` it was
+    /// started with (refused when they or the binaries' commit changed, unless `--force`).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["config", "sets", "models", "out", "label", "reference"])]
+    resume: Option<PathBuf>,
+    /// With `--resume`: continue although the config or the commit changed (warned).
+    #[arg(long, requires = "resume")]
+    force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,14 +110,10 @@ fn main() -> ExitCode {
     matrix(cli)
 }
 
-/// Runs the matrix `cli` asks for; Ctrl-C stops it, keeping what finished.
-fn matrix(cli: Cli) -> ExitCode {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
-        eprintln!("warning: Ctrl-C will not be caught: {err}");
-    }
-    let opts = runner::matrix::Options {
+/// What `cli` asks the matrix to do; with `--resume`, what the interrupted matrix was asked.
+fn options(cli: Cli) -> anyhow::Result<runner::matrix::Options> {
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let mut opts = runner::matrix::Options {
         config: cli.config,
         sets: cli.sets,
         only: cli.models,
@@ -118,8 +121,33 @@ fn matrix(cli: Cli) -> ExitCode {
         label: cli.label,
         quiet: cli.quiet,
         bin_dir: cli.bin_dir,
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        command,
         reference: cli.reference,
+        resume: cli.resume.is_some(),
+        force: cli.force,
+    };
+    if let Some(dir) = cli.resume {
+        let asked = runner::resume::asked(&dir)?;
+        opts.config = asked.config;
+        opts.sets = asked.sets;
+        opts.only = asked.only;
+        opts.reference = asked.reference;
+        opts.command = asked.command;
+        opts.out = Some(dir);
+    }
+    Ok(opts)
+}
+
+/// Runs the matrix `cli` asks for; Ctrl-C stops it, keeping what finished.
+fn matrix(cli: Cli) -> ExitCode {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: Ctrl-C will not be caught: {err}");
+    }
+    let opts = match options(cli) {
+        Ok(opts) => opts,
+        Err(err) => return fail(&err),
     };
     match runner::matrix::run(&opts, &stop) {
         Ok(done) => {

@@ -18,6 +18,7 @@ use crate::exec;
 use crate::export;
 use crate::noise;
 use crate::record::{self, Ending, Log, Meta, RunRecord};
+use crate::resume;
 use crate::schedule::{self, Job, Slot};
 use crate::summary::{self, Summary};
 
@@ -42,6 +43,10 @@ pub struct Options {
     pub command: String,
     /// `--reference`: the baseline of the groups that hold it (overrides `runner.reference`).
     pub reference: Option<String>,
+    /// `--resume`: continue the interrupted matrix in `out` instead of starting one.
+    pub resume: bool,
+    /// `--force`: resume although the config or the commit changed.
+    pub force: bool,
 }
 
 /// What a matrix run produced.
@@ -55,7 +60,8 @@ pub struct Done {
     pub interrupted: bool,
 }
 
-/// Runs the matrix; `stop` is set by Ctrl-C.
+/// Runs the matrix; `stop` is set by Ctrl-C. With `opts.resume`, continues the one in
+/// `opts.out` ([`crate::resume`]).
 pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     let (cfg, mut runner) = crate::config::load(opts.config.as_deref(), &opts.sets)?;
     if let Some(reference) = &opts.reference {
@@ -68,8 +74,12 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     let jobs = schedule::jobs(&runner, opts.config.as_deref(), &opts.sets, &opts.only)?;
     let needs_server = cfg.io.target == "spawn" && jobs.iter().any(|j| j.family == Family::Io);
     let bin_dir = binaries(opts.bin_dir.clone(), &jobs, needs_server)?;
-    let dir = out_dir(opts)?;
-    let started_at = jiff::Timestamp::now().to_string();
+    let effective = serde_json::json!({
+        "models": concbench_core::config::to_json(&cfg),
+        "runner": serde_json::to_value(&runner).context("the runner's config as JSON")?,
+    });
+    let commit = concbench_core::env::collect().git_sha;
+    let (dir, mut meta, done) = folder(opts, &runner, effective, commit)?;
     let server = match needs_server {
         true => Some(SpawnedServer::binary(&bin_dir.join("bench-server"))?),
         false => None,
@@ -87,22 +97,14 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
             opts.quiet,
         ),
     };
-    let (records, stopped) = run.rounds(&runner, &mut Log::open(&dir.join("runs.jsonl"))?)?;
+    let (records, stopped) = run.rounds(&runner, &mut Log::open(&dir.join("runs.jsonl"))?, done)?;
     run.bar.finish_and_clear();
     let order = run.order;
     drop(server);
-    let meta = Meta {
-        command: opts.command.clone(),
-        config: opts.config.as_ref().map(|p| p.display().to_string()),
-        started_at,
-        finished_at: jiff::Timestamp::now().to_string(),
-        interrupted: stop.load(Ordering::SeqCst),
-        stopped,
-        reference: runner.reference.clone(),
-        margin_pct: runner.margin_pct,
-    };
-    std::fs::write(dir.join("meta.json"), serde_json::to_string_pretty(&meta)? + "\n")
-        .context("writing meta.json")?;
+    meta.finished_at = jiff::Timestamp::now().to_string();
+    meta.interrupted = stop.load(Ordering::SeqCst);
+    meta.stopped = stopped;
+    write_meta(&dir, &meta)?;
     let mut summary = summary::summarise_against(&records, &order, meta.reference.as_deref());
     summary.margin_pct = meta.margin_pct;
     export::write_all(&dir, &summary, &meta)?;
@@ -111,6 +113,55 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         summary,
         interrupted: meta.interrupted,
     })
+}
+
+/// The output folder, its `meta.json` (written) and the records already in it: a new folder, or
+/// with `--resume` the interrupted matrix's, checked against `effective` and `commit`.
+fn folder(
+    opts: &Options,
+    runner: &RunnerConfig,
+    effective: serde_json::Value,
+    commit: String,
+) -> anyhow::Result<(PathBuf, Meta, Vec<RunRecord>)> {
+    let (dir, meta, done) = match opts.resume {
+        true => {
+            let dir = opts.out.clone().context("--resume names the folder")?;
+            let meta = resume::check(&dir, &effective, &commit, opts.force)?;
+            let done = resume::done_records(&dir)?;
+            (dir, meta, done)
+        }
+        false => (
+            out_dir(opts)?,
+            started(opts, runner, effective, commit),
+            Vec::new(),
+        ),
+    };
+    write_meta(&dir, &meta)?;
+    Ok((dir, meta, done))
+}
+
+/// The `meta.json` of a matrix that starts now: what it was asked and what it read, written
+/// before its first run so that an interrupted matrix can be resumed.
+fn started(opts: &Options, runner: &RunnerConfig, effective: serde_json::Value, commit: String) -> Meta {
+    Meta {
+        command: opts.command.clone(),
+        config: opts.config.as_ref().map(|p| p.display().to_string()),
+        started_at: jiff::Timestamp::now().to_string(),
+        finished_at: String::new(),
+        interrupted: false,
+        stopped: None,
+        reference: runner.reference.clone(),
+        margin_pct: runner.margin_pct,
+        sets: opts.sets.clone(),
+        only: opts.only.clone(),
+        effective: Some(effective),
+        commit: Some(commit),
+    }
+}
+
+fn write_meta(dir: &Path, meta: &Meta) -> anyhow::Result<()> {
+    std::fs::write(dir.join("meta.json"), serde_json::to_string_pretty(meta)? + "\n")
+        .context("writing meta.json")
 }
 
 /// Re-renders the exports of an earlier run from its `runs.jsonl` (and `meta.json`).
@@ -141,26 +192,32 @@ struct Run<'a> {
 impl Run<'_> {
     /// The warm-ups, then the measured rounds until the schedule says enough (or `stop`); the
     /// records, and why `repeats = "auto"` stopped.
+    /// `done`: the records of a resumed matrix, whose slots are not run again.
     fn rounds(
         &self,
         runner: &RunnerConfig,
         log: &mut Log,
+        done: Vec<RunRecord>,
     ) -> anyhow::Result<(Vec<RunRecord>, Option<String>)> {
-        let mut records = Vec::new();
+        let recorded = resume::recorded(&done);
+        // A resumed matrix's time budget counts the measured runs it already has.
+        let spent: f64 = done.iter().filter(|r| !r.warmup).map(|r| r.elapsed_s).sum();
+        let mut records = done;
         for index in 0..runner.warmup {
             let all: Vec<&Job> = self.jobs.iter().collect();
-            if !self.round(&all, index, true, log, &mut records)? {
+            if !self.round(&all, index, true, log, (&mut records, &recorded))? {
                 return Ok((records, None));
             }
         }
-        let begin = Instant::now();
+        let now = Instant::now();
+        let begin = now.checked_sub(Duration::from_secs_f64(spent)).unwrap_or(now);
         for index in 0.. {
             let next = schedule::next(runner, index, begin.elapsed(), self.jobs, &records, &self.order);
             let jobs = match next {
                 schedule::Next::Stop(reason) => return Ok((records, reason)),
                 schedule::Next::Run(jobs) => jobs,
             };
-            if !self.round(&jobs, index, false, log, &mut records)? {
+            if !self.round(&jobs, index, false, log, (&mut records, &recorded))? {
                 break;
             }
         }
@@ -169,15 +226,19 @@ impl Run<'_> {
 
     /// Runs round `index` of `jobs` (each once), appending each record to `log` as it ends;
     /// false when `stop` cut it short.
+    /// A slot in `recorded` (a resumed matrix's) is not run again.
     fn round(
         &self,
         jobs: &[&Job],
         index: usize,
         warmup: bool,
         log: &mut Log,
-        records: &mut Vec<RunRecord>,
+        (records, recorded): (&mut Vec<RunRecord>, &resume::Recorded),
     ) -> anyhow::Result<bool> {
-        let slots = schedule::round(jobs, index, warmup);
+        let slots: Vec<Slot> = schedule::round(jobs, index, warmup)
+            .into_iter()
+            .filter(|slot| !recorded.contains(&resume::key(slot)))
+            .collect();
         let left = self.bar.length().unwrap_or(0).saturating_sub(self.bar.position());
         if left < slots.len() as u64 {
             self.bar.inc_length(slots.len() as u64 - left);
@@ -347,7 +408,7 @@ fn out_dir(opts: &Options) -> anyhow::Result<PathBuf> {
     };
     if dir.join("runs.jsonl").exists() {
         bail!(
-            "{} already holds a run; choose another --out (nothing is overwritten)",
+            "{} already holds a run; choose another --out (nothing is overwritten), or continue it with --resume",
             dir.display()
         );
     }

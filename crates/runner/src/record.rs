@@ -34,6 +34,19 @@ pub struct Meta {
     /// `runner.margin_pct`: the equivalence margin of every faster, slower or tied, %.
     #[serde(default = "default_margin")]
     pub margin_pct: f64,
+    /// The `--set`s the matrix was started with (for `--resume`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sets: Vec<String>,
+    /// The `--models` it was started with (for `--resume`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only: Vec<String>,
+    /// The effective config it read, `{ "models": [cpu] [io] ..., "runner": [runner] }`, written
+    /// before the first run, so that `--resume` can refuse a config that changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<serde_json::Value>,
+    /// The commit the runner (and the binaries beside it) was built at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 impl Default for Meta {
@@ -47,6 +60,10 @@ impl Default for Meta {
             stopped: None,
             reference: None,
             margin_pct: DEFAULT_MARGIN_PCT,
+            sets: Vec::new(),
+            only: Vec::new(),
+            effective: None,
+            commit: None,
         }
     }
 }

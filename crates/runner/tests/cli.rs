@@ -453,3 +453,98 @@ fn compare_marks_a_slower_entry_gates_on_a_threshold_and_refuses_different_work(
         "{err}"
     );
 }
+
+/// Two CPU entries, one warm-up and five rounds: 12 runs of about 50 ms each.
+const RESUMABLE: &str = r#"
+[cpu]
+urls = 20000
+passes = 2
+[runner]
+models = ["cpu-sync", { model = "cpu-threads", set = { "cpu.workers" = "cores" }, label = "cpu-threads {cpu.workers}" }]
+repeats = 5
+warmup = 1
+"#;
+
+/// Each recorded slot (entry, round, warm-up) and how often it is there.
+fn slots(out: &Path) -> std::collections::BTreeMap<(String, u64, bool), usize> {
+    let mut seen = std::collections::BTreeMap::new();
+    for r in records(out) {
+        let key = (
+            r["entry"].as_str().unwrap().to_string(),
+            r["index"].as_u64().unwrap(),
+            r["warmup"].as_bool().unwrap(),
+        );
+        *seen.entry(key).or_insert(0) += 1;
+    }
+    seen
+}
+
+#[test]
+fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
+    let (_whole_tmp, whole) = run_ok(RESUMABLE);
+    let (tmp, out, mut cmd) = runner(RESUMABLE, &[]);
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    while records(&out).len() < 4 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the runs never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL: no summary, no final meta.json
+    child.wait().unwrap();
+    let before = records(&out).len();
+    assert!(before < 12, "killed mid-matrix: {before} runs");
+    assert!(!out.join("report.md").exists());
+    // What a kill during a write leaves: half a line.
+    let mut jsonl = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
+    let first = jsonl.lines().next().unwrap().to_string();
+    jsonl.push_str(&first[..first.len() / 2]);
+    std::fs::write(out.join("runs.jsonl"), jsonl).unwrap();
+    let report = Command::new(RUNNER)
+        .args(["report", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        report.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    assert!(String::from_utf8_lossy(&report.stderr).contains("is torn"));
+
+    // A changed config is refused, naming the key; --force would go on.
+    let file = tmp.path().join("matrix.toml");
+    std::fs::write(&file, RESUMABLE.replace("repeats = 5", "repeats = 6")).unwrap();
+    let resume = |extra: &[&str]| {
+        Command::new(RUNNER)
+            .args(["--resume", out.to_str().unwrap(), "--quiet", "--bin-dir"])
+            .arg(bin_dir())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = resume(&[]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("runner.repeats: 5 then, 6 now") && said.contains("--force"),
+        "{said}"
+    );
+    std::fs::write(&file, RESUMABLE).unwrap();
+
+    let resumed = resume(&[]);
+    let said = String::from_utf8_lossy(&resumed.stderr);
+    assert_eq!(resumed.status.code(), Some(0), "{said}");
+    assert!(said.contains("is torn"), "{said}");
+    assert_eq!(
+        slots(&out),
+        slots(&whole),
+        "the same runs per job as an uninterrupted matrix"
+    );
+    assert!(slots(&out).values().all(|n| *n == 1));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("Runs: 12 (12 ok)"), "{report}");
+    assert_eq!(summary(&out)["meta"]["interrupted"], false);
+}

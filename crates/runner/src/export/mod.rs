@@ -127,6 +127,7 @@ mod tests {
             stopped: None,
             reference: None,
             margin_pct: 2.0,
+            ..Meta::default()
         }
     }
 
