@@ -35,6 +35,22 @@ pub struct Stats {
 pub const OUTLIER_Z: f64 = 3.5;
 
 impl Stats {
+    /// The statistics of every value times `k` (> 0): exact, since each figure is linear in
+    /// the values and order is kept.
+    pub fn scaled(&self, k: f64) -> Self {
+        Self {
+            n: self.n,
+            mean: self.mean * k,
+            sd: self.sd * k,
+            median: self.median * k,
+            min: self.min * k,
+            max: self.max * k,
+            ci95: [self.ci95[0] * k, self.ci95[1] * k],
+            outliers: self.outliers.clone(),
+            values: self.values.iter().map(|v| v * k).collect(),
+        }
+    }
+
     /// The statistics of `values`; `None` when there are none.
     pub fn of(values: &[f64]) -> Option<Self> {
         let n = values.len();

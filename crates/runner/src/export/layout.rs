@@ -70,3 +70,77 @@ pub fn group_plot(group: &FamilySummary, metric: Metric) -> String {
 pub fn sweep_plot(sweep: &SweepSummary, metric: Metric) -> String {
     format!("sweep-{}-{}.svg", slug(&sweep.axis), metric.key())
 }
+
+/// The sweep with each point's wall time per unit of its work, in µs (the mean, interval and
+/// runs of the wall time divided by the point's units, which are the same in all its runs),
+/// when the work changes from point to point; `None` when every point does the same work, where
+/// the wall time compares like with like.
+pub fn per_unit(sweep: &SweepSummary) -> Option<SweepSummary> {
+    let units = |p: &crate::summary::EntrySummary| p.work.as_ref().map(|w| w.units).filter(|u| *u > 0);
+    let mut seen: Vec<u64> = sweep
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(units))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() < 2 {
+        return None;
+    }
+    let mut scaled = sweep.clone();
+    for p in scaled.series.iter_mut().flat_map(|s| s.points.iter_mut()) {
+        let wall = p.metrics.remove(&Metric::Wall);
+        if let (Some(st), Some(u)) = (wall, units(p)) {
+            p.metrics.insert(Metric::Wall, st.scaled(1e6 / u as f64));
+        }
+    }
+    Some(scaled)
+}
+
+/// The file name of a sweep's plot of wall time per unit of work ([`per_unit`]).
+pub fn sweep_per_unit_plot(sweep: &SweepSummary) -> String {
+    format!("sweep-{}-wall_per_unit_us.svg", slug(&sweep.axis))
+}
+
+/// The title and unit suffix of a sweep's wall time per unit of work: `Wall time per request`,
+/// ` (µs)`.
+pub fn per_unit_name(sweep: &SweepSummary) -> (String, String) {
+    let unit = match sweep.family {
+        concbench_core::report::Family::Cpu => "unit of work",
+        concbench_core::report::Family::Io => "request",
+        concbench_core::report::Family::Serve => "round trip",
+    };
+    (format!("Wall time per {unit}"), " (µs)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::summarise;
+    use crate::testdata;
+
+    #[test]
+    fn a_sweep_whose_work_changes_gets_its_wall_time_per_unit() {
+        let mut sweep = summarise(&testdata::rate_sweep(), &[]).sweeps.remove(0);
+        assert_eq!(per_unit(&sweep), None, "every point does the same work");
+        let point = &mut sweep.series[0].points[1];
+        point.work.as_mut().unwrap().units = 400;
+        let wall = point.stats(Metric::Wall).unwrap().clone();
+        let scaled = per_unit(&sweep).expect("the work changes");
+        let at = scaled.series[0].points[1].stats(Metric::Wall).unwrap();
+        let k = 1e6 / 400.0;
+        assert_eq!(
+            (at.mean, at.ci95, at.n),
+            (wall.mean * k, [wall.ci95[0] * k, wall.ci95[1] * k], wall.n)
+        );
+        assert_eq!(
+            scaled.series[0].points[1].stats(Metric::ReqPerS),
+            sweep.series[0].points[1].stats(Metric::ReqPerS),
+            "only the wall time is divided"
+        );
+        assert_eq!(
+            per_unit_name(&sweep),
+            ("Wall time per request".into(), " (µs)".into())
+        );
+    }
+}

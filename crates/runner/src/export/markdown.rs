@@ -10,8 +10,8 @@ use concbench_cpu::units::{SQUARES, STORM_CALLS};
 use concbench_core::sampler::MIN_SAMPLES;
 
 use crate::export::layout::{
-    failure_metrics, forest_plot, group_plot, has_forest, metrics_of, sweep_metrics, sweep_plot,
-    uniform_metrics,
+    failure_metrics, forest_plot, group_plot, has_forest, metrics_of, per_unit, per_unit_name, sweep_metrics,
+    sweep_per_unit_plot, sweep_plot, uniform_metrics,
 };
 use crate::format::{code, fixed, num, percent_fixed, plain, speedup, thousands};
 use crate::metric::Metric;
@@ -379,11 +379,26 @@ fn sweep_section(sweep: &SweepSummary) -> String {
         let _ = writeln!(out, "### {}{}\n", m.title(), m.unit_suffix());
         out.push_str(&sweep_table(sweep, m));
         let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), sweep_plot(sweep, m));
+        if let (Metric::Wall, Some(scaled)) = (m, per_unit(sweep)) {
+            out.push_str(&per_unit_section(sweep, &scaled));
+        }
     }
     let failed = failed_points(sweep);
     if !failed.is_empty() {
         let _ = writeln!(out, "Points that could not run:\n\n{}\n", failed.join("\n"));
     }
+    out
+}
+
+/// The wall time per unit of work of a sweep whose work changes from point to point: the
+/// like-with-like view of its wall times.
+fn per_unit_section(sweep: &SweepSummary, scaled: &SweepSummary) -> String {
+    let (title, unit) = per_unit_name(sweep);
+    let mut out = format!(
+        "### {title}{unit}\n\nThe work changes from point to point, so the wall times above are not like with like: here each is divided by its point's units of work.\n\n"
+    );
+    out.push_str(&sweep_table(scaled, Metric::Wall));
+    let _ = writeln!(out, "\n![{title}](plots/{})\n", sweep_per_unit_plot(sweep));
     out
 }
 

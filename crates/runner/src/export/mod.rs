@@ -13,7 +13,11 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::export::layout::{forest_plot, group_plot, has_forest, metrics_of, sweep_metrics, sweep_plot};
+use crate::export::layout::{
+    forest_plot, group_plot, has_forest, metrics_of, per_unit, per_unit_name, sweep_metrics,
+    sweep_per_unit_plot, sweep_plot,
+};
+use crate::metric::Metric;
 use crate::ranking;
 use crate::record::Meta;
 use crate::stats::Standing;
@@ -48,6 +52,10 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
     for sweep in &summary.sweeps {
         for metric in sweep_metrics(sweep) {
             plot::lines(&dir.join("plots").join(sweep_plot(sweep, metric)), sweep, metric)?;
+        }
+        if let Some(scaled) = per_unit(sweep) {
+            let file = dir.join("plots").join(sweep_per_unit_plot(sweep));
+            plot::lines_named(&file, &scaled, Metric::Wall, &per_unit_name(sweep))?;
         }
     }
     Ok(())

@@ -361,6 +361,17 @@ fn sweep_lines(sweep: &SweepSummary, metric: Metric) -> Vec<Line<'_>> {
 /// A line per series of `sweep`: `metric`'s mean at each swept value, with its 95 % confidence
 /// interval as an error bar; log axes where the values span two decades or more.
 pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Result<()> {
+    let named = (metric.title().to_string(), metric.unit_suffix());
+    lines_named(file, sweep, metric, &named)
+}
+
+/// [`lines`] with the metric named `(title, unit suffix)` (a per-unit wall time).
+pub fn lines_named(
+    file: &Path,
+    sweep: &SweepSummary,
+    metric: Metric,
+    (title, unit): &(String, String),
+) -> anyhow::Result<()> {
     let kinds: Vec<Option<Kind>> = sweep
         .series
         .iter()
@@ -372,10 +383,7 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
     root.fill(&WHITE).map_err(draw_err)?;
     let scale = |a: Axis| if a.log { ", log scale" } else { "" };
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("{} against {}", metric.title(), sweep.axis),
-            ("sans-serif", 18),
-        )
+        .caption(format!("{title} against {}", sweep.axis), ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(80)
@@ -388,12 +396,7 @@ pub fn lines(file: &Path, sweep: &SweepSummary, metric: Metric) -> anyhow::Resul
         .x_label_formatter(&|x| frame.x.label(*x))
         .y_label_formatter(&|y| frame.y.label(*y))
         .x_desc(format!("{}{}", sweep.axis, scale(frame.x)))
-        .y_desc(format!(
-            "{}{}{}",
-            metric.title(),
-            metric.unit_suffix(),
-            scale(frame.y)
-        ))
+        .y_desc(format!("{title}{unit}{}", scale(frame.y)))
         .draw()
         .map_err(draw_err)?;
     for (i, line) in series.iter().enumerate() {
