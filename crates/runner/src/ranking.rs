@@ -37,10 +37,15 @@ pub const LOADGEN_BOUND_PCT: f64 = 80.0;
 /// the entry it drove) when it was the bound: then the round trips and the wall times measure it
 /// as much as the servers, and the group is not ranked.
 pub fn loadgen_bound(group: &FamilySummary) -> Option<(f64, &EntrySummary)> {
-    group
-        .entries
-        .iter()
-        .filter_map(|e| Some((e.stats(Metric::LoadgenBusyPct)?.median, e)))
+    busiest_loadgen(group.entries.iter().map(|e| (e, e)))
+}
+
+/// Of `entries` (each with what names it), the one whose load generator was busiest, with its
+/// median share, when that share reached [`LOADGEN_BOUND_PCT`]: the one rule for a group and for
+/// a sweep's point alike.
+pub fn busiest_loadgen<'a, T>(entries: impl Iterator<Item = (&'a EntrySummary, T)>) -> Option<(f64, T)> {
+    entries
+        .filter_map(|(e, name)| Some((e.stats(Metric::LoadgenBusyPct)?.median, name)))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .filter(|(pct, _)| *pct >= LOADGEN_BOUND_PCT)
 }

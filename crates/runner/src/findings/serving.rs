@@ -217,11 +217,7 @@ pub(super) fn serving_line(s: &Series) -> Option<String> {
 /// The busiest load generator at `n` connections over the series, when it was the bound
 /// (busier than [`crate::ranking::LOADGEN_BOUND_PCT`] of its threads' time).
 pub(super) fn loadgen_bound<'a>(series: &[&'a Series], n: f64) -> Option<(f64, &'a str)> {
-    series
-        .iter()
-        .filter_map(|s| Some((s.at(n)?.stats(Metric::LoadgenBusyPct)?.median, s.label.as_str())))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(pct, _)| *pct >= crate::ranking::LOADGEN_BOUND_PCT)
+    crate::ranking::busiest_loadgen(series.iter().filter_map(|s| Some((s.at(n)?, s.label.as_str()))))
 }
 
 /// Where the load generator, not the server, bounded the round trips: those points are not
