@@ -1,7 +1,8 @@
 //! The files a matrix run leaves: `summary.json` ([`json`]), `summary.csv` ([`csv`]),
-//! `report.md` ([`markdown`]) and `plots/*.svg` ([`plot`]); which metrics each shows and the
-//! plots' file names in [`layout`].
+//! `report.md` ([`markdown`]), `plots/*.svg` ([`plot`], [`forest`]) and the CI services' shapes
+//! ([`ci`]); which metrics each shows and the plots' file names in [`layout`].
 
+pub mod ci;
 pub mod csv;
 pub mod forest;
 pub mod json;
@@ -32,6 +33,12 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
     write("summary.json", json::render(summary, meta)?)?;
     write("summary.csv", csv::render(summary)?)?;
     write("report.md", markdown::render(summary, meta))?;
+    let figures = ci::figures(summary);
+    let smaller = ci::github_action(&figures, crate::metric::Direction::LowerIsBetter)?;
+    write("bench.github-action.smaller.json", smaller)?;
+    let bigger = ci::github_action(&figures, crate::metric::Direction::HigherIsBetter)?;
+    write("bench.github-action.bigger.json", bigger)?;
+    write("bench.bmf.json", ci::bmf(&figures)?)?;
     std::fs::create_dir_all(dir.join("plots")).context("creating plots/")?;
     for family in &summary.families {
         if has_forest(family) {
