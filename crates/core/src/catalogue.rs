@@ -105,6 +105,14 @@ pub const MODELS: &[ModelSpec] = &[
         ],
     },
     ModelSpec {
+        name: "cpu-rayon",
+        family: Family::Cpu,
+        kind: Kind::Pool,
+        runtime: "rayon",
+        about: "rayon's parallel iterator over the same jobs of `cpu.chunk` items, on a pool of `cpu.workers` threads (work stealing)",
+        entries: &[entry("cpu-rayon {cpu.workers} threads", &["cpu.workers=cores"])],
+    },
+    ModelSpec {
         name: "cpu-procs",
         family: Family::Cpu,
         kind: Kind::Processes,
@@ -382,7 +390,7 @@ impl Kind {
         match unit {
             "sequential" => Some(Kind::Sync),
             "thread" => Some(Kind::Threads),
-            "pool" => Some(Kind::Pool),
+            "pool" | "rayon" => Some(Kind::Pool),
             "task" | "future" => Some(Kind::Async),
             "process" => Some(Kind::Processes),
             _ => None,

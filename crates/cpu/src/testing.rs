@@ -92,7 +92,7 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
     for sets in scenarios {
         let all: Vec<&str> = sets.iter().chain(extra).copied().collect();
         let r = run(exe, &set_args(&all), Duration::from_secs(120));
-        if unit == "pool" && sets[0].ends_with("idle-scale") {
+        if (unit == "pool" || unit == "rayon") && sets[0].ends_with("idle-scale") {
             assert_eq!(r.code, Some(1), "a pool cannot hold idle units: {}", r.stderr);
             assert!(r.stderr.contains("per-unit"), "{}", r.stderr);
             continue;
