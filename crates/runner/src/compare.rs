@@ -191,7 +191,7 @@ const WORK_KEYS: [&str; 13] = [
 ];
 
 /// The work-defining keys of a report's config, `section.key` to value.
-fn work_config(config: &Value) -> BTreeMap<String, Value> {
+pub(crate) fn work_config(config: &Value) -> BTreeMap<String, Value> {
     WORK_KEYS
         .iter()
         .filter_map(|key| {

@@ -21,6 +21,7 @@ pub mod export;
 pub mod findings;
 pub mod format;
 pub mod matrix;
+pub mod merge;
 pub mod metric;
 pub mod noise;
 pub mod openloop;

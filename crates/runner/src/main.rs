@@ -2,6 +2,7 @@
 //!
 //! `runner [--config FILE] [--set section.key=value]... [--models a,b] [--out DIR] [--label L] [--quiet]`
 //! `runner report DIR`
+//! `runner merge DIR DIR... --out DIR`
 //!
 //! Exit codes: 0 the matrix finished (failed runs are recorded, not fatal); 1 it could not run;
 //! 2 usage or config error; 130 interrupted by Ctrl-C (what finished is kept and summarised).
@@ -72,6 +73,19 @@ enum Cmd {
         #[arg(long, value_name = "PCT")]
         threshold: Option<f64>,
     },
+    /// Put folders of the same config from several machines in one report (OUT/report.md):
+    /// each machine's figures and paired speed-ups side by side, and where the ranking changes.
+    Merge {
+        /// The run folders, one per machine.
+        #[arg(required = true, num_args = 2..)]
+        dirs: Vec<PathBuf>,
+        /// Where the merged report goes.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Merge although the folders were built at different commits.
+        #[arg(long)]
+        force: bool,
+    },
     /// Re-render summary.json, summary.csv, report.md and the plots from DIR/runs.jsonl.
     Report {
         /// A folder written by an earlier run.
@@ -96,6 +110,18 @@ fn main() -> ExitCode {
             threshold: *threshold,
         };
         return compare(&opts);
+    }
+    if let Some(Cmd::Merge { dirs, out, force }) = &cli.command {
+        return match runner::merge::run(dirs, out, *force) {
+            Ok(_) => {
+                println!("{}", out.join("report.md").display());
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::from(2)
+            }
+        };
     }
     if let Some(Cmd::Report { dir }) = &cli.command {
         return match runner::matrix::report(dir) {

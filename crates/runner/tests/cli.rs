@@ -548,3 +548,87 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
     assert!(report.contains("Runs: 12 (12 ok)"), "{report}");
     assert_eq!(summary(&out)["meta"]["interrupted"], false);
 }
+
+/// cpu-threads at `cores` against cpu-sync, six rounds: enough to rank.
+const ON_CORES: &str = r#"
+[cpu]
+urls = 20000
+passes = 4
+workers = "cores"
+[runner]
+models = ["cpu-sync", { model = "cpu-threads", label = "cpu-threads {cpu.workers}", set = { "cpu.workers" = "cores" } }]
+repeats = 6
+warmup = 0
+"#;
+
+#[test]
+fn merge_puts_two_machines_in_one_report_and_says_where_the_ranking_changes() {
+    let (_two_tmp, two) = run_ok(ON_CORES);
+    // One core stands for a smaller machine.
+    let (_one_tmp, one, cmd) = runner(ON_CORES, &[]);
+    let mut pinned = Command::new("taskset");
+    pinned
+        .args(["-c", "0"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    let done = pinned
+        .output()
+        .expect("taskset (util-linux) runs the runner on one core");
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let merged = tmp.path().join("merged");
+    let out = Command::new(RUNNER)
+        .arg("merge")
+        .args([&one, &two])
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(merged.join("report.md")).unwrap();
+    assert!(
+        report.contains("| M1 (1 core) |") && report.contains("| M2 (2 cores) |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("cpu-threads 1 / cpu-threads 2"),
+        "labels differ by machine: {report}"
+    );
+    let changes = report.split("## Where the ranking changes").nth(1).unwrap();
+    let line = changes
+        .lines()
+        .find(|l| l.starts_with("- "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        line.contains("cpu-threads 1 / cpu-threads 2 against cpu-sync"),
+        "{line}"
+    );
+    assert!(
+        line.contains("faster on M2 (2 cores)"),
+        "two cores beat one loop: {line}"
+    );
+    assert!(!line.contains("faster on M1"), "one core cannot: {line}");
+
+    // Another config is refused, naming the key.
+    let (_other_tmp, other) = run_ok(&ON_CORES.replace("urls = 20000", "urls = 30000"));
+    let refused = Command::new(RUNNER)
+        .arg("merge")
+        .args([&two, &other])
+        .arg("--out")
+        .arg(tmp.path().join("no"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(said.contains("cpu.urls = 20000 against 30000"), "{said}");
+}
