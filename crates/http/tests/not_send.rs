@@ -152,14 +152,20 @@ impl Drop for Server {
     }
 }
 
-/// Runs the config `sets` against `server` on one thread: a `LocalSet` on tokio's
-/// current-thread runtime, one `spawn_local` task per in-flight slot.
-fn run_local(server: &Server, sets: &[&str]) -> HttpTally {
+/// The config `sets` and the request plan against `server`.
+fn plan(server: &Server, sets: &[&str]) -> (config::Config, Arc<Plan>) {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let cfg = config::load(None, &sets).expect("valid test sets");
     let target = Target::parse(&server.url).expect("the server's URL");
     let sink = BodySink::create(cfg.io.sink).expect("a body sink");
     let plan = Arc::new(Plan::new(&cfg.io, target, sink));
+    (cfg, plan)
+}
+
+/// Runs the config `sets` against `server` on one thread: a `LocalSet` on tokio's
+/// current-thread runtime, one `spawn_local` task per in-flight slot.
+fn run_local(server: &Server, sets: &[&str]) -> HttpTally {
+    let (cfg, plan) = plan(server, sets);
     let jobs = Arc::new(Jobs::new(plan.clone()).starting_at(Instant::now()));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -235,13 +241,7 @@ fn the_open_loop_keeps_its_schedule_on_a_local_runtime() {
 
 /// The same run on tokio's multi-threaded runtime with the `Send` [`rt::Tokio`].
 fn run_send(server: &Server, sets: &[&str]) -> HttpTally {
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    let cfg = config::load(None, &sets).expect("valid test sets");
-    let plan = Arc::new(Plan::new(
-        &cfg.io,
-        Target::parse(&server.url).expect("the server's URL"),
-        BodySink::create(cfg.io.sink).expect("a body sink"),
-    ));
+    let (cfg, plan) = plan(server, sets);
     let jobs = Arc::new(Jobs::new(plan.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

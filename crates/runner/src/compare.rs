@@ -143,11 +143,11 @@ pub fn run(opts: &Options) -> anyhow::Result<bool> {
 
 /// One run folder: its summary and metadata.
 pub struct Run {
-    summary: Summary,
-    meta: Meta,
+    pub(crate) summary: Summary,
+    pub(crate) meta: Meta,
     /// The work-defining config of each group (its id): the `[cpu]`, `[io]` and `[scenario]`
     /// sections of its first report, flattened to `section.key`.
-    config: BTreeMap<String, BTreeMap<String, Value>>,
+    pub(crate) config: BTreeMap<String, BTreeMap<String, Value>>,
 }
 
 /// Reads a run folder written by `runner`.

@@ -20,8 +20,7 @@ use serde_json::Value;
 use crate::format::{fixed, speedup};
 use crate::metric::Metric;
 use crate::ranking;
-use crate::record::{self, Meta};
-use crate::summary::{self, FamilySummary, Summary};
+use crate::summary::{FamilySummary, Summary};
 
 /// One machine's run folder.
 pub struct Machine {
@@ -31,33 +30,25 @@ pub struct Machine {
     pub summary: Summary,
     /// The machine, from its runs.
     pub env: Env,
-    /// The work-defining config of each group (its id), as `runner compare` checks it.
+    /// The work-defining config of each group (its id, or a sweep point's label), as `runner
+    /// compare` checks it.
     pub work: BTreeMap<String, BTreeMap<String, Value>>,
 }
 
-/// Reads one folder.
+/// Reads one folder, as `runner compare` reads it.
 pub fn load(dir: &Path) -> anyhow::Result<Machine> {
-    let records = record::read(&dir.join("runs.jsonl"))
-        .with_context(|| format!("reading the run in {}", dir.display()))?;
-    let meta = Meta::read(dir);
-    let mut summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
-    summary.margin_pct = meta.margin_pct;
+    let run = crate::compare::load(dir)?;
+    let mut summary = run.summary;
+    summary.margin_pct = run.meta.margin_pct;
     let env = summary
         .env
         .clone()
         .with_context(|| format!("{}: no run succeeded, so no machine to name", dir.display()))?;
-    let mut work = BTreeMap::new();
-    for r in records.iter().filter(|r| !r.warmup && r.sweep.is_none()) {
-        let Some(report) = &r.report else { continue };
-        let group = summary::group_id(r.family, &r.scenario, r.group.as_deref());
-        work.entry(group)
-            .or_insert_with(|| crate::compare::work_config(&report.config));
-    }
     Ok(Machine {
         dir: dir.to_path_buf(),
         summary,
         env,
-        work,
+        work: run.config,
     })
 }
 
