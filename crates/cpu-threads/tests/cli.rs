@@ -3,21 +3,12 @@
 use std::time::Duration;
 
 use concbench_core::testing::{run, set_args};
-use concbench_cpu::testing::expected_cpu_work;
 
 const EXE: &str = env!("CARGO_BIN_EXE_cpu-threads");
 
 #[test]
 fn pool_counts_the_same_work_with_any_chunking() {
-    for sets in [
-        ["cpu.urls=20000", "cpu.workers=2", "cpu.chunk=1000"],
-        ["cpu.urls=20001", "cpu.workers=3", "cpu.chunk=7"],
-        ["cpu.urls=999", "cpu.workers=16", "cpu.chunk=100000"],
-    ] {
-        let report = run(EXE, &set_args(&sets), Duration::from_secs(60)).report();
-        assert_eq!(report.work, expected_cpu_work(&sets), "{sets:?}");
-        assert_eq!(report.model, "cpu-threads");
-    }
+    concbench_cpu::testing::chunking_contract(EXE, "cpu-threads");
 }
 
 #[test]

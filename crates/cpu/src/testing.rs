@@ -121,3 +121,17 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
         }
     }
 }
+
+/// On a pool model, the same work as one loop whatever the chunking: sizes and chunks that do not
+/// divide evenly, tiny jobs, and a pool larger than the jobs; the report names `model`.
+pub fn chunking_contract(exe: &str, model: &str) {
+    for sets in [
+        ["cpu.urls=20000", "cpu.workers=2", "cpu.chunk=1000"],
+        ["cpu.urls=20001", "cpu.workers=3", "cpu.chunk=7"],
+        ["cpu.urls=999", "cpu.workers=16", "cpu.chunk=100000"],
+    ] {
+        let report = run(exe, &set_args(&sets), Duration::from_secs(60)).report();
+        assert_eq!(report.work, expected_cpu_work(&sets), "{sets:?}");
+        assert_eq!(report.model, model);
+    }
+}
