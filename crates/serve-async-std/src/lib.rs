@@ -19,23 +19,21 @@ impl ServeModel for ServeAsyncStd {
     const NAME: &'static str = "serve-async-std";
 
     fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
-        let ServeCtx {
-            listener,
-            stop,
-            message_bytes: bytes,
-            work,
-            ..
-        } = ctx;
-        let listener = async_std::net::TcpListener::from(listener);
+        let listener = async_std::net::TcpListener::from(ctx.listener);
         let spawn = |(stream, _): (async_std::net::TcpStream, _)| {
             let _ = stream.set_nodelay(true);
-            async_std::task::spawn(handler::futures(stream, bytes, work, async_std::task::sleep))
+            async_std::task::spawn(handler::futures(
+                stream,
+                ctx.message_bytes,
+                ctx.work,
+                async_std::task::sleep,
+            ))
         };
         let listener = &listener;
         async_std::task::block_on(handler::futures_server(
             || listener.accept(),
             spawn,
-            stop,
+            ctx.stop,
             async_std::task::sleep,
         ));
         Ok(Served::default())

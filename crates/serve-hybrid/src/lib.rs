@@ -22,17 +22,9 @@ impl ServeModel for ServeHybrid {
     const NAME: &'static str = "serve-hybrid";
 
     fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
-        let ServeCtx {
-            cfg,
-            listener,
-            stop,
-            message_bytes: bytes,
-            work,
-            ..
-        } = ctx;
-        let loops = cfg.serve.workers;
+        let loops = ctx.cfg.serve.workers;
         let listeners = (0..loops)
-            .map(|_| listener.try_clone().context("duplicating the listener"))
+            .map(|_| ctx.listener.try_clone().context("duplicating the listener"))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let woken = std::sync::atomic::AtomicUsize::new(0);
         let accepted_by = std::thread::scope(|s| {
@@ -43,7 +35,9 @@ impl ServeModel for ServeHybrid {
                     let woken = &woken;
                     std::thread::Builder::new()
                         .name(format!("loop-{n}"))
-                        .spawn_scoped(s, move || event_loop(l, stop, woken, loops, bytes, work))
+                        .spawn_scoped(s, move || {
+                            event_loop(l, ctx.stop, woken, loops, ctx.message_bytes, ctx.work)
+                        })
                         .with_context(|| format!("starting event-loop thread {n} of {loops}"))
                 })
                 .collect::<anyhow::Result<_>>()?;
@@ -56,7 +50,7 @@ impl ServeModel for ServeHybrid {
             }
             Ok(accepted_by)
         })?;
-        drop(listener);
+        drop(ctx.listener);
         Ok(Served { accepted_by })
     }
 }

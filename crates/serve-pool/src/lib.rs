@@ -20,17 +20,9 @@ impl ServeModel for ServePool {
     }
 
     fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
-        let ServeCtx {
-            cfg,
-            listener,
-            stop,
-            message_bytes: bytes,
-            work,
-            ..
-        } = ctx;
-        let pool = pool::start(cfg.serve.workers)?;
-        let accepted = model::accept_until_stopped(&listener, stop, |stream| {
-            pool.execute(move || handler::blocking(stream, bytes, work));
+        let pool = pool::start(ctx.cfg.serve.workers)?;
+        let accepted = model::accept_until_stopped(&ctx.listener, ctx.stop, |stream| {
+            pool.execute(move || handler::blocking(stream, ctx.message_bytes, ctx.work));
             Ok(())
         });
         pool.join();

@@ -15,14 +15,8 @@ impl ServeModel for ServeSmol {
     const NAME: &'static str = "serve-smol";
 
     fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
-        let ServeCtx {
-            listener,
-            stop,
-            message_bytes: bytes,
-            work,
-            ..
-        } = ctx;
-        let listener = smol::net::TcpListener::try_from(listener).context("handing the listener to smol")?;
+        let listener =
+            smol::net::TcpListener::try_from(ctx.listener).context("handing the listener to smol")?;
         let ex = smol::Executor::new();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let (done, finished) = smol::channel::bounded::<()>(1);
@@ -35,10 +29,15 @@ impl ServeModel for ServeSmol {
             };
             let spawn = |(stream, _): (smol::net::TcpStream, _)| {
                 let _ = stream.set_nodelay(true);
-                ex.spawn(handler::futures(stream, bytes, work, sleep))
+                ex.spawn(handler::futures(stream, ctx.message_bytes, ctx.work, sleep))
             };
             let listener = &listener;
-            smol::block_on(ex.run(handler::futures_server(|| listener.accept(), spawn, stop, sleep)));
+            smol::block_on(ex.run(handler::futures_server(
+                || listener.accept(),
+                spawn,
+                ctx.stop,
+                sleep,
+            )));
             drop(done); // the helper threads' `run` returns
         });
         Ok(Served::default())

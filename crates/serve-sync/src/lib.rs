@@ -16,15 +16,8 @@ impl ServeModel for ServeSync {
     const NAME: &'static str = "serve-sync";
 
     fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
-        let ServeCtx {
-            listener,
-            stop,
-            message_bytes: bytes,
-            work,
-            ..
-        } = ctx;
-        model::accept_until_stopped(&listener, stop, |stream| {
-            handler::blocking(stream, bytes, work);
+        model::accept_until_stopped(&ctx.listener, ctx.stop, |stream| {
+            handler::blocking(stream, ctx.message_bytes, ctx.work);
             Ok(())
         })
         .map(|()| Served::default())

@@ -24,18 +24,11 @@ impl ServeModel for ServeThreads {
     }
 
     fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
-        let ServeCtx {
-            listener,
-            stop,
-            message_bytes: bytes,
-            work,
-            ..
-        } = ctx;
         let mut threads = Vec::new();
-        let accepted = model::accept_until_stopped(&listener, stop, |stream| {
+        let accepted = model::accept_until_stopped(&ctx.listener, ctx.stop, |stream| {
             let thread = std::thread::Builder::new()
                 .stack_size(STACK)
-                .spawn(move || handler::blocking(stream, bytes, work))
+                .spawn(move || handler::blocking(stream, ctx.message_bytes, ctx.work))
                 .map_err(|err| {
                     anyhow!(
                         "the OS refused connection thread {}: {err}; the OS limits in force: {}",

@@ -19,23 +19,16 @@ impl ServeModel for ServeTokio {
     const NAME: &'static str = "serve-tokio";
 
     fn serve(ctx: ServeCtx<'_>) -> anyhow::Result<Served> {
-        let ServeCtx {
-            listener,
-            stop,
-            message_bytes: bytes,
-            work,
-            ..
-        } = ctx;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .context("building the tokio runtime")?;
         rt.block_on(handler::tokio_server(
-            listener,
-            stop,
+            ctx.listener,
+            ctx.stop,
             std::future::pending(),
-            bytes,
-            work,
+            ctx.message_bytes,
+            ctx.work,
             async {},
         ))
         .map(|_| Served::default())
