@@ -74,8 +74,17 @@ pub fn sweep_plot(sweep: &SweepSummary, metric: Metric) -> String {
 /// The sweep with each point's wall time per unit of its work, in µs (the mean, interval and
 /// runs of the wall time divided by the point's units, which are the same in all its runs),
 /// when the work changes from point to point; `None` when every point does the same work, where
-/// the wall time compares like with like.
+/// the wall time compares like with like, and for task-cost sweeps, whose reports carry this
+/// very figure already ([`Metric::PerUnit`], wall time ÷ units).
 pub fn per_unit(sweep: &SweepSummary) -> Option<SweepSummary> {
+    if sweep
+        .series
+        .iter()
+        .flat_map(|s| &s.points)
+        .any(|p| p.has(Metric::PerUnit))
+    {
+        return None;
+    }
     let units = |p: &crate::summary::EntrySummary| p.work.as_ref().map(|w| w.units).filter(|u| *u > 0);
     let mut seen: Vec<u64> = sweep
         .series
