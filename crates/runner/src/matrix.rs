@@ -107,7 +107,7 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     write_meta(&dir, &meta)?;
     let mut summary = summary::summarise_against(&records, &order, meta.reference.as_deref());
     summary.margin_pct = meta.margin_pct;
-    export::write_all(&dir, &summary, &meta)?;
+    export::write_all(&dir, &summary, &meta, &records)?;
     Ok(Done {
         dir,
         summary,
@@ -171,7 +171,7 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
     // Without a matrix order, entries come in the order of their first run.
     let mut summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
     summary.margin_pct = meta.margin_pct;
-    export::write_all(dir, &summary, &meta)?;
+    export::write_all(dir, &summary, &meta, &records)?;
     Ok(summary)
 }
 

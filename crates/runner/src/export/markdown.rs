@@ -5,7 +5,6 @@
 use std::fmt::Write as _;
 
 use concbench_core::report::{Env, Family};
-use concbench_cpu::units::{SQUARES, STORM_CALLS};
 
 use concbench_core::sampler::MIN_SAMPLES;
 
@@ -13,13 +12,15 @@ use crate::export::layout::{
     failure_metrics, forest_plot, group_plot, has_forest, metrics_of, per_unit, per_unit_name, sweep_metrics,
     sweep_per_unit_plot, sweep_plot, uniform_metrics,
 };
-use crate::format::{code, fixed, num, percent_fixed, plain, speedup, thousands};
+use crate::format::{code, fixed, num, percent_fixed, plain, speedup};
 use crate::metric::Metric;
 use crate::ranking;
 use crate::record::Meta;
 use crate::stats::Stats;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 use crate::{findings, verdict};
+
+pub use crate::export::prose::{GLOSSARY, scenario_blurb};
 
 /// How to read the report, said only of the kinds of table this report has.
 fn how_to_read(summary: &Summary) -> String {
@@ -52,35 +53,55 @@ fn how_to_read(summary: &Summary) -> String {
 /// The file's text: the answers first, then each group and sweep, the findings, and the appendix
 /// (every metric's statistics, the sampler's notes, the environment, the glossary).
 pub fn render(summary: &Summary, meta: &Meta) -> String {
-    let mut out = String::from("# concbench report\n\n");
-    out.push_str(&header(summary, meta));
+    sections(summary, meta).into_iter().map(|s| s.text).collect()
+}
+
+/// A piece of the report: a group's section names its group (an index into
+/// `summary.families`), so that the HTML page can draw the group's runs beside it.
+pub struct Section {
+    /// Its Markdown.
+    pub text: String,
+    /// The group it is the section of, if it is one.
+    pub group: Option<usize>,
+}
+
+/// The report in the order [`render`] writes it.
+pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
+    let mut head = String::from("# concbench report\n\n");
+    head.push_str(&header(summary, meta));
     if !summary.families.is_empty() {
-        out.push_str(&crate::answers::markdown(summary));
+        head.push_str(&crate::answers::markdown(summary));
     }
-    out.push_str(&how_to_read(summary));
-    out.push_str(&noise(summary));
+    head.push_str(&how_to_read(summary));
+    head.push_str(&noise(summary));
+    let mut out = vec![Section {
+        text: head,
+        group: None,
+    }];
+    for (i, f) in summary.families.iter().enumerate() {
+        out.push(Section {
+            text: group_section(f, summary.margin_pct),
+            group: Some(i),
+        });
+    }
+    let mut tail: String = summary.sweeps.iter().map(sweep_section).collect();
+    tail.push_str(&findings::markdown(summary));
+    tail.push_str(APPENDIX);
     for f in &summary.families {
-        out.push_str(&group_section(f, summary.margin_pct));
+        tail.push_str(&appendix_group(f));
     }
-    for sweep in &summary.sweeps {
-        out.push_str(&sweep_section(sweep));
-    }
-    out.push_str(&findings::markdown(summary));
-    out.push_str(APPENDIX);
-    for f in &summary.families {
-        out.push_str(&appendix_group(f));
-    }
-    out.push_str(&sampler_notes(summary));
-    out.push_str(&environment(summary));
-    out.push_str(GLOSSARY);
+    tail.push_str(&sampler_notes(summary));
+    tail.push_str(&environment(summary));
+    tail.push_str(GLOSSARY);
+    out.push(Section {
+        text: tail,
+        group: None,
+    });
     out
 }
 
 /// The heading that starts the appendix (everything below it is detail).
 pub const APPENDIX: &str = "## Appendix\n\n";
-
-/// The terms the report uses, each defined once.
-const GLOSSARY: &str = "### Glossary\n\n- **Round**: every entry run once, in matrix order; a speed-up pairs the two runs of one round, so drift of the machine that both share cancels.\n- **Paired speed-up**: the median over the rounds of the baseline's wall time over the entry's; above 1 is faster.\n- **Margin**: `runner.margin_pct`; a difference whose interval reaches into 1 ± the margin is a tie.\n- **Tier**: faster (or slower) entries whose intervals overlap; a tier is not put in an order.\n- **Budget**: what an entry may use at once: requests in flight, threads, processes, connections.\n- **Order statistics**: the interval of a median from the k-th smallest and k-th largest ratio, with k from the binomial distribution; no assumption on the shape of the times.\n- **Pilot**: with `repeats = \"auto\"`, the first `auto.min_rounds` rounds; they fix how many rounds each entry runs, so the interval is never chosen by looking at it.\n- **Fast tier, slow tier**: the sampler reads this process every few milliseconds (threads, memory) and the children and the machine every `sampler.interval_ms` (CPU %, processes, PSS); a figure from fewer than 10 samples is not resolved and is left out.\n- **PSS**: proportional set size; a page shared by N processes counts 1/N, so a process tree's PSS adds up to what it really holds, where summed RSS counts shared pages once per process.\n- **Modified z-score**: 0.6745 × (value − median) ÷ the median absolute deviation; above 3.5 a run is flagged as an outlier (kept in every figure).\n- **Busiest loop**: for a server with several event loops or worker processes on one listener, the share of the connections the busiest one accepted.\n- **Load generator busy**: its CPU time over its threads' time in the run; near 100 % it, not the server, bounds the round trips.\n";
 
 /// The runs by ending, when they ran, the command and the config.
 fn header(summary: &Summary, meta: &Meta) -> String {
@@ -128,33 +149,6 @@ fn noise(summary: &Summary) -> String {
         num(n.probe_ms.min),
         num(n.probe_ms.max),
     )
-}
-
-/// What a task-cost scenario does, for its section.
-pub fn scenario_blurb(scenario: &str) -> String {
-    match scenario {
-        "spawn-only" => {
-            "Each model starts `units` empty units and waits for all: the start-up cost per unit.".into()
-        }
-        "sleep-fixed" => "Each unit waits `sleep_ms` with the model's native sleep.".into(),
-        "sleep-variable" => "Each unit waits a seeded random fraction of `sleep_ms`.".into(),
-        "file-read" => "Each unit reads its own file of `file_bytes` (written before the measured window, so from the page cache) with the model's file API: `std::fs`, or the async runtime's.".into(),
-        "sqlite-insert" => "Each unit opens its own connection to one WAL-mode SQLite file and inserts `rows` rows in one transaction; the file is checked after the run (exactly `units` × `rows` rows with the expected sum). A unit that finds the write lock taken waits and retries (busy retries).".into(),
-        "sqlite-read" => "Each unit opens its own connection to one WAL-mode SQLite file holding `units` × `rows` rows (written before the measured window) and reads them all.".into(),
-        "blocking-sleep" => "Each unit blocks the thread it runs on for `sleep_ms` with `std::thread::sleep`, inside an async task too.".into(),
-        "blocking-storm" => format!(
-            "Each unit makes {} `sched_yield` system calls (`std::thread::yield_now`); inside an async task they block the executor's thread.",
-            thousands(STORM_CALLS as f64)
-        ),
-        "squares" => format!(
-            "Each unit builds a vector of the first {} squares and checks it.",
-            thousands(SQUARES as f64)
-        ),
-        "idle-scale" => {
-            "All units wait at once; the memory per waiting unit is the resident memory with every unit started, less the memory before the first, over the units.".into()
-        }
-        _ => String::new(),
-    }
 }
 
 fn same_work(same: bool) -> &'static str {

@@ -5,10 +5,12 @@
 pub mod ci;
 pub mod csv;
 pub mod forest;
+pub mod html;
 pub mod json;
 pub mod layout;
 pub mod markdown;
 pub mod plot;
+pub mod prose;
 
 use std::path::Path;
 
@@ -20,13 +22,13 @@ use crate::export::layout::{
 };
 use crate::metric::Metric;
 use crate::ranking;
-use crate::record::Meta;
+use crate::record::{Meta, RunRecord};
 use crate::stats::Standing;
 use crate::summary::FamilySummary;
 use crate::summary::Summary;
 
 /// Writes every export of `summary` into `dir`.
-pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<()> {
+pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta, records: &[RunRecord]) -> anyhow::Result<()> {
     let write = |name: &str, text: String| {
         std::fs::write(dir.join(name), text).with_context(|| format!("writing {}", dir.join(name).display()))
     };
@@ -65,6 +67,8 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta) -> anyhow::Result<(
             plot::lines_named(&file, &scaled, Metric::Wall, &per_unit_name(sweep))?;
         }
     }
+    // Last: the page inlines the plots.
+    write("report.html", html::render(summary, meta, records, dir))?;
     Ok(())
 }
 
@@ -157,7 +161,10 @@ mod tests {
     #[test]
     fn sweeps_get_line_plots_with_log_axes_across_decades() {
         let dir = tempfile::tempdir().unwrap();
-        write_all(dir.path(), &everything(), &meta()).unwrap();
+        let mut records = testdata::matrix();
+        records.extend(testdata::task_costs());
+        records.extend(testdata::idle_sweep());
+        write_all(dir.path(), &everything(), &meta(), &records).unwrap();
         let svg =
             std::fs::read_to_string(dir.path().join("plots/sweep-units-waiting-rss_peak_mib.svg")).unwrap();
         assert!(svg.contains("units waiting, log scale"), "x spans 1 to 100,000");
@@ -187,12 +194,14 @@ mod tests {
             dir.path(),
             &summarise(&testdata::matrix(), &testdata::order()),
             &meta(),
+            &testdata::matrix(),
         )
         .unwrap();
         for file in [
             "summary.json",
             "summary.csv",
             "report.md",
+            "report.html",
             "plots/cpu-wall_s.svg",
             "plots/io-req_per_s.svg",
         ] {

@@ -1,0 +1,35 @@
+//! The report's fixed prose: the glossary, and what each task-cost scenario does.
+
+use concbench_cpu::units::{SQUARES, STORM_CALLS};
+
+use crate::format::thousands;
+
+/// The terms the report uses, each defined once.
+pub const GLOSSARY: &str = "### Glossary\n\n- **Round**: every entry run once, in matrix order; a speed-up pairs the two runs of one round, so drift of the machine that both share cancels.\n- **Paired speed-up**: the median over the rounds of the baseline's wall time over the entry's; above 1 is faster.\n- **Margin**: `runner.margin_pct`; a difference whose interval reaches into 1 ± the margin is a tie.\n- **Tier**: faster (or slower) entries whose intervals overlap; a tier is not put in an order.\n- **Budget**: what an entry may use at once: requests in flight, threads, processes, connections.\n- **Order statistics**: the interval of a median from the k-th smallest and k-th largest ratio, with k from the binomial distribution; no assumption on the shape of the times.\n- **Pilot**: with `repeats = \"auto\"`, the first `auto.min_rounds` rounds; they fix how many rounds each entry runs, so the interval is never chosen by looking at it.\n- **Fast tier, slow tier**: the sampler reads this process every few milliseconds (threads, memory) and the children and the machine every `sampler.interval_ms` (CPU %, processes, PSS); a figure from fewer than 10 samples is not resolved and is left out.\n- **PSS**: proportional set size; a page shared by N processes counts 1/N, so a process tree's PSS adds up to what it really holds, where summed RSS counts shared pages once per process.\n- **Modified z-score**: 0.6745 × (value − median) ÷ the median absolute deviation; above 3.5 a run is flagged as an outlier (kept in every figure).\n- **Busiest loop**: for a server with several event loops or worker processes on one listener, the share of the connections the busiest one accepted.\n- **Load generator busy**: its CPU time over its threads' time in the run; near 100 % it, not the server, bounds the round trips.\n";
+
+/// What a task-cost scenario does, for its section.
+pub fn scenario_blurb(scenario: &str) -> String {
+    match scenario {
+        "spawn-only" => {
+            "Each model starts `units` empty units and waits for all: the start-up cost per unit.".into()
+        }
+        "sleep-fixed" => "Each unit waits `sleep_ms` with the model's native sleep.".into(),
+        "sleep-variable" => "Each unit waits a seeded random fraction of `sleep_ms`.".into(),
+        "file-read" => "Each unit reads its own file of `file_bytes` (written before the measured window, so from the page cache) with the model's file API: `std::fs`, or the async runtime's.".into(),
+        "sqlite-insert" => "Each unit opens its own connection to one WAL-mode SQLite file and inserts `rows` rows in one transaction; the file is checked after the run (exactly `units` × `rows` rows with the expected sum). A unit that finds the write lock taken waits and retries (busy retries).".into(),
+        "sqlite-read" => "Each unit opens its own connection to one WAL-mode SQLite file holding `units` × `rows` rows (written before the measured window) and reads them all.".into(),
+        "blocking-sleep" => "Each unit blocks the thread it runs on for `sleep_ms` with `std::thread::sleep`, inside an async task too.".into(),
+        "blocking-storm" => format!(
+            "Each unit makes {} `sched_yield` system calls (`std::thread::yield_now`); inside an async task they block the executor's thread.",
+            thousands(STORM_CALLS as f64)
+        ),
+        "squares" => format!(
+            "Each unit builds a vector of the first {} squares and checks it.",
+            thousands(SQUARES as f64)
+        ),
+        "idle-scale" => {
+            "All units wait at once; the memory per waiting unit is the resident memory with every unit started, less the memory before the first, over the units.".into()
+        }
+        _ => String::new(),
+    }
+}
