@@ -280,6 +280,28 @@ pub const MODELS: &[ModelSpec] = &[
         )],
     },
     ModelSpec {
+        name: "serve-compio",
+        family: Family::Serve,
+        kind: Kind::Hybrid,
+        runtime: "compio 0.19 (io_uring), a ring per thread",
+        about: "`serve.workers` threads, each a compio io_uring loop accepting from one shared listener",
+        entries: &[entry(
+            "serve-compio {serve.workers}",
+            &["serve.connections=1000", "serve.workers=cores"],
+        )],
+    },
+    ModelSpec {
+        name: "serve-monoio",
+        family: Family::Serve,
+        kind: Kind::Hybrid,
+        runtime: "monoio 0.2 (io_uring), a ring per thread",
+        about: "`serve.workers` threads, each a monoio io_uring loop accepting from one shared listener",
+        entries: &[entry(
+            "serve-monoio {serve.workers}",
+            &["serve.connections=1000", "serve.workers=cores"],
+        )],
+    },
+    ModelSpec {
         name: "serve-procs",
         family: Family::Serve,
         kind: Kind::Processes,

@@ -101,15 +101,18 @@ pub async fn tokio_server(
     Ok(accepted_n)
 }
 
-/// A server on a futures-io runtime (smol, async-std): takes connections from `accept` until
-/// `stop` is set, starts each one's task with `spawn` (which echoes it with [`futures()`]), then
-/// waits for those tasks. A failed accept (out of descriptors, say) waits 1 ms with `sleep`.
+/// A server on a runtime of its own (smol, async-std, compio, monoio): takes connections from
+/// `accept` until `stop` is set, starts each one's task with `spawn` (which echoes it), then
+/// awaits `after_stop` (a thread-per-core loop wakes the next there) and the tasks. A failed
+/// accept (out of descriptors, say) waits 1 ms with `sleep`. Returns the connections it took.
 pub async fn futures_server<C, A, T, F, Fut>(
     mut accept: impl FnMut() -> A,
     mut spawn: impl FnMut(C) -> T,
     stop: &AtomicBool,
     sleep: F,
-) where
+    after_stop: impl std::future::Future<Output = ()>,
+) -> u64
+where
     A: std::future::Future<Output = std::io::Result<C>>,
     T: std::future::Future<Output = ()>,
     F: Fn(Duration) -> Fut,
@@ -127,7 +130,10 @@ pub async fn futures_server<C, A, T, F, Fut>(
         };
         tasks.push(spawn(connection));
     }
+    after_stop.await;
+    let accepted = tasks.len() as u64;
     for task in tasks {
         task.await;
     }
+    accepted
 }

@@ -12,11 +12,13 @@
 //! - [`model`]: [`model::ServeModel`], what a server binary implements, and the [`model::Echo`]
 //!   wrapper that runs it under the harness.
 //! - [`handler`]: echoing one connection, blocking and on tokio.
+//! - [`loops`]: thread-per-core servers, an event loop per thread on one shared listener.
 //! - [`testing`]: the contract every serving model's integration tests check.
 #![deny(missing_docs)]
 
 pub mod handler;
 pub mod loadgen;
+pub mod loops;
 pub mod model;
 pub mod proto;
 pub mod testing;

@@ -26,6 +26,26 @@ pub fn contract(exe: &str, connections: usize) {
     a_killed_server_leaves_no_load_generator(exe);
 }
 
+/// For a server of several loops on one listener ([`crate::loops`]): three loops give one
+/// count each, adding up to the connections, and every echo is right.
+pub fn each_loop_counts_the_connections_it_took(exe: &str) {
+    let sets = [
+        "serve.connections=300",
+        "serve.workers=3",
+        "serve.round_trips=10",
+        "serve.message_bytes=64",
+    ];
+    let r = report(exe, &sets);
+    let s = r.serve.as_ref().expect("a serve block");
+    assert_eq!(s.accepted_by.len(), 3, "{:?}", s.accepted_by);
+    assert_eq!(s.accepted_by.iter().sum::<u64>(), 300);
+    assert_eq!((s.round_trips, s.failed), (3000, 0), "{:?}", s.errors);
+    assert_eq!(
+        r.work.checksum,
+        format!("{:016x}", proto::expected_checksum(300, 10, 64))
+    );
+}
+
 /// `connections` × 10 round trips of 64 bytes: all echoed right, the checksum computed here.
 pub fn every_echo_is_checked_and_the_checksum_is_the_same(exe: &str, connections: usize) {
     let n = connections.to_string();

@@ -35,6 +35,7 @@ impl ServeModel for ServeAsyncStd {
             spawn,
             ctx.stop,
             async_std::task::sleep,
+            async {},
         ));
         Ok(Served::default())
     }

@@ -37,6 +37,7 @@ impl ServeModel for ServeSmol {
                 spawn,
                 ctx.stop,
                 sleep,
+                async {},
             )));
             drop(done); // the helper threads' `run` returns
         });

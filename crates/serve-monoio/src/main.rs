@@ -1,0 +1,5 @@
+//! `serve-monoio`: see the crate documentation (`lib.rs`) and the README.
+
+fn main() -> std::process::ExitCode {
+    concbench_core::harness::main::<concbench_echo::Echo<serve_monoio::ServeMonoio>>()
+}
