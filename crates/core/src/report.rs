@@ -259,13 +259,22 @@ pub struct UnitStats {
     /// per unit, shared pages counted once over the processes that share them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pss_per_unit_kib: Option<f64>,
+    /// switch: the token's hand-offs between the two units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switches: Option<u64>,
+    /// switch: wall time over the hand-offs, nanoseconds per switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_ns: Option<f64>,
 }
 
 impl UnitStats {
-    /// Fills in the time per unit over `wall_s` seconds.
+    /// Fills in the time per unit (and per switch) over `wall_s` seconds.
     pub fn set_per_unit(&mut self, wall_s: Seconds) {
         if self.count > 0 {
             self.per_unit_us = wall_s * 1e6 / self.count as f64;
+        }
+        if let Some(n) = self.switches.filter(|n| *n > 0) {
+            self.switch_ns = Some(wall_s * 1e9 / n as f64);
         }
     }
 }

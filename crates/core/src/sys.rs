@@ -269,6 +269,36 @@ pub fn ensure_fds(needed: u64, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Pins the calling thread (and so the threads and processes it starts afterwards) to the
+/// first `n` CPUs of those it may use now.
+#[allow(unsafe_code)]
+pub fn pin_to_first(n: usize) -> anyhow::Result<()> {
+    // SAFETY: a zeroed cpu_set_t is an empty set; the calls read and write only the set given,
+    // with its own size.
+    let mut allowed: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    anyhow::ensure!(
+        unsafe { libc::sched_getaffinity(0, size, &mut allowed) } == 0,
+        "sched_getaffinity: {}",
+        std::io::Error::last_os_error()
+    );
+    let mut pinned: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let mut taken = 0;
+    for cpu in 0..libc::CPU_SETSIZE as usize {
+        if taken < n && unsafe { libc::CPU_ISSET(cpu, &allowed) } {
+            unsafe { libc::CPU_SET(cpu, &mut pinned) };
+            taken += 1;
+        }
+    }
+    anyhow::ensure!(taken == n, "pinning to {n} CPUs: only {taken} are usable");
+    anyhow::ensure!(
+        unsafe { libc::sched_setaffinity(0, size, &pinned) } == 0,
+        "sched_setaffinity to {n} CPUs: {}",
+        std::io::Error::last_os_error()
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,5 +375,21 @@ mod tests {
         }
         assert!(cpu_time_this_thread() > t0);
         assert!(cpu_time_self() > p0);
+    }
+
+    #[test]
+    fn pinning_to_more_cpus_than_usable_is_an_error_naming_them() {
+        let usable = crate::config::cores();
+        let err = std::thread::spawn(move || pin_to_first(usable + 1).unwrap_err().to_string())
+            .join()
+            .unwrap();
+        assert!(err.contains(&format!("only {usable} are usable")), "{err}");
+        let one = std::thread::spawn(|| {
+            pin_to_first(1).unwrap();
+            std::thread::available_parallelism().unwrap().get()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(one, 1, "a pinned thread sees one CPU");
     }
 }

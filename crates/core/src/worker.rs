@@ -94,6 +94,12 @@ impl Worker {
         Ok(line)
     }
 
+    /// Reads exactly `buf.len()` bytes of the worker's output (a binary exchange, e.g. the
+    /// switch scenario's token); false when its output ended first.
+    pub fn read_exact(&mut self, buf: &mut [u8]) -> bool {
+        self.out.read_exact(buf).is_ok()
+    }
+
     /// The worker's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

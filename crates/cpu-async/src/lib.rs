@@ -13,6 +13,7 @@
 //! Run it: `cargo run --release -p cpu-async -- --set cpu.runtime=tokio-multi-thread --set cpu.workers=2`.
 
 mod idle;
+mod switch;
 mod units;
 
 use std::ops::Range;
@@ -46,11 +47,23 @@ impl CpuModel for CpuAsync {
         let workers = cfg.cpu.workers;
         match cfg.cpu.runtime {
             _ if cfg.scenario.name == ScenarioName::IdleScale => idle_units(cfg),
+            _ if cfg.scenario.name == ScenarioName::Switch => switch_units(cfg),
             AsyncRuntime::TokioCurrentThread => units::on_tokio(tokio_builder(None), cfg),
             AsyncRuntime::TokioMultiThread => units::on_tokio(tokio_builder(Some(workers)), cfg),
             AsyncRuntime::Smol => units::on_smol(workers, cfg),
             AsyncRuntime::AsyncStd => units::on_async_std(cfg),
         }
+    }
+}
+
+/// switch's two tasks on the configured runtime.
+fn switch_units(cfg: &Config) -> anyhow::Result<UnitRun> {
+    let workers = cfg.cpu.workers;
+    match cfg.cpu.runtime {
+        AsyncRuntime::TokioCurrentThread => switch::on_tokio(tokio_builder(None), cfg),
+        AsyncRuntime::TokioMultiThread => switch::on_tokio(tokio_builder(Some(workers)), cfg),
+        AsyncRuntime::Smol => switch::on_smol(workers, cfg),
+        AsyncRuntime::AsyncStd => switch::on_async_std(cfg),
     }
 }
 

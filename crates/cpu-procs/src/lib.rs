@@ -26,6 +26,7 @@ use concbench_cpu::kernel::{self, Aggregate, Input, RECORD_BYTES, Record, Tally}
 use concbench_cpu::model::CpuModel;
 use concbench_cpu::model::UnitRun;
 use concbench_cpu::sqlite;
+use concbench_cpu::switch;
 use concbench_cpu::units::{self, UnitTally};
 use concbench_cpu::urls::UrlSet;
 
@@ -61,7 +62,10 @@ impl CpuModel for CpuProcs {
     }
 
     fn run_units(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
-        run_unit_processes(cfg, probe)
+        match cfg.scenario.name {
+            ScenarioName::Switch => switch_processes(cfg, probe),
+            _ => run_unit_processes(cfg, probe),
+        }
     }
 }
 
@@ -84,6 +88,25 @@ fn unit_worker(header: &str, mut input: impl BufRead) -> anyhow::Result<()> {
         drop(out);
         std::io::copy(&mut input, &mut std::io::sink()).context("waiting for the release")?;
     }
+    if cfg.scenario.name == ScenarioName::Switch {
+        // The token as 8 bytes each way: from the parent on stdin, back on stdout, then the
+        // answer line.
+        let mut out = std::io::stdout().lock();
+        let value = switch::relay(
+            1,
+            cfg.scenario.switches,
+            |t| out.write_all(&t.to_le_bytes()).and_then(|()| out.flush()).is_ok(),
+            || {
+                let mut token = [0u8; 8];
+                input
+                    .read_exact(&mut token)
+                    .ok()
+                    .map(|()| u64::from_le_bytes(token))
+            },
+        );
+        writeln!(out, "{value} 0").context("answering")?;
+        return Ok(());
+    }
     if units::sleeps(&cfg) {
         std::thread::sleep(units::sleep_of(&cfg, i));
     }
@@ -94,6 +117,34 @@ fn unit_worker(header: &str, mut input: impl BufRead) -> anyhow::Result<()> {
     // The value, then the SQLite busy retries of this unit's process.
     println!("{value} {}", sqlite::busy_retries());
     Ok(())
+}
+
+/// switch: this process is unit 0, a worker process unit 1, the token passed through its
+/// stdin and stdout pipes.
+fn switch_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
+    let job = serde_json::to_string(cfg).context("serialising the config")?;
+    let (mut worker, mut stdin) = Worker::start(1, probe)?;
+    writeln!(stdin, "{UNIT_HEADER} 1\n{job}").context("sending unit 1 its job")?;
+    let mine = switch::relay(
+        0,
+        cfg.scenario.switches,
+        |t| stdin.write_all(&t.to_le_bytes()).is_ok(),
+        || {
+            let mut token = [0u8; 8];
+            worker.read_exact(&mut token).then(|| u64::from_le_bytes(token))
+        },
+    );
+    drop(stdin);
+    let answer = worker.finish()?;
+    let (theirs, _) = parse_unit_answer(&answer).with_context(|| format!("unit 1 answered {answer:?}"))?;
+    let mut tally = UnitTally::default();
+    tally.add(0, mine);
+    tally.add(1, theirs);
+    Ok(UnitRun {
+        tally,
+        unit: "process",
+        ..UnitRun::default()
+    })
 }
 
 /// One process per unit, all started before any is waited for.

@@ -58,6 +58,10 @@ impl CpuModel for CpuRayon {
             cfg.cpu.workers,
             cfg.scenario.units
         );
+        anyhow::ensure!(
+            cfg.scenario.name != ScenarioName::Switch,
+            "switch blocks each unit on a channel until the other answers; a rayon job must not block, and a pool of one thread would deadlock (use cpu-threads or cpu-async)"
+        );
         let pool = pool(cfg)?;
         let tally = Mutex::new(UnitTally::default());
         pool.scope(|s| {

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use concbench_core::config::ScenarioName;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_cpu::kernel::{Input, Tally};
 use concbench_cpu::model::{CpuModel, UnitRun};
@@ -25,6 +26,10 @@ impl CpuModel for CpuSync {
     }
 
     fn run_units(cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
+        anyhow::ensure!(
+            cfg.scenario.name != ScenarioName::Switch,
+            "switch needs two units running at once; cpu-sync runs one after another (use cpu-threads, cpu-async or cpu-procs)"
+        );
         let mut tally = UnitTally::default();
         for i in 0..cfg.scenario.units {
             if units::sleeps(cfg) {

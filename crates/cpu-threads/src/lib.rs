@@ -51,6 +51,15 @@ impl CpuModel for CpuThreads {
     }
 
     fn run_units(cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
+        if cfg.scenario.name == ScenarioName::Switch {
+            // Two OS threads through std channels, whatever `scenario.threads` says: a pool of
+            // one thread could not hold both units.
+            return Ok(UnitRun {
+                tally: concbench_cpu::switch::on_threads(cfg)?,
+                unit: "thread",
+                ..UnitRun::default()
+            });
+        }
         match cfg.scenario.threads {
             ThreadUnits::PerUnit => per_unit(cfg),
             ThreadUnits::Pool => pooled(cfg),

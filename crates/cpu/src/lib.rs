@@ -2,7 +2,7 @@
 //!
 //! - [`kernel`]: the three kernels' inputs and tallies (char-encoding's URLs in [`urls`]).
 //! - [`units`]: the task-cost scenarios' units (the SQLite ones in [`sqlite`], file reads in
-//!   [`files`]).
+//!   [`files`]; the switch between two units in [`switch`]).
 //! - [`model`]: [`CpuModel`], the hooks a CPU model implements, and [`Cpu`], its harness model.
 //! - [`testing`]: the contracts every CPU model's integration tests run.
 //!
@@ -14,6 +14,7 @@ pub mod files;
 pub mod kernel;
 pub mod model;
 pub mod sqlite;
+pub mod switch;
 pub mod testing;
 pub mod units;
 pub mod urls;

@@ -115,6 +115,9 @@ impl<M: CpuModel> Model for Cpu<M> {
     }
 
     fn run(cfg: &Config, input: &Self::Input, probe: &Probe) -> anyhow::Result<Outcome> {
+        if cfg.scenario.cpus > 0 {
+            concbench_core::sys::pin_to_first(cfg.scenario.cpus)?;
+        }
         if cfg.scenario.name == ScenarioName::Main {
             let tally = M::count(cfg, &input.items, probe)?;
             return outcome(&input.items, tally);
@@ -179,6 +182,8 @@ fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
             pss_per_unit_kib: run
                 .pss_mib
                 .map(|(before, all)| (all - before) * 1024.0 / cfg.scenario.units as f64),
+            switches: (cfg.scenario.name == ScenarioName::Switch).then_some(cfg.scenario.switches),
+            switch_ns: None,
         }),
         serve: None,
     })

@@ -88,6 +88,17 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
             "scenario.file_bytes=10000",
         ],
         &["scenario.name=idle-scale", "scenario.units=30"],
+        &[
+            "scenario.name=switch",
+            "scenario.units=2",
+            "scenario.switches=1001",
+        ],
+        &[
+            "scenario.name=switch",
+            "scenario.units=2",
+            "scenario.switches=2000",
+            "scenario.cpus=1",
+        ],
     ];
     for sets in scenarios {
         let all: Vec<&str> = sets.iter().chain(extra).copied().collect();
@@ -97,9 +108,17 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
             assert!(r.stderr.contains("per-unit"), "{}", r.stderr);
             continue;
         }
+        let switch = sets[0].ends_with("switch");
+        if (unit == "sequential" || unit == "rayon") && switch {
+            assert_eq!(r.code, Some(1), "two units must run at once: {}", r.stderr);
+            assert!(r.stderr.contains("use cpu-threads"), "{}", r.stderr);
+            continue;
+        }
         let report = r.report();
         assert_eq!(report.work, expected_unit_work(&all), "{all:?}");
         let u = report.units.as_ref().expect("a units block");
+        // cpu-threads passes the switch's token between two threads of its own, pool or not.
+        let unit = if switch && unit == "pool" { "thread" } else { unit };
         assert_eq!(
             (u.unit.as_str(), u.scenario.as_str()),
             (unit, &sets[0]["scenario.name=".len()..]),
@@ -116,6 +135,12 @@ pub fn unit_contract(exe: &str, extra: &[&str], unit: &str) {
             idle && unit == "process",
             "{all:?}: {u:?}"
         );
+        let switches = all
+            .iter()
+            .find_map(|s| s.strip_prefix("scenario.switches="))
+            .map(|n| n.parse::<u64>().unwrap());
+        assert_eq!(u.switches, switches, "{all:?}");
+        assert_eq!(u.switch_ns.is_some_and(|ns| ns > 0.0), switch, "{all:?}: {u:?}");
         if sets[0].ends_with("sleep-fixed") && unit != "sequential" {
             assert!(report.wall_s >= 0.02, "every unit slept 20 ms");
         }

@@ -41,7 +41,7 @@ pub fn work(cfg: &Config, i: usize) -> u64 {
         ScenarioName::FileRead => crate::files::unit(cfg, i),
         ScenarioName::Squares => squares(),
         ScenarioName::SleepFixed | ScenarioName::SleepVariable => sleep_of(cfg, i).as_micros() as u64,
-        ScenarioName::Main | ScenarioName::SpawnOnly | ScenarioName::IdleScale => 0,
+        ScenarioName::Main | ScenarioName::SpawnOnly | ScenarioName::IdleScale | ScenarioName::Switch => 0,
     }
 }
 
@@ -139,6 +139,9 @@ impl UnitTally {
 
 /// What every model must report for `cfg`, computed one unit after another without sleeping.
 pub fn expected(cfg: &Config) -> UnitTally {
+    if cfg.scenario.name == ScenarioName::Switch {
+        return crate::switch::expected(cfg);
+    }
     let mut t = UnitTally::default();
     for i in 0..cfg.scenario.units {
         // The storm's value is its call count, the blocking sleep's its length; making the

@@ -47,15 +47,24 @@ pub fn answers(summary: &Summary) -> Vec<Answer> {
     if let Some(io) = equal_io.or(main(Family::Io)) {
         out.push(answer("Threads or async for IO-bound work?", io, io_text(io, m)));
     }
-    let runtimes: Vec<(&FamilySummary, String)> = [
-        main(Family::Cpu),
-        equal_io.or(main(Family::Io)),
-        main(Family::Serve),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|f| Some((f, runtimes_text(f)?)))
-    .collect();
+    // The main groups, then the other kernels' and every serving group (at another worker
+    // count, say): each where it ranks two runtimes or more.
+    let kernels = summary.families.iter().filter(|f| {
+        f.family == Family::Cpu && f.scenario != "main" && crate::record::is_workload(&f.scenario)
+    });
+    let serving = summary
+        .families
+        .iter()
+        .filter(|f| f.family == Family::Serve && f.group.is_some());
+    let runtimes: Vec<(&FamilySummary, String)> = [main(Family::Cpu)]
+        .into_iter()
+        .flatten()
+        .chain(kernels)
+        .chain(equal_io.or(main(Family::Io)))
+        .chain(main(Family::Serve))
+        .chain(serving)
+        .filter_map(|f| Some((f, runtimes_text(f)?)))
+        .collect();
     if let Some((first, _)) = runtimes.first() {
         let text: Vec<String> = runtimes.iter().map(|(_, t)| t.clone()).collect();
         out.push(answer("Which runtime?", first, text.join(" ")));
@@ -158,9 +167,18 @@ fn io_text(f: &FamilySummary, margin: f64) -> String {
 /// named after its runtime.
 fn is_runtime(e: &EntrySummary) -> bool {
     e.model == "cpu-async"
-        || ["tokio", "smol", "async-std"]
-            .iter()
-            .any(|rt| e.model.ends_with(rt))
+        || [
+            "tokio",
+            "smol",
+            "async-std",
+            "rayon",
+            "compio",
+            "monoio",
+            "may",
+            "hybrid",
+        ]
+        .iter()
+        .any(|rt| e.model.ends_with(rt))
 }
 
 /// The runtimes of `f` by paired speed-up against the group's baseline, in tiers; none for a
@@ -198,7 +216,10 @@ fn runtimes_text(f: &FamilySummary) -> Option<String> {
 /// measures them.
 fn unit_costs(summary: &Summary) -> Answer {
     let question = "What does a task, a thread or a process cost?";
-    match crate::findings::start_up(summary).into_iter().next() {
+    let start = crate::findings::start_up(summary).into_iter().next();
+    let switch = crate::findings::switches(summary).into_iter().next();
+    let lines: Vec<String> = start.into_iter().chain(switch).collect();
+    match (!lines.is_empty()).then(|| lines.join(" ")) {
         Some(line) => Answer {
             question,
             text: line,

@@ -304,6 +304,12 @@ metrics! {
         direction: LowerIsBetter, family: Some(Family::Cpu), view: Table,
         read: |r| r.units.as_ref().and_then(|u| u.rss_per_unit_kib),
     }
+    /// Wall time per hand-off of the token (the switch scenario).
+    SwitchNs {
+        key: "switch_ns", title: "Time per switch", unit: "ns",
+        direction: LowerIsBetter, family: Some(Family::Cpu), view: Table,
+        read: |r| r.units.as_ref().and_then(|u| u.switch_ns),
+    }
     /// SQLite busy retries over a run's units (the sqlite scenarios).
     BusyRetries {
         key: "busy_retries", title: "SQLite busy retries (the write lock was taken)", unit: "",

@@ -140,8 +140,33 @@ pub fn unit_run(
         rss_per_unit_kib: kib,
         busy_retries: None,
         pss_per_unit_kib: None,
+        switches: None,
+        switch_ns: None,
     });
     r
+}
+
+/// Three runs each of a switch group (10,000 hand-offs): two tasks, two threads, two processes.
+pub fn switch() -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    for i in 0..3 {
+        let jitter = 1.0 + i as f64 / 100.0;
+        for (entry, model, unit, wall) in [
+            ("tokio", "cpu-async", "task", 0.002),
+            ("threads", "cpu-threads", "thread", 0.040),
+            ("procs", "cpu-procs", "process", 0.050),
+        ] {
+            let mut r = unit_run(entry, model, None, unit, "switch", 2, wall * jitter, 10.0, None);
+            r.index = i;
+            let rep = r.report.as_mut().expect("ok has a report");
+            rep.config["scenario"]["switches"] = json!(10_000);
+            let u = rep.units.as_mut().expect("a units block");
+            u.switches = Some(10_000);
+            u.switch_ns = Some(wall * jitter * 1e9 / 10_000.0);
+            records.push(r);
+        }
+    }
+    records
 }
 
 /// Three runs of each entry of a spawn-only and a blocking-storm group (100 units).

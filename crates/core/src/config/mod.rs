@@ -347,6 +347,12 @@ pub struct ScenarioConfig {
     pub rows: usize,
     /// file-read: the size of each unit's file, bytes.
     pub file_bytes: usize,
+    /// switch: the token's hand-offs between the two units (each one a switch).
+    pub switches: u64,
+    /// Pins the run to the first `cpus` CPUs it may use (`sched_setaffinity`, inherited by its
+    /// threads and child processes) before its units start; 0 leaves it on all of them. The
+    /// switch scenario's "one core": `scenario.cpus = 1`.
+    pub cpus: usize,
     /// Where the sqlite and file scenarios keep their data: the SQLite file, or the folder of
     /// files. Empty: made in a temporary folder, removed after the run. A path names a file or
     /// folder that must not exist yet; it is kept.
@@ -363,6 +369,8 @@ impl Default for ScenarioConfig {
             async_units: AsyncUnits::Spawned,
             rows: 1_000,
             file_bytes: 1 << 20,
+            switches: 100_000,
+            cpus: 0,
             data: String::new(),
         }
     }
@@ -398,6 +406,9 @@ pub enum ScenarioName {
     /// Each unit reads its own file of `file_bytes` (written before the window), with the
     /// model's file API: `std::fs`, or the async runtime's.
     FileRead,
+    /// Two units pass a token back and forth `switches` times through the model's own channel
+    /// (or pipe): the cost of one switch between two units.
+    Switch,
 }
 
 impl ScenarioName {
@@ -415,6 +426,7 @@ impl ScenarioName {
             Self::SqliteInsert => "sqlite-insert",
             Self::SqliteRead => "sqlite-read",
             Self::FileRead => "file-read",
+            Self::Switch => "switch",
         }
     }
 }
@@ -533,6 +545,26 @@ mod tests {
         assert_eq!(e.key, "cpu.urls");
         assert_eq!(e.position, Some((2, 8)));
         assert!(e.message.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn the_switch_takes_two_units_and_pins_to_cpus_that_exist() {
+        let e = load_err("[scenario]\nname = \"switch\"\nunits = 3\n", &[]);
+        assert!(
+            e.contains("scenario.units") && e.contains("2 with scenario.name = \"switch\""),
+            "{e}"
+        );
+        let e = load_err("", &[&format!("scenario.cpus={}", cores() + 1)]);
+        assert!(e.contains("scenario.cpus"), "{e}");
+        let e = load_err("[scenario]\nswitches = 1\n", &[]);
+        assert!(e.contains("scenario.switches"), "{e}");
+        let sets = [
+            "scenario.name=\"switch\"".into(),
+            "scenario.units=2".into(),
+            "scenario.cpus=1".into(),
+        ];
+        let cfg = load(None, &sets).unwrap();
+        assert_eq!((cfg.scenario.switches, cfg.scenario.cpus), (100_000, 1));
     }
 
     #[test]

@@ -254,6 +254,16 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("scenario.sleep_ms", c.scenario.sleep_ms, 0, 600_000)?;
     range("scenario.rows", c.scenario.rows, 1, 1_000_000)?;
     range("scenario.file_bytes", c.scenario.file_bytes, 1, 1 << 30)?;
+    range("scenario.switches", c.scenario.switches, 2, 100_000_000)?;
+    range("scenario.cpus", c.scenario.cpus, 0, super::cores())?;
+    check(
+        "scenario.units",
+        c.scenario.name != ScenarioName::Switch || c.scenario.units == 2,
+        &format!(
+            "2 with scenario.name = \"switch\" (two units pass the token; got {})",
+            c.scenario.units
+        ),
+    )?;
     check(
         "scenario.data",
         c.scenario.data.is_empty() || !Path::new(&c.scenario.data).exists(),

@@ -26,8 +26,8 @@ use crate::stats::Standing;
 use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
 
 use concurrency::*;
-pub(crate) use costs::start_up;
 use costs::*;
+pub(crate) use costs::{start_up, switches};
 use kernels::*;
 use memory::*;
 use serving::*;
@@ -74,6 +74,7 @@ pub fn markdown(summary: &Summary) -> String {
     let answers: Vec<(&str, Vec<String>)> = [
         ("Are tasks faster to start than threads?", start_up(summary)),
         ("Are tasks faster to wait than threads?", waiting(summary)),
+        ("What does a switch between two units cost?", switches(summary)),
         ("What does a blocking call inside async cost?", blocking(summary)),
         (
             "Never block the event loop: what does a blocking sleep in a task cost?",
@@ -134,6 +135,30 @@ mod tests {
     use super::*;
     use crate::summary::summarise;
     use crate::testdata;
+
+    #[test]
+    fn the_switch_cost_of_each_kind_is_listed_cheapest_first_beside_the_published() {
+        let text = markdown(&summarise(&testdata::switch(), &[]));
+        // Means over jitters 1.00, 1.01, 1.02: tokio 0.002 s × 1.01 ÷ 10,000 = 202 ns.
+        assert!(
+            text.contains("time per switch (10,000 hand-offs of the token, wall time ÷ hand-offs, cheapest first): tokio 202 ns (task), threads 4,040 ns (thread), procs 5,050 ns (process)."),
+            "{text}"
+        );
+        assert!(
+            text.contains("An OS thread switch (threads) cost 20× a task switch (tokio); a process switch (procs) 25× a task's."),
+            "{text}"
+        );
+        assert!(
+            text.contains("0.2 µs per switch between async tasks and 1.7 µs"),
+            "{text}"
+        );
+        let answer = crate::answers::answers(&summarise(&testdata::switch(), &[]));
+        let cost = answer
+            .iter()
+            .find(|a| a.question.starts_with("What does a task"))
+            .unwrap();
+        assert!(cost.text.contains("tokio 202 ns (task)"), "{}", cost.text);
+    }
 
     #[test]
     fn start_up_and_blocking_answers_come_from_the_numbers() {
