@@ -113,6 +113,14 @@ pub const MODELS: &[ModelSpec] = &[
         entries: &[entry("cpu-rayon {cpu.workers} threads", &["cpu.workers=cores"])],
     },
     ModelSpec {
+        name: "cpu-may",
+        family: Family::Cpu,
+        kind: Kind::Async,
+        runtime: "may 0.3 (stackful coroutines)",
+        about: "a may coroutine (32 KiB stack) per job of `cpu.chunk` items, on may's scheduler of `cpu.workers` threads",
+        entries: &[entry("cpu-may {cpu.workers} threads", &["cpu.workers=cores"])],
+    },
+    ModelSpec {
         name: "cpu-procs",
         family: Family::Cpu,
         kind: Kind::Processes,
@@ -413,7 +421,7 @@ impl Kind {
             "sequential" => Some(Kind::Sync),
             "thread" => Some(Kind::Threads),
             "pool" | "rayon" => Some(Kind::Pool),
-            "task" | "future" => Some(Kind::Async),
+            "task" | "future" | "coroutine" => Some(Kind::Async),
             "process" => Some(Kind::Processes),
             _ => None,
         }

@@ -1,0 +1,5 @@
+//! `cpu-may`: see the crate documentation (`lib.rs`) and the README.
+
+fn main() -> std::process::ExitCode {
+    concbench_core::harness::main::<concbench_cpu::Cpu<cpu_may::CpuMay>>()
+}
