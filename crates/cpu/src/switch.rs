@@ -3,7 +3,7 @@
 //! hand-offs: unit 0 sends 1, and whoever receives `t` sends `t + 1`; each side stops after the
 //! last token, received or sent, so a pipe carries nothing after it. Unit 1 receives every odd token, unit 0 every
 //! even one, and each unit's value is how many it received, so every model's checksum is the
-//! same for the same config ([`expected`]).
+//! same for the same config ([`expected_value`]).
 //!
 //! Each model passes the token through its own means: an async runtime's channel between two
 //! tasks, a std channel between two OS threads, a pipe between two processes. One core
@@ -14,23 +14,12 @@ use std::future::Future;
 
 use concbench_core::Config;
 
-use crate::units::UnitTally;
-
 /// What unit `i` receives: unit 1 the odd tokens, unit 0 the even ones.
 pub fn expected_value(switches: u64, i: usize) -> u64 {
     match i {
         0 => switches / 2,
         _ => switches - switches / 2,
     }
-}
-
-/// Both units' values, as a model's tally must hold them.
-pub fn expected(cfg: &Config) -> UnitTally {
-    let mut t = UnitTally::default();
-    for i in 0..2 {
-        t.add(i, expected_value(cfg.scenario.switches, i));
-    }
-    t
 }
 
 /// One unit's side, blocking: `send` hands the token on (false once the other side is gone),
@@ -79,8 +68,9 @@ pub async fn relay_async(unit: usize, switches: u64, mut ends: impl Ends) -> u64
     received
 }
 
-/// The switch between two OS threads through two rendezvous-sized std channels.
-pub fn on_threads(cfg: &Config) -> anyhow::Result<UnitTally> {
+/// The switch between two OS threads through two std channels of one token each: unit 0's
+/// value and unit 1's.
+pub fn on_threads(cfg: &Config) -> anyhow::Result<[u64; 2]> {
     let n = cfg.scenario.switches;
     let (to_1, from_0) = std::sync::mpsc::sync_channel::<u64>(1);
     let (to_0, from_1) = std::sync::mpsc::sync_channel::<u64>(1);
@@ -92,10 +82,7 @@ pub fn on_threads(cfg: &Config) -> anyhow::Result<UnitTally> {
     let theirs = other
         .join()
         .map_err(|_| anyhow::anyhow!("unit thread 1 panicked"))?;
-    let mut tally = UnitTally::default();
-    tally.add(0, mine);
-    tally.add(1, theirs);
-    Ok(tally)
+    Ok([mine, theirs])
 }
 
 #[cfg(test)]
@@ -107,9 +94,9 @@ mod tests {
         for n in [2, 3, 1000, 1001] {
             let mut cfg = Config::default();
             cfg.scenario.switches = n;
-            let t = on_threads(&cfg).unwrap();
-            assert_eq!(t, expected(&cfg), "{n} switches");
-            assert_eq!(expected_value(n, 0) + expected_value(n, 1), n);
+            let values = on_threads(&cfg).unwrap();
+            assert_eq!(values, [0, 1].map(|i| expected_value(n, i)), "{n} switches");
+            assert_eq!(values[0] + values[1], n);
         }
     }
 }
