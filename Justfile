@@ -42,6 +42,10 @@ bench-scale *ARGS:
 bench-kernels *ARGS:
     cargo run --release --quiet -p runner -- --config configs/kernels.toml --label kernels {{ARGS}}
 
+# Which runtime? (configs/runtimes.toml): every runtime of every family side by side, io_uring servers, the switch on one core and two, idle memory
+bench-runtimes *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/runtimes.toml --label runtimes {{ARGS}}
+
 # Never block the event loop (configs/blocking.toml): 100 units x 10 ms, the runtime's sleep against std::thread::sleep in the task
 bench-blocking *ARGS:
     cargo run --release --quiet -p runner -- --config configs/blocking.toml --label blocking {{ARGS}}

@@ -10,6 +10,7 @@ use concbench_core::report::Family;
 use crate::format::{percent_fixed, speedup};
 use crate::metric::Metric;
 use crate::ranking::{Ranking, loadgen_bound, tiers};
+use crate::stats::Standing;
 use crate::summary::{EntrySummary, FamilySummary, Summary};
 
 /// One answered question.
@@ -136,6 +137,29 @@ fn cpu_text(summary: &Summary, f: &FamilySummary, margin: f64) -> String {
     let Some(r) = Ranking::of(f, margin) else {
         return "No paired speed-up to answer from.".into();
     };
+    // A reference other than one loop (`runner.reference`): the answer is one loop's standing
+    // against it, the rest as ranked.
+    let base_is_sync = f
+        .entries
+        .iter()
+        .any(|e| e.label == f.baseline && e.model == "cpu-sync");
+    let sync = f
+        .entries
+        .iter()
+        .find(|e| e.model == "cpu-sync" && e.speedup.is_some());
+    if let (false, Some(one_loop)) = (base_is_sync, sync) {
+        let verdict = match crate::ranking::standing(one_loop, margin) {
+            Standing::Slower => format!("Yes{cores}"),
+            Standing::Faster | Standing::Tie => format!("No{cores}"),
+            Standing::TooFew => "Not resolved".into(),
+        };
+        let paired = one_loop.speedup.as_ref().map_or(String::new(), speedup);
+        return format!(
+            "{verdict}: one loop (cpu-sync) ran at {paired} of {}'s speed, this run's reference; against it: {}.",
+            f.baseline,
+            standings(&r, &f.baseline)
+        );
+    }
     let resolved = !(r.faster.is_empty() && r.slower.is_empty() && r.tied.is_empty());
     let verdict = match (r.faster.is_empty(), resolved) {
         (_, false) => "Not resolved".to_string(),
@@ -184,8 +208,8 @@ fn is_runtime(e: &EntrySummary) -> bool {
 /// The runtimes of `f` by paired speed-up against the group's baseline, in tiers; none for a
 /// group the ranking refuses (its load generator was the bound).
 fn runtimes_text(f: &FamilySummary) -> Option<String> {
-    if loadgen_bound(f).is_some() {
-        return None;
+    if let Some((pct, _)) = loadgen_bound(f) {
+        return bound_runtimes(f, pct);
     }
     let mut rts: Vec<&EntrySummary> = f
         .entries
@@ -212,13 +236,42 @@ fn runtimes_text(f: &FamilySummary) -> Option<String> {
     ))
 }
 
+/// A serving group the load generator bounded: not ranked by speed, but each runtime's CPU time
+/// for the same echoes over the baseline's (medians), which the bound does not hide.
+fn bound_runtimes(f: &FamilySummary, pct: f64) -> Option<String> {
+    let base = f.entries.iter().find(|e| e.label == f.baseline)?;
+    let base_cpu = base.stats(Metric::CpuSeconds)?.median;
+    let each: Vec<String> = f
+        .entries
+        .iter()
+        .filter(|e| e.label != f.baseline && is_runtime(e))
+        .filter_map(|e| {
+            let cpu = e.stats(Metric::CpuSeconds)?.median;
+            Some(format!("{} {:.2}×", e.name(), cpu / base_cpu))
+        })
+        .collect();
+    (!each.is_empty()).then(|| {
+        format!(
+            "{}: not ranked by speed (the load generator was the bound, busy {}); CPU time for the same echoes over {}'s (medians): {}.",
+            f.title(),
+            percent_fixed(pct, 0),
+            f.baseline,
+            each.join(", ")
+        )
+    })
+}
+
 /// The start-up costs, from the findings (one place for that conclusion), or the config that
 /// measures them.
 fn unit_costs(summary: &Summary) -> Answer {
     let question = "What does a task, a thread or a process cost?";
     let start = crate::findings::start_up(summary).into_iter().next();
-    let switch = crate::findings::switches(summary).into_iter().next();
-    let lines: Vec<String> = start.into_iter().chain(switch).collect();
+    // Each switch group's list of costs (one core, two cores).
+    let switches = crate::findings::switches(summary)
+        .into_iter()
+        .filter(|line| line.starts_with("Task costs: switch"));
+    let idle = crate::findings::idle_groups(summary).into_iter().take(1);
+    let lines: Vec<String> = start.into_iter().chain(switches).chain(idle).collect();
     match (!lines.is_empty()).then(|| lines.join(" ")) {
         Some(line) => Answer {
             question,
@@ -341,5 +394,48 @@ mod tests {
             anchor("IO-bound: HTTP (equal budget: 50 in flight)"),
             "io-bound-http-equal-budget-50-in-flight"
         );
+    }
+
+    #[test]
+    fn a_reference_other_than_one_loop_answers_from_one_loops_standing() {
+        let records = testdata::matrix_rounds(6);
+        let s = crate::summary::summarise_against(&records, &testdata::order(), Some("cpu-threads"));
+        let text = markdown(&s);
+        assert!(
+            text.contains("**Does concurrency help CPU-bound work?** Yes on 2 cores: one loop (cpu-sync) ran at 0.56× (0.55–0.58) of cpu-threads 2's speed, this run's reference"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn switches_and_idle_memory_answer_what_a_unit_costs() {
+        let mut records = testdata::switch();
+        for i in 0..3 {
+            for (entry, model, unit, kib) in [
+                ("tokio idle", "cpu-async", "task", 0.5),
+                ("may idle", "cpu-may", "coroutine", 8.5),
+                ("thread idle", "cpu-threads", "thread", 9.5),
+            ] {
+                let mut r =
+                    testdata::unit_run(entry, model, None, unit, "idle-scale", 1000, 0.1, 10.0, Some(kib));
+                r.index = i;
+                records.push(r);
+            }
+        }
+        let s = summarise(&records, &[]);
+        let cost = answers(&s)
+            .into_iter()
+            .find(|a| a.question.starts_with("What does a task"))
+            .unwrap();
+        assert!(cost.text.contains("tokio 202 ns (task)"), "{}", cost.text);
+        assert!(
+            cost.text.contains(
+                "tokio idle 0.50 KiB (task), may idle 8.50 KiB (coroutine), thread idle 9.50 KiB (thread)"
+            ),
+            "{}",
+            cost.text
+        );
+        let text = crate::findings::markdown(&s);
+        assert!(text.contains("may idle 17.0×, thread idle 19.0×"), "{text}");
     }
 }

@@ -94,9 +94,11 @@ fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[Str
 }
 
 /// A CPU entry once per scenario of `runner.scenarios`, or per kernel of `runner.kernels`
-/// (when one lists some); any other once.
+/// (when one lists some); any other once, and so is an entry that sets `scenario.name` or
+/// `cpu.kernel` itself: it chose its work.
 fn scenarios(runner: &RunnerConfig, entry: Entry) -> Vec<Entry> {
-    if entry.family() != Family::Cpu {
+    let chose = entry.set.contains_key("scenario.name") || entry.set.contains_key("cpu.kernel");
+    if entry.family() != Family::Cpu || chose {
         return vec![entry];
     }
     let per = |key: &str, names: Vec<&str>| -> Vec<Entry> {
@@ -397,6 +399,37 @@ mod tests {
             sweep: None,
             group: None,
         }
+    }
+
+    #[test]
+    fn an_entry_that_chose_its_work_is_not_run_on_every_kernel() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        std::fs::write(
+            &file,
+            r#"[runner]
+kernels = ["char-encoding", "sqrt-sum"]
+models = [
+  "cpu-sync",
+  { model = "cpu-threads", set = { "scenario.name" = "switch", "scenario.units" = 2 }, label = "switch" },
+  { model = "cpu-threads", set = { "cpu.kernel" = "sqrt-sum" }, label = "sqrt only" },
+]
+"#,
+        )
+        .unwrap();
+        let (_, runner) = crate::config::load(Some(&file), &[]).unwrap();
+        let jobs = jobs(&runner, Some(&file), &[], &[]).unwrap();
+        let got: Vec<(String, &str)> = jobs
+            .iter()
+            .map(|j| (j.entry.name(), j.scenario.as_str()))
+            .collect();
+        let want = [
+            ("cpu-sync", "main"),
+            ("cpu-sync", "sqrt-sum"),
+            ("switch", "switch"),
+            ("sqrt only", "sqrt-sum"),
+        ];
+        assert_eq!(got, want.map(|(l, s)| (l.to_string(), s)));
     }
 
     #[test]

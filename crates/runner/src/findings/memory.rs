@@ -52,6 +52,50 @@ pub(super) fn memory(summary: &Summary) -> Vec<String> {
         out.push(eight_thousand(&tasks, &threads));
         out.push(reach(summary, &tasks, &threads));
     }
+    out.extend(idle_groups(summary));
+    out
+}
+
+/// An idle-scale group outside a sweep: each entry's memory per waiting unit, leanest first,
+/// and each kind's over the leanest task's.
+pub(crate) fn idle_groups(summary: &Summary) -> Vec<String> {
+    let m = Metric::RssPerUnit;
+    let mut out = Vec::new();
+    for f in summary
+        .families
+        .iter()
+        .filter(|f| f.family == Family::Cpu && f.scenario == "idle-scale")
+    {
+        let mut each: Vec<(&EntrySummary, f64)> = f
+            .entries
+            .iter()
+            .filter_map(|e| e.mean(m).map(|v| (e, v)))
+            .collect();
+        if each.is_empty() {
+            continue;
+        }
+        each.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let list: Vec<String> = each
+            .iter()
+            .map(|(e, v)| format!("{} {} ({})", e.label, kib(*v), unit(e)))
+            .collect();
+        out.push(format!(
+            "{}: memory per waiting unit ({} units, resident memory with all waiting less before the first, over the units; leanest first): {}.",
+            f.title(),
+            count(units_of(f) as f64),
+            list.join(", ")
+        ));
+        if let Some((te, t)) = least(&f.entries, "task", m).filter(|(_, t)| *t > 0.0) {
+            let others: Vec<String> = ["coroutine", "thread", "process"]
+                .into_iter()
+                .filter_map(|kind| least(&f.entries, kind, m))
+                .map(|(e, v)| format!("{} {}", e.label, times(v / t, 1)))
+                .collect();
+            if !others.is_empty() {
+                out.push(format!("Over a task ({}): {}.", te.label, others.join(", ")));
+            }
+        }
+    }
     out
 }
 

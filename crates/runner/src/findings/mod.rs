@@ -29,6 +29,7 @@ use concurrency::*;
 use costs::*;
 pub(crate) use costs::{start_up, switches};
 use kernels::*;
+pub(crate) use memory::idle_groups;
 use memory::*;
 use serving::*;
 
