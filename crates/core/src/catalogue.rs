@@ -218,6 +218,34 @@ pub const MODELS: &[ModelSpec] = &[
         ],
     },
     ModelSpec {
+        name: "io-compio",
+        family: Family::Io,
+        kind: Kind::Hybrid,
+        runtime: "compio 0.19 (io_uring) + hyper 1 via cyper-core",
+        about: "`io.workers` threads, each a compio io_uring loop with its share of the `io.concurrency` slots; hyper 1 through cyper-core's completion-based stream",
+        entries: &[
+            entry("io-compio {io.workers} rings", &["io.workers=cores"]),
+            at_50(
+                "io-compio {io.workers} rings at 50",
+                &["io.workers=cores", "io.concurrency=50"],
+            ),
+        ],
+    },
+    ModelSpec {
+        name: "io-monoio",
+        family: Family::Io,
+        kind: Kind::Hybrid,
+        runtime: "monoio 0.2 (io_uring) + hyper 1 via monoio-compat",
+        about: "`io.workers` threads, each a monoio io_uring loop with its share of the `io.concurrency` slots; hyper 1 through monoio-compat over monoio's poll-io (readiness, then plain socket calls)",
+        entries: &[
+            entry("io-monoio {io.workers} rings", &["io.workers=cores"]),
+            at_50(
+                "io-monoio {io.workers} rings at 50",
+                &["io.workers=cores", "io.concurrency=50"],
+            ),
+        ],
+    },
+    ModelSpec {
         name: "io-procs",
         family: Family::Io,
         kind: Kind::Processes,

@@ -5,6 +5,7 @@
 //! - [`tally`]: statuses, error kinds, bytes, the latency histogram, the checksum.
 //! - [`blocking`]: the `ureq` client of the sync, thread, hybrid and process models.
 //! - [`client`] and [`rt`]: the hyper client of the async models, on tokio, smol or async-std.
+//! - [`loops`]: thread-per-core clients, an event loop per thread with its share of the slots.
 //! - [`testing`]: the IO contract every model's integration tests check.
 //! - [`model`]: [`model::IoModel`], what an IO binary implements, and its [`model::Io`] wrapper.
 #![deny(missing_docs)]
@@ -12,6 +13,7 @@
 pub mod blocking;
 pub mod client;
 pub mod jobs;
+pub mod loops;
 pub mod model;
 pub mod plan;
 pub mod rt;

@@ -12,9 +12,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use concbench_core::config::HybridMode;
-use concbench_core::seq::split;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_http::{IoModel, Jobs, blocking, client, rt};
 
@@ -56,34 +55,16 @@ fn current_thread(blocking_threads: usize) -> anyhow::Result<tokio::runtime::Run
 }
 
 fn loop_per_thread(cfg: &Config, jobs: &Arc<Jobs>) -> anyhow::Result<()> {
-    let slots = client::slots(jobs.plan().requests, cfg.io.concurrency);
-    let shares = split(slots, cfg.io.workers);
-    std::thread::scope(|s| {
-        let mut threads = Vec::with_capacity(shares.len());
-        for (n, share) in shares.into_iter().enumerate() {
-            let thread = std::thread::Builder::new()
-                .name(format!("loop-{n}"))
-                .spawn_scoped(s, move || -> anyhow::Result<()> {
-                    current_thread(1)?.block_on(async {
-                        let tasks: Vec<_> = share
-                            .map(|_| tokio::spawn(client::drive(jobs.clone(), rt::Tokio)))
-                            .collect();
-                        for task in tasks {
-                            task.await.context("a request task failed")?;
-                        }
-                        Ok(())
-                    })
-                })
-                .with_context(|| format!("starting event-loop thread {n} of {}", cfg.io.workers))?;
-            threads.push(thread);
-        }
-        for thread in threads {
-            match thread.join() {
-                Ok(result) => result?,
-                Err(_) => bail!("an event-loop thread panicked"),
+    concbench_http::loops::per_thread(cfg, jobs, |share| {
+        current_thread(1)?.block_on(async {
+            let tasks: Vec<_> = share
+                .map(|_| tokio::spawn(client::drive(jobs.clone(), rt::Tokio)))
+                .collect();
+            for task in tasks {
+                task.await.context("a request task failed")?;
             }
-        }
-        Ok(())
+            Ok(())
+        })
     })
 }
 
