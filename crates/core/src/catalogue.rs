@@ -338,6 +338,17 @@ pub const MODELS: &[ModelSpec] = &[
         )],
     },
     ModelSpec {
+        name: "serve-may",
+        family: Family::Serve,
+        kind: Kind::Async,
+        runtime: "may 0.3 (stackful coroutines)",
+        about: "a may coroutine per connection, blocking-style reads and writes on may's sockets, on may's scheduler of `serve.workers` threads",
+        entries: &[entry(
+            "serve-may {serve.workers}",
+            &["serve.connections=1000", "serve.workers=cores"],
+        )],
+    },
+    ModelSpec {
         name: "serve-procs",
         family: Family::Serve,
         kind: Kind::Processes,

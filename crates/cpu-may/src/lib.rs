@@ -6,7 +6,7 @@
 //! In the task-cost scenarios each unit is a coroutine: it sleeps with may's own sleep (the
 //! coroutine yields; the thread goes on), waits in idle-scale on a coroutine-aware flag, and
 //! passes the switch's token through may's channels. Every coroutine gets a stack of
-//! [`STACK_WORDS`] words (may's default: 32 KiB reserved on 64-bit, of which only the pages a
+//! [`concbench_may::STACK_WORDS`] words (may's default: 32 KiB reserved on 64-bit, of which only the pages a
 //! coroutine touches become resident), named in the report's variant.
 //!
 //! may's scheduler is process-wide and configured once, before the first coroutine: its worker
@@ -18,62 +18,28 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::Context;
 use concbench_core::config::ScenarioName;
 use concbench_core::{Config, Hooks, Probe, sys};
 use concbench_cpu::kernel::{Input, Tally};
 use concbench_cpu::model::{CpuModel, UnitRun};
 use concbench_cpu::switch;
 use concbench_cpu::units::{self, UnitTally};
-
-/// Each coroutine's stack, in machine words (may counts words): may's default.
-pub const STACK_WORDS: usize = 0x1000;
+use concbench_may::{go, join};
 
 /// Coroutines on may's scheduler.
 pub struct CpuMay;
 
 impl Hooks for CpuMay {
     fn variant(_cfg: &Config) -> Option<String> {
-        Some(format!("stack {} KiB", STACK_WORDS * size_of::<usize>() / 1024))
+        Some(concbench_may::stack_name())
     }
-}
-
-/// Configures may's scheduler for this run (before its first coroutine).
-fn configure(cfg: &Config) {
-    may::config()
-        .set_workers(cfg.cpu.workers)
-        .set_stack_size(STACK_WORDS)
-        .set_worker_pin(false);
-}
-
-/// Starts `f` as a coroutine.
-#[allow(unsafe_code)]
-fn go<F, T>(n: usize, f: F) -> anyhow::Result<may::coroutine::JoinHandle<T>>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: Send + 'static,
-{
-    // SAFETY: may's spawn is unsafe because a coroutine may move between threads (so a
-    // thread-local it read might be another thread's after a yield) and because its stack is
-    // fixed. The closures started here read no thread-local storage (they touch their own
-    // arguments, the heap and process-wide statics), and the contract tests run every kernel and
-    // scenario on this stack size.
-    unsafe { may::coroutine::Builder::new().stack_size(STACK_WORDS).spawn(f) }
-        .with_context(|| format!("starting coroutine {n}"))
-}
-
-/// Joins `handle`, naming coroutine `n` if it panicked.
-fn join<T>(n: usize, handle: may::coroutine::JoinHandle<T>) -> anyhow::Result<T> {
-    handle
-        .join()
-        .map_err(|_| anyhow::anyhow!("coroutine {n} panicked"))
 }
 
 impl CpuModel for CpuMay {
     const NAME: &'static str = "cpu-may";
 
     fn count(cfg: &Config, input: &Arc<Input>, _probe: &Probe) -> anyhow::Result<Tally> {
-        configure(cfg);
+        concbench_may::configure(cfg.cpu.workers);
         let handles = input
             .chunks(cfg.cpu.job_items())
             .into_iter()
@@ -91,7 +57,7 @@ impl CpuModel for CpuMay {
     }
 
     fn run_units(cfg: &Config, _probe: &Probe) -> anyhow::Result<UnitRun> {
-        configure(cfg);
+        concbench_may::configure(cfg.cpu.workers);
         match cfg.scenario.name {
             ScenarioName::Switch => switched(cfg),
             _ => units_as_coroutines(cfg),

@@ -11,12 +11,23 @@ use anyhow::Context;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Serves one connection on this thread until the client closes it (or an error ends it).
-pub fn blocking(mut stream: std::net::TcpStream, message_bytes: usize, work: Duration) {
+pub fn blocking(stream: std::net::TcpStream, message_bytes: usize, work: Duration) {
     let _ = stream.set_nodelay(true);
+    blocking_with(stream, message_bytes, work, std::thread::sleep);
+}
+
+/// [`blocking`] on any blocking-style stream (may's coroutine-aware sockets, say), sleeping
+/// with `sleep`.
+pub fn blocking_with(
+    mut stream: impl Read + Write,
+    message_bytes: usize,
+    work: Duration,
+    sleep: impl Fn(Duration),
+) {
     let mut buf = vec![0u8; message_bytes];
     while stream.read_exact(&mut buf).is_ok() {
         if !work.is_zero() {
-            std::thread::sleep(work);
+            sleep(work);
         }
         if stream.write_all(&buf).is_err() {
             break;

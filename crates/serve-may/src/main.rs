@@ -1,0 +1,5 @@
+//! `serve-may`: see the crate documentation (`lib.rs`) and the README.
+
+fn main() -> std::process::ExitCode {
+    concbench_core::harness::main::<concbench_echo::Echo<serve_may::ServeMay>>()
+}
