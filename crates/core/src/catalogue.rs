@@ -246,6 +246,17 @@ pub const MODELS: &[ModelSpec] = &[
         ],
     },
     ModelSpec {
+        name: "io-may",
+        family: Family::Io,
+        kind: Kind::Async,
+        runtime: "may 0.3 (stackful coroutines) + ureq over may's sockets",
+        about: "a may coroutine per in-flight slot on may's scheduler of `io.workers` threads, each sending with the blocking `ureq` client over may's coroutine-aware sockets (`io.concurrency` in flight)",
+        entries: &[
+            entry("io-may", &["io.workers=cores"]),
+            at_50("io-may at 50", &["io.workers=cores", "io.concurrency=50"]),
+        ],
+    },
+    ModelSpec {
         name: "io-procs",
         family: Family::Io,
         kind: Kind::Processes,

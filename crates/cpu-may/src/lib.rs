@@ -31,7 +31,7 @@ pub struct CpuMay;
 
 impl Hooks for CpuMay {
     fn variant(_cfg: &Config) -> Option<String> {
-        Some(concbench_may::stack_name())
+        Some(concbench_may::stack_name(concbench_may::STACK_WORDS))
     }
 }
 

@@ -12,6 +12,11 @@ const BUFFER: usize = 16 * 1024;
 
 /// An agent for `plan` that keeps up to `pool` idle connections (none without keep-alive).
 pub fn agent(plan: &Plan, pool: usize) -> ureq::Agent {
+    config(plan, pool).new_agent()
+}
+
+/// The agent's config for `plan`, for an agent built over another transport (io-may's).
+pub fn config(plan: &Plan, pool: usize) -> ureq::config::Config {
     let idle = if plan.keep_alive { pool.max(1) } else { 0 };
     let builder = ureq::Agent::config_builder();
     let builder = match plan.buffer {
@@ -27,7 +32,6 @@ pub fn agent(plan: &Plan, pool: usize) -> ureq::Agent {
         .max_idle_connections(idle)
         .max_idle_connections_per_host(idle)
         .build()
-        .new_agent()
 }
 
 /// Sends request `i` of `plan` and reads its whole body.

@@ -12,9 +12,9 @@ use anyhow::Context;
 /// 64-bit machine, of which only the pages a coroutine touches become resident.
 pub const STACK_WORDS: usize = 0x1000;
 
-/// The stack size as reports name it, e.g. `stack 32 KiB`.
-pub fn stack_name() -> String {
-    format!("stack {} KiB", STACK_WORDS * size_of::<usize>() / 1024)
+/// A stack of `words` as reports name it, e.g. `stack 32 KiB`.
+pub fn stack_name(words: usize) -> String {
+    format!("stack {} KiB", words * size_of::<usize>() / 1024)
 }
 
 /// Configures may's scheduler: `workers` threads, [`STACK_WORDS`] stacks, and no pinning of its
@@ -27,9 +27,19 @@ pub fn configure(workers: usize) {
         .set_worker_pin(false);
 }
 
-/// Starts `f` as coroutine `n`.
-#[allow(unsafe_code)]
+/// Starts `f` as coroutine `n` on a stack of [`STACK_WORDS`].
 pub fn go<F, T>(n: usize, f: F) -> anyhow::Result<may::coroutine::JoinHandle<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    go_on(n, STACK_WORDS, f)
+}
+
+/// Starts `f` as coroutine `n` on a stack of `words` (a coroutine that overflows its stack
+/// aborts the process: the callers' contract tests run their deepest paths).
+#[allow(unsafe_code)]
+pub fn go_on<F, T>(n: usize, words: usize, f: F) -> anyhow::Result<may::coroutine::JoinHandle<T>>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -38,8 +48,8 @@ where
     // thread-local it read might be another thread's after a yield) and because its stack is
     // fixed. The closures the models start read no thread-local storage (they touch their own
     // arguments, the heap, process-wide statics and may's own coroutine-aware types), and the
-    // models' contract tests run every kernel, scenario and echo on this stack size.
-    unsafe { may::coroutine::Builder::new().stack_size(STACK_WORDS).spawn(f) }
+    // models' contract tests run every kernel, scenario, echo and request on their stack sizes.
+    unsafe { may::coroutine::Builder::new().stack_size(words).spawn(f) }
         .with_context(|| format!("starting coroutine {n}"))
 }
 
