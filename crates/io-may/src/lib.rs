@@ -42,7 +42,7 @@ impl IoModel for IoMay {
         let agent = ureq::Agent::with_parts(
             blocking::config(jobs.plan(), slots),
             transport::MayConnector,
-            ureq::unversioned::resolver::DefaultResolver::default(),
+            transport::MayResolver,
         );
         let coroutines = (0..slots)
             .map(|n| {

@@ -95,3 +95,40 @@ impl Transport for MayTransport {
         matches!(self.stream.inner().peek(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
 }
+
+/// Resolves without ureq's resolver thread: with a timeout set, ureq's default resolver starts
+/// a thread per lookup and blocks on a channel for it, which here blocks a may worker and, the
+/// first run showed, serialised the coroutines (9,500 req/s against io-tokio's 76,000, at a
+/// median latency of 0.14 ms). An IP literal (what bench-server's URL holds) is parsed with no
+/// system call; a host name is looked up on the calling thread, blocking it.
+#[derive(Debug, Default)]
+pub struct MayResolver;
+
+impl ureq::unversioned::resolver::Resolver for MayResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        _config: &ureq::config::Config,
+        _timeout: NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, Error> {
+        use std::net::ToSocketAddrs;
+        let host = uri.host().ok_or(Error::HostNotFound)?;
+        let port = uri
+            .port_u16()
+            .or_else(|| match uri.scheme_str() {
+                Some("https") => Some(443),
+                Some("http") => Some(80),
+                _ => None,
+            })
+            .ok_or(Error::HostNotFound)?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let mut out = self.empty(); // room for 16, as ureq keeps
+        for addr in (host, port).to_socket_addrs()?.take(16) {
+            out.push(addr);
+        }
+        if out.is_empty() {
+            return Err(Error::HostNotFound);
+        }
+        Ok(out)
+    }
+}

@@ -21,6 +21,10 @@ fn a_waiting_request_parks_its_coroutine_not_its_thread() {
     let r = concbench_core::testing::run(EXE, &args, std::time::Duration::from_secs(60)).report();
     let io = r.io.as_ref().expect("an io block");
     assert_eq!((io.ok, io.failed), (200, 0));
-    assert!(r.wall_s < 5.0, "the waits overlapped (one after another: 10 s): {} s", r.wall_s);
+    assert!(
+        r.wall_s < 5.0,
+        "the waits overlapped (one after another: 10 s): {} s",
+        r.wall_s
+    );
     assert_eq!(r.variant.as_deref(), Some("stack 256 KiB"));
 }
