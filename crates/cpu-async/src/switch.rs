@@ -6,7 +6,6 @@ use anyhow::Context;
 use concbench_core::config::Config;
 use concbench_cpu::model::UnitRun;
 use concbench_cpu::switch::{Ends, relay_async};
-use concbench_cpu::units::UnitTally;
 
 /// A unit's ends of tokio's channels.
 struct Tokio(tokio::sync::mpsc::Sender<u64>, tokio::sync::mpsc::Receiver<u64>);
@@ -45,14 +44,7 @@ fn channel_pair() -> (Channel, Channel) {
 }
 
 fn run(mine: u64, theirs: u64) -> UnitRun {
-    let mut tally = UnitTally::default();
-    tally.add(0, mine);
-    tally.add(1, theirs);
-    UnitRun {
-        tally,
-        unit: "task",
-        ..UnitRun::default()
-    }
+    UnitRun::of_values("task", [mine, theirs])
 }
 
 /// Two tokio tasks on the runtime `builder` makes.

@@ -126,12 +126,5 @@ fn switched(cfg: &Config) -> anyhow::Result<UnitRun> {
     let one = go(1, move || {
         switch::relay(1, n, |t| to_0.send(t).is_ok(), || from_0.recv().ok())
     })?;
-    let mut tally = UnitTally::default();
-    tally.add(0, join(0, zero)?);
-    tally.add(1, join(1, one)?);
-    Ok(UnitRun {
-        tally,
-        unit: "coroutine",
-        ..UnitRun::default()
-    })
+    Ok(UnitRun::of_values("coroutine", [join(0, zero)?, join(1, one)?]))
 }

@@ -137,14 +137,7 @@ fn switch_processes(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
     drop(stdin);
     let answer = worker.finish()?;
     let (theirs, _) = parse_unit_answer(&answer).with_context(|| format!("unit 1 answered {answer:?}"))?;
-    let mut tally = UnitTally::default();
-    tally.add(0, mine);
-    tally.add(1, theirs);
-    Ok(UnitRun {
-        tally,
-        unit: "process",
-        ..UnitRun::default()
-    })
+    Ok(UnitRun::of_values("process", [mine, theirs]))
 }
 
 /// One process per unit, all started before any is waited for.

@@ -54,15 +54,8 @@ impl CpuModel for CpuThreads {
         if cfg.scenario.name == ScenarioName::Switch {
             // Two OS threads through std channels, whatever `scenario.threads` says: a pool of
             // one thread could not hold both units.
-            let mut tally = UnitTally::default();
-            for (i, value) in concbench_cpu::switch::on_threads(cfg)?.into_iter().enumerate() {
-                tally.add(i, value);
-            }
-            return Ok(UnitRun {
-                tally,
-                unit: "thread",
-                ..UnitRun::default()
-            });
+            let values = concbench_cpu::switch::on_threads(cfg)?;
+            return Ok(UnitRun::of_values("thread", values));
         }
         match cfg.scenario.threads {
             ThreadUnits::PerUnit => per_unit(cfg),

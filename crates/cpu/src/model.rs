@@ -54,6 +54,22 @@ pub struct UnitRun {
     pub pss_mib: Option<(f64, f64)>,
 }
 
+impl UnitRun {
+    /// The run of units whose values are `values`, unit `i` the `i`th, run as `unit` (the
+    /// switch's two units, say).
+    pub fn of_values(unit: &'static str, values: impl IntoIterator<Item = u64>) -> Self {
+        let mut tally = UnitTally::default();
+        for (i, value) in values.into_iter().enumerate() {
+            tally.add(i, value);
+        }
+        UnitRun {
+            tally,
+            unit,
+            ..UnitRun::default()
+        }
+    }
+}
+
 /// The inputs of a CPU run: the kernel's items, and the data of the sqlite and file scenarios.
 #[derive(Debug)]
 pub struct CpuInput {
