@@ -62,6 +62,8 @@ pub struct Config {
     pub serve: ServeConfig,
     /// The background sampler.
     pub sampler: SamplerConfig,
+    /// The Python entries (`py-*`); the Rust binaries read nothing here.
+    pub py: PyConfig,
     /// `[runner]`, as written: only the runner reads it (its types and checks live in the runner
     /// crate), so every binary accepts the one shared file.
     pub runner: toml::Table,
@@ -465,6 +467,26 @@ impl Default for SamplerConfig {
     }
 }
 
+/// `[py]`: how the Python entries (`scripts/python/py-*.py`) run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PyConfig {
+    /// The event loop of the asyncio entries.
+    #[serde(rename = "loop")]
+    pub event_loop: PyLoop,
+}
+
+/// The asyncio entries' event loop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PyLoop {
+    /// CPython's own selector event loop.
+    #[default]
+    Asyncio,
+    /// uvloop, on libuv.
+    Uvloop,
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -510,7 +532,7 @@ mod tests {
         assert!(e.message.contains("unknown field `gpu`"), "{e}");
         assert!(
             e.message
-                .contains("`cpu`, `io`, `scenario`, `serve`, `sampler`, `runner`"),
+                .contains("`cpu`, `io`, `scenario`, `serve`, `sampler`, `py`, `runner`"),
             "lists what is allowed: {e}"
         );
     }

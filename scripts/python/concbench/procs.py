@@ -1,0 +1,31 @@
+"""py-cpu-procs' worker side: a batch arrives pickled, its tally goes back with the worker's
+pid and memory high-water mark (the parent adds each worker's mark to its peak)."""
+
+import os
+
+from . import cpu
+from .sampler import peak_rss_bytes
+
+
+def batch_of(inputs, items: range):
+    """What goes to a worker for `items`: the items themselves (pickled), not their indices."""
+    if inputs.kernel == "sqrt-sum":
+        return inputs.kernel, items.start, len(items), None
+    n = len(inputs.items)
+    return inputs.kernel, items.start, len(items), [inputs.items[i % n] for i in items]
+
+
+def count_batch(batch):
+    kernel, start, count, payload = batch
+    if kernel == "char-encoding":
+        total = checksum = 0
+        for k, url in enumerate(payload):
+            b = cpu.count_char_bytes(url)
+            total += b
+            checksum += cpu.mix(((start + k) << 24) ^ b)
+        tally = (count, total, checksum & cpu.M64)
+    elif kernel == "sqrt-sum":
+        tally = cpu.tally_sqrt(range(start, start + count))
+    else:
+        tally = cpu.tally_records(payload, range(count))
+    return tally, os.getpid(), peak_rss_bytes() or 0

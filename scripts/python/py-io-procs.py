@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""py-io-procs: a multiprocessing pool of `io.workers` processes, each sending its contiguous
+shard of the requests with its own requests.Session, one after another (`io.workers` in
+flight); the tallies come back pickled."""
+
+import multiprocessing
+import os
+
+from concbench import http
+from concbench.sampler import peak_rss_bytes
+from concbench.seq import split
+
+PLAN = None  # the parent's plan, inherited by the forked workers
+
+
+def shard(items):
+    tally = http.Tally()
+    with http.session(PLAN, 1) as s:
+        for i in items:
+            http.blocking_get(s, PLAN, i, tally)
+    return tally, os.getpid(), peak_rss_bytes() or 0
+
+
+def fetch(cfg, plan, sampler):
+    global PLAN
+    PLAN = plan
+    if plan.sink is not None:
+        raise RuntimeError("py-io-procs keeps no bodies: io.sink = \"discard\" only")
+    shards = split(plan.requests, cfg["io"]["workers"])
+    pool = multiprocessing.get_context("fork").Pool(processes=len(shards))
+    try:
+        for p in pool._pool:
+            sampler.track_child(p.pid)
+        results = pool.map(shard, shards, chunksize=1)
+        pool.close()
+    finally:
+        pool.join() if pool._state == "CLOSE" else pool.terminate()
+    total = http.Tally()
+    for tally, pid, hwm in results:
+        sampler.note_peak(pid, hwm)
+        total += tally
+    return total
+
+
+if __name__ == "__main__":
+    http.main("py-io-procs", fetch, lambda cfg: cfg["io"]["workers"])
