@@ -126,3 +126,7 @@ httpbin PORT="8080":
 # Regenerate schema/report.schema.json after changing the report types
 schema:
     UPDATE_SCHEMA=1 cargo test -p concbench-core committed_schema
+
+# Rust against Python (configs/python.toml): the study's Python models beside their Rust counterparts; makes the Python environment on first use
+bench-python *ARGS:
+    cargo run --release --quiet -p runner -- --config configs/python.toml --label python {{ARGS}}

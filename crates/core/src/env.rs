@@ -36,5 +36,6 @@ pub fn collect() -> Env {
         rustc: env!("CONCBENCH_RUSTC").into(),
         git_sha: env!("CONCBENCH_GIT_SHA").into(),
         profile: env!("CONCBENCH_PROFILE").into(),
+        python: None,
     }
 }

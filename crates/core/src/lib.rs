@@ -18,6 +18,7 @@ pub mod env;
 pub mod harness;
 pub mod latency;
 pub mod pool;
+pub mod python;
 pub mod report;
 pub mod sampler;
 pub mod seq;

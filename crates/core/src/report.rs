@@ -410,12 +410,29 @@ pub struct Env {
     pub mem_total_mib: u64,
     /// Host name.
     pub host: String,
-    /// `rustc --version` of the build.
+    /// `rustc --version` of the build (empty in a Python entry's report).
     pub rustc: String,
     /// Commit of the build, with `-dirty` when the tree had changes; `unknown` outside git.
     pub git_sha: String,
-    /// Cargo profile: `release` or `debug`.
+    /// Cargo profile: `release` or `debug`; `python` for a Python entry.
     pub profile: String,
+    /// A Python entry's interpreter and packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PythonEnv>,
+}
+
+/// The interpreter and packages a Python entry ran on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PythonEnv {
+    /// `CPython`, say.
+    pub implementation: String,
+    /// `3.11.7`, say.
+    pub version: String,
+    /// The interpreter's path (the runner's virtual environment).
+    pub executable: String,
+    /// The versions of the packages the entries use that are installed.
+    pub packages: std::collections::BTreeMap<String, String>,
 }
 
 /// The JSON schema of [`Report`], as committed in `schema/report.schema.json`.

@@ -5,7 +5,10 @@ use concbench_core::config::{Config, to_json};
 
 #[test]
 fn the_python_entries_defaults_equal_the_built_in_config() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/python/concbench/defaults.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/python/concbench/defaults.json"
+    );
     let generated = serde_json::to_string_pretty(&to_json(&Config::default())).unwrap() + "\n";
     if std::env::var_os("UPDATE_PY_DEFAULTS").is_some() {
         std::fs::write(path, &generated).unwrap();

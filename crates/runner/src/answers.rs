@@ -5,12 +5,14 @@
 //! and links the section it comes from; a question the run cannot answer names the config that
 //! does.
 
+use concbench_core::python;
 use concbench_core::report::Family;
 
 use crate::format::{percent_fixed, speedup};
 use crate::metric::Metric;
 use crate::ranking::{Ranking, loadgen_bound, tiers};
 use crate::stats::Standing;
+use crate::summary::versus::{Against, TITLE as PYTHON_TITLE};
 use crate::summary::{EntrySummary, FamilySummary, Summary};
 
 /// One answered question.
@@ -33,10 +35,10 @@ pub fn answers(summary: &Summary) -> Vec<Answer> {
             .iter()
             .find(|f| f.family == family && f.scenario == "main" && f.group.is_none())
     };
-    let equal_io = summary
-        .families
-        .iter()
-        .find(|f| f.family == Family::Io && f.group.as_deref().is_some_and(|g| g.contains("equal budget")));
+    let equal_io =
+        summary.families.iter().filter(rust_only).find(|f| {
+            f.family == Family::Io && f.group.as_deref().is_some_and(|g| g.contains("equal budget"))
+        });
     let mut out = Vec::new();
     if let Some(cpu) = main(Family::Cpu) {
         out.push(answer(
@@ -50,12 +52,13 @@ pub fn answers(summary: &Summary) -> Vec<Answer> {
     }
     // The main groups, then the other kernels' and every serving group (at another worker
     // count, say): each where it ranks two runtimes or more.
-    let kernels = summary.families.iter().filter(|f| {
+    let kernels = summary.families.iter().filter(rust_only).filter(|f| {
         f.family == Family::Cpu && f.scenario != "main" && crate::record::is_workload(&f.scenario)
     });
     let serving = summary
         .families
         .iter()
+        .filter(rust_only)
         .filter(|f| f.family == Family::Serve && f.group.is_some());
     let runtimes: Vec<(&FamilySummary, String)> = [main(Family::Cpu)]
         .into_iter()
@@ -71,6 +74,7 @@ pub fn answers(summary: &Summary) -> Vec<Answer> {
         out.push(answer("Which runtime?", first, text.join(" ")));
     }
     out.push(unit_costs(summary));
+    out.extend(python_answer(summary));
     if let Some(serve) = main(Family::Serve) {
         out.push(answer(
             "Threads or tasks for many connections?",
@@ -79,6 +83,40 @@ pub fn answers(summary: &Summary) -> Vec<Answer> {
         ));
     }
     out
+}
+
+/// The Rust answers rest on the Rust models' groups; a group with Python entries is answered
+/// under "Rust against Python".
+fn rust_only(f: &&FamilySummary) -> bool {
+    !f.entries.iter().any(|e| python::is_python(&e.model))
+}
+
+/// Each Rust model against its Python counterpart: its time and its memory, paired.
+fn python_answer(summary: &Summary) -> Option<Answer> {
+    let each: Vec<String> = summary
+        .versus
+        .iter()
+        .filter(|v| v.against == Against::Rust)
+        .filter_map(|v| {
+            let wall = v.wall.as_ref()?;
+            let memory = v
+                .memory
+                .as_ref()
+                .map_or(String::new(), |m| format!(", {} the peak memory", speedup(m)));
+            let at = v.named.as_ref().map_or(String::new(), |g| format!(" ({g})"));
+            Some(format!(
+                "{} takes {} the time of {}{memory}{at}",
+                v.python,
+                speedup(wall),
+                v.other
+            ))
+        })
+        .collect();
+    (!each.is_empty()).then(|| Answer {
+        question: "What does Rust buy a Python program?",
+        text: format!("{}.", each.join("; ")),
+        section: Some(PYTHON_TITLE.into()),
+    })
 }
 
 fn answer(question: &'static str, f: &FamilySummary, text: String) -> Answer {

@@ -437,7 +437,7 @@ fn is_model_key(key: &str) -> bool {
 
 fn validate_entry(entry: &Entry, names: &mut std::collections::BTreeSet<String>) -> Result<(), Invalid> {
     let model = &entry.model;
-    let known: Vec<&str> = catalogue::MODELS.iter().map(|m| m.name).collect();
+    let known: Vec<&str> = catalogue::every().map(|m| m.name).collect();
     check(
         "runner.models",
         known.contains(&model.as_str()),

@@ -25,6 +25,7 @@ pub mod merge;
 pub mod metric;
 pub mod noise;
 pub mod openloop;
+pub mod python;
 pub mod ranking;
 pub mod record;
 pub mod resume;

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use concbench_core::python;
 use concbench_core::report::{Family, Report};
 use concbench_core::worker::SpawnedServer;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -84,9 +85,17 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         true => Some(SpawnedServer::binary(&bin_dir.join("bench-server"))?),
         false => None,
     };
+    let python = jobs
+        .iter()
+        .any(|j| python::is_python(&j.entry.model))
+        .then(|| crate::python::provide(bin_dir.parent().unwrap_or(&bin_dir), stop));
+    if let Some(Err(why)) = &python {
+        eprintln!("runner: the Python entries cannot run: {why}");
+    }
     let run = Run {
         opts,
         bin_dir: &bin_dir,
+        python: python.as_ref(),
         server: server.as_ref().map(|s| s.url.as_str()),
         limit: Duration::from_secs(runner.run_timeout_s),
         stop,
@@ -179,6 +188,8 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
 struct Run<'a> {
     opts: &'a Options,
     bin_dir: &'a Path,
+    /// The Python entries' interpreter, or why there is none (`None`: no Python entry).
+    python: Option<&'a Result<crate::python::Python, String>>,
     /// The URL of the matrix's bench-server, when it started one.
     server: Option<&'a str>,
     limit: Duration,
@@ -286,8 +297,13 @@ impl Run<'_> {
         let probe_ms = noise::probe_ms();
         let begin = Instant::now();
         let (job, args) = (slot.job, self.args(slot.job));
-        let mut cmd = Command::new(self.bin_dir.join(&job.entry.model));
-        cmd.args(&args);
+        let mut cmd = match (python::is_python(&job.entry.model), self.python) {
+            (false, _) => Command::new(self.bin_dir.join(&job.entry.model)),
+            (true, Some(Ok(py))) => py.command(&job.entry.model),
+            (true, Some(Err(why))) => return Ok(could_not_run(slot, args, probe_ms, why)),
+            (true, None) => return Ok(could_not_run(slot, args, probe_ms, "no environment was made")),
+        };
+        cmd.args(&args).env("CONCBENCH_BIN_DIR", self.bin_dir);
         let done =
             exec::run(cmd, self.limit, self.stop).with_context(|| format!("starting {}", job.entry.model))?;
         let (outcome, report, stderr_tail) = ending(&done);
@@ -312,6 +328,30 @@ impl Run<'_> {
         };
         record.runner_ms = (begin.elapsed().saturating_sub(done.elapsed)).as_secs_f64() * 1000.0;
         Ok(record)
+    }
+}
+
+/// The record of a slot that was never started, and why.
+fn could_not_run(slot: &Slot, args: Vec<String>, probe_ms: f64, why: &str) -> RunRecord {
+    let job = slot.job;
+    RunRecord {
+        entry: job.entry.name(),
+        model: job.entry.model.clone(),
+        family: job.family,
+        scenario: job.scenario.clone(),
+        sweep: job.sweep.clone(),
+        group: job.group.clone(),
+        probe_ms: Some(probe_ms),
+        index: slot.index,
+        warmup: slot.warmup,
+        outcome: Ending::CouldNotRun,
+        exit_code: None,
+        signal: None,
+        stderr_tail: Some(format!("error: could not run: {why}")),
+        args,
+        elapsed_s: 0.0,
+        runner_ms: 0.0,
+        report: None,
     }
 }
 
@@ -356,9 +396,19 @@ fn binaries(given: Option<PathBuf>, jobs: &[Job], needs_server: bool) -> anyhow:
             .context("this executable has no folder")?
             .to_path_buf(),
     };
-    let mut wanted: Vec<&str> = jobs.iter().map(|j| j.entry.model.as_str()).collect();
+    let mut wanted: Vec<&str> = jobs
+        .iter()
+        .map(|j| j.entry.model.as_str())
+        .filter(|m| !python::is_python(m))
+        .collect();
     if needs_server {
         wanted.push("bench-server");
+    }
+    if jobs
+        .iter()
+        .any(|j| python::is_python(&j.entry.model) && j.family == Family::Serve)
+    {
+        wanted.push("serve-sync"); // the Python servers' load generator
     }
     let missing = |dir: &Path| -> Vec<String> {
         wanted

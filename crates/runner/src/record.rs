@@ -91,6 +91,9 @@ pub enum Ending {
     Timeout,
     /// Stopped because the runner was interrupted.
     Interrupted,
+    /// Never started: what it needs is missing (a Python entry without its interpreter).
+    #[serde(rename = "could-not-run")]
+    CouldNotRun,
 }
 
 impl Ending {
@@ -101,6 +104,7 @@ impl Ending {
             Ending::Failed => "failed",
             Ending::Timeout => "timeout",
             Ending::Interrupted => "interrupted",
+            Ending::CouldNotRun => "could-not-run",
         }
     }
 }

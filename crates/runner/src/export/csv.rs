@@ -156,6 +156,8 @@ mod tests {
             runner_ms_per_run: None,
             noise: None,
             margin_pct: 2.0,
+            versus: vec![],
+            python: None,
         })
         .unwrap();
         assert_eq!(empty, COLUMNS.join(",") + "\n", "a header even without rows");

@@ -74,6 +74,7 @@ pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
     }
     head.push_str(&how_to_read(summary));
     head.push_str(&noise(summary));
+    head.push_str(&super::versus::markdown(summary));
     let mut out = vec![Section {
         text: head,
         group: None,

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod markdown;
 pub mod plot;
 pub mod prose;
+pub mod versus;
 
 use std::path::Path;
 

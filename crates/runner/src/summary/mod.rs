@@ -2,6 +2,8 @@
 //! speed relative to it (the median of per-round ratios, with a 95 % interval), whether every
 //! run of a group did the same work, and the machine's noise.
 
+pub mod versus;
+
 use std::collections::BTreeMap;
 
 use concbench_core::config::Kind;
@@ -34,6 +36,13 @@ pub struct Summary {
     /// paired interval lies wholly outside 1 ± this (`runner.margin_pct`).
     #[serde(default = "crate::record::default_margin")]
     pub margin_pct: f64,
+    /// Rust against Python: each Python entry against its Rust counterpart and its group's
+    /// Python sync entry, paired by round.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versus: Vec<versus::Versus>,
+    /// The Python entries' interpreter and packages, when the run had Python entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<String>,
 }
 
 /// One family's entries on one scenario.
@@ -272,10 +281,11 @@ pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Opt
             }
         }
     }
-    let families = groups
+    let families: Vec<FamilySummary> = groups
         .iter()
         .filter_map(|key| family_summary(*key, &labels, &plain, reference))
         .collect();
+    let versus = versus::pairs(&families, &plain);
     let sweeps = sweep_summaries(&labels, &swept);
     let runner: Vec<f64> = records.iter().map(|r| r.runner_ms).collect();
     let probes: Vec<f64> = records.iter().filter_map(|r| r.probe_ms).collect();
@@ -284,11 +294,16 @@ pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Opt
         margin_pct: crate::record::DEFAULT_MARGIN_PCT,
         families,
         sweeps,
+        // The machine and the build of a Rust model's report, where there is one.
         env: records
             .iter()
-            .find_map(|r| r.report.as_ref().map(|rep| rep.env.clone())),
+            .filter_map(|r| r.report.as_ref())
+            .min_by_key(|rep| rep.env.python.is_some())
+            .map(|rep| rep.env.clone()),
         runs,
         runner_ms_per_run: Stats::of(&runner),
+        versus,
+        python: versus::interpreter(&plain),
     }
 }
 

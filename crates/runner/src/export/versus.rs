@@ -1,0 +1,114 @@
+//! The report's "Rust against Python" section: per family, each Python entry against its Rust
+//! counterpart, then each against its group's Python sync entry, paired by round
+//! ([`crate::versus`]); then the study's own published figures, quoted as facts of its machine.
+
+use std::fmt::Write as _;
+
+use concbench_core::report::Family;
+
+use crate::format::{mib, seconds, speedup};
+use crate::stats::Standing;
+use crate::summary::Summary;
+use crate::summary::versus::{Against, TITLE, Versus};
+
+/// The study's published figures (its README: CPython 3.12 on 4 cores, httpbin over the network),
+/// quoted beside ours as facts of its machine, never as ours.
+const STUDY: &[(Family, &str)] = &[
+    (
+        Family::Cpu,
+        "CPU, 100,000 URLs: sync 9.77 s, asyncio 9.78 s, 10 threads 12.35 s (counting 51,145,360 bytes, not 51,258,766: each thread generated its own first URLs); 15.79 MB for sync.",
+    ),
+    (
+        Family::Io,
+        "IO, GETs of `/anything/{i}` to httpbin on an AWS EC2 host: sync (requests) 18.16 s for 100 and 182.84 s for 1,000; asyncio (aiohttp, all in flight) 14.08 s for 10,000 with 6 failed, 30.36 MB for sync and 130.68 MB at most for asyncio.",
+    ),
+];
+
+/// The section, or nothing when the run had no Python entry beside a Rust one.
+pub fn markdown(summary: &Summary) -> String {
+    if summary.versus.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("## {TITLE}\n\n");
+    let interpreter = summary
+        .python
+        .as_ref()
+        .map_or(String::new(), |p| format!(", on {p}"));
+    let _ = write!(
+        out,
+        "The Python entries (`scripts/python/py-*.py`{interpreter}) ran in the same rounds as the Rust models, on the same inputs, under the same budget, and each group's checksum line above says whether they did the same work. Each ratio is paired by round: in every round, the Python entry's figure over the other's (above 1: the other is faster, or holds less), the median over the rounds with its 95 % interval; within 1 ± {} % it is a tie.\n\n",
+        summary.margin_pct
+    );
+    for family in Family::ALL {
+        let rows: Vec<&Versus> = summary.versus.iter().filter(|v| v.family == family).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {}\n", family_title(family));
+        out.push_str(&table(&rows, Against::Rust, summary.margin_pct));
+        out.push_str(&table(&rows, Against::PythonSync, summary.margin_pct));
+        for (_, fact) in STUDY.iter().filter(|(f, _)| *f == family) {
+            let _ = writeln!(
+                out,
+                "The study's own figures (its machine, quoted from its README): {fact}\n"
+            );
+        }
+    }
+    out
+}
+
+fn family_title(family: Family) -> &'static str {
+    match family {
+        Family::Cpu => "CPU-bound",
+        Family::Io => "IO-bound",
+        Family::Serve => "Serving",
+    }
+}
+
+fn table(rows: &[&Versus], against: Against, margin_pct: f64) -> String {
+    let rows: Vec<&&Versus> = rows.iter().filter(|v| v.against == against).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let (intro, other) = match against {
+        Against::Rust => ("Each Python entry against its Rust counterpart:", "Rust"),
+        Against::PythonSync => (
+            "The study's question asked of Python: each Python entry against the group's Python sync entry:",
+            "sync",
+        ),
+    };
+    let mut out = format!(
+        "{intro}\n\n| group | {other} | Python | Python's time over {other}'s (paired, 95 %) | | wall, {other} / Python | CPU time, {other} / Python | peak RSS, {other} / Python | Python's peak RSS over {other}'s (paired) |\n|---|---|---|---:|---|---:|---:|---:|---:|\n"
+    );
+    for v in rows {
+        let pair = |x: [Option<f64>; 2], f: fn(f64) -> String| {
+            let cell = |y: Option<f64>| y.map_or("–".into(), f);
+            format!("{} / {}", cell(x[0]), cell(x[1]))
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            v.group,
+            v.other,
+            v.python,
+            v.wall.as_ref().map_or("–".into(), speedup),
+            v.wall.as_ref().map_or("", |w| word(w.standing(margin_pct))),
+            pair(v.wall_s, seconds),
+            pair(v.cpu_s, seconds),
+            pair(v.rss_mib, mib),
+            v.memory.as_ref().map_or("–".into(), speedup),
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// The standing of a ratio of Python's time over the other's: above 1 Python is slower.
+fn word(s: Standing) -> &'static str {
+    match s {
+        Standing::Faster => "Python slower",
+        Standing::Slower => "Python faster",
+        Standing::Tie => "tied",
+        Standing::TooFew => "too few rounds",
+    }
+}

@@ -1,0 +1,142 @@
+//! Rust against Python: in every group that holds Python entries (`py-*`), each Python entry
+//! against its Rust counterpart in the same group (`concbench_core::python::COUNTERPARTS`), and
+//! each against the group's Python sync entry (the study's own question, asked of Python).
+//! Every ratio is paired by round, as the speed-ups are: in each round where both ran, one's
+//! figure over the other's; the median and its distribution-free interval.
+
+use std::collections::BTreeMap;
+
+use concbench_core::python;
+use concbench_core::report::{Family, Report};
+use serde::{Deserialize, Serialize};
+
+use super::FamilySummary;
+use crate::metric::Metric;
+use crate::record::RunRecord;
+use crate::stats::{Paired, median};
+
+/// The report's section of these pairs (its heading, and the answers' link to it).
+pub const TITLE: &str = "Rust against Python";
+
+/// What a Python entry is set against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Against {
+    /// Its Rust counterpart.
+    Rust,
+    /// The group's Python sync entry (`py-cpu-sync`, `py-io-sync`).
+    PythonSync,
+}
+
+/// One pair of entries of a group, paired by round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Versus {
+    /// The group's title (its section's heading).
+    pub group: String,
+    /// The group's name as the config gives it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named: Option<String>,
+    /// The family.
+    pub family: Family,
+    /// What `python` is set against.
+    pub against: Against,
+    /// The Python entry's label.
+    pub python: String,
+    /// The other entry's label: the Rust counterpart, or the Python sync entry.
+    pub other: String,
+    /// Per round, the Python entry's wall time over the other's: above 1, the other is faster.
+    pub wall: Option<Paired>,
+    /// Per round, the Python entry's peak RSS over the other's.
+    pub memory: Option<Paired>,
+    /// Medians, the other's then the Python entry's: wall time (s).
+    pub wall_s: [Option<f64>; 2],
+    /// CPU time (s).
+    pub cpu_s: [Option<f64>; 2],
+    /// Peak RSS (MiB).
+    pub rss_mib: [Option<f64>; 2],
+}
+
+/// The pairs of the groups in `groups`, from the measured `runs`.
+pub fn pairs(groups: &[FamilySummary], runs: &[&RunRecord]) -> Vec<Versus> {
+    let mut out = Vec::new();
+    for g in groups {
+        let mine: Vec<&RunRecord> = runs
+            .iter()
+            .copied()
+            .filter(|r| r.family == g.family && r.scenario == g.scenario && r.group == g.group)
+            .collect();
+        let py_sync = format!("{}{}-sync", python::PREFIX, g.family);
+        for e in g.entries.iter().filter(|e| python::is_python(&e.model)) {
+            let rust = python::counterpart(&e.model).and_then(|model| only(g, model));
+            if let Some(rust) = rust {
+                out.push(versus(g, &mine, Against::Rust, &e.label, rust));
+            }
+            if e.model != py_sync {
+                if let Some(sync) = only(g, &py_sync) {
+                    out.push(versus(g, &mine, Against::PythonSync, &e.label, sync));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The label of the one entry of `model` in `g` (none when it has none or several).
+fn only<'a>(g: &'a FamilySummary, model: &str) -> Option<&'a str> {
+    let mut of = g.entries.iter().filter(|e| e.model == model);
+    match (of.next(), of.next()) {
+        (Some(e), None) => Some(&e.label),
+        _ => None,
+    }
+}
+
+fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str, other: &str) -> Versus {
+    let by_round = |label: &str, m: Metric| -> BTreeMap<usize, f64> {
+        runs.iter()
+            .filter(|r| r.entry == label)
+            .filter_map(|r| Some((r.index, m.read(r.report.as_ref()?)?)))
+            .collect()
+    };
+    let paired = |m: Metric| {
+        let (p, o) = (by_round(python, m), by_round(other, m));
+        let ratios: Vec<f64> = p
+            .iter()
+            .filter_map(|(round, v)| Some(v / o.get(round).filter(|x| **x > 0.0)?))
+            .collect();
+        Paired::of(&ratios)
+    };
+    let medians = |m: Metric| {
+        [other, python].map(|label| {
+            let values: Vec<f64> = by_round(label, m).into_values().collect();
+            (!values.is_empty()).then(|| median(&values))
+        })
+    };
+    Versus {
+        group: g.title(),
+        named: g.group.clone(),
+        family: g.family,
+        against,
+        python: python.into(),
+        other: other.into(),
+        wall: paired(Metric::Wall),
+        memory: paired(Metric::RssPeak),
+        wall_s: medians(Metric::Wall),
+        cpu_s: medians(Metric::CpuSeconds),
+        rss_mib: medians(Metric::RssPeak),
+    }
+}
+
+/// The Python interpreter and packages of the first Python report, for the section's header.
+pub fn interpreter(runs: &[&RunRecord]) -> Option<String> {
+    let report: &Report = runs
+        .iter()
+        .find_map(|r| r.report.as_ref().filter(|rep| rep.env.python.is_some()))?;
+    let py = report.env.python.as_ref()?;
+    let packages: Vec<String> = py.packages.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    Some(format!(
+        "{} {} ({})",
+        py.implementation,
+        py.version,
+        packages.join(", ")
+    ))
+}
