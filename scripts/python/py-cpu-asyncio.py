@@ -17,4 +17,6 @@ async def all_jobs(cfg, inputs):
 
 
 if __name__ == "__main__":
-    cpu_entry.main("py-cpu-asyncio", lambda cfg, inputs, sampler: aio.run(cfg, all_jobs(cfg, inputs)))
+    cpu_entry.main(
+        "py-cpu-asyncio", lambda cfg, inputs, sampler: aio.run(cfg, all_jobs(cfg, inputs)), variant=aio.variant
+    )

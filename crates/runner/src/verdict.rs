@@ -232,10 +232,11 @@ fn failed_note(e: &EntrySummary) -> String {
 fn failures(f: &FamilySummary) -> Vec<String> {
     let runs = f.entries.iter().filter(|e| e.failed > 0).map(|e| {
         format!(
-            "{}: {} of {} measured runs failed, hung or were stopped.",
+            "{}: {} of {} measured runs failed, hung, were stopped or could not run{}.",
             e.label,
             e.failed,
-            e.failed + e.ok
+            e.failed + e.ok,
+            e.error.as_ref().map_or(String::new(), |why| format!(" ({why})"))
         )
     });
     let requests = f.entries.iter().filter_map(|e| {
@@ -391,7 +392,7 @@ mod tests {
             sentences(&s.families[0], 2.0),
             [
                 "No run of this family succeeded, so there is nothing to compare.",
-                "io-broken: 3 of 3 measured runs failed, hung or were stopped."
+                "io-broken: 3 of 3 measured runs failed, hung, were stopped or could not run (target unreachable)."
             ]
         );
     }

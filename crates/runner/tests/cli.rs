@@ -2,37 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
-const RUNNER: &str = env!("CARGO_BIN_EXE_runner");
+mod common;
 
-/// The model binaries next to the runner. `cargo test --workspace` (the README's command) builds
-/// them fresh before any test runs. A nested `cargo build` here is only a fallback for a tree
-/// where they are missing: with the test profile's other feature set it rebuilds much of the
-/// workspace. After `cargo test -p runner` alone, run `cargo build --workspace --bins` first.
-fn bin_dir() -> PathBuf {
-    static BUILD: Once = Once::new();
-    let dir = Path::new(RUNNER).parent().unwrap().to_path_buf();
-    BUILD.call_once(|| {
-        if ["cpu-sync", "io-sync", "bench-server"]
-            .iter()
-            .any(|b| !dir.join(b).is_file())
-        {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let out = Command::new(cargo)
-                .args(["build", "--workspace", "--bins"])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "building the model binaries: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    });
-    dir
-}
+use common::{RUNNER, bin_dir};
 
 fn runner(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf, Command) {
     let tmp = tempfile::tempdir().unwrap();

@@ -3,7 +3,7 @@
 from . import cpu, harness
 
 
-def main(model: str, run_tallies):
+def main(model: str, run_tallies, variant=None):
     """`run_tallies(cfg, inputs)` returns the tallies of disjoint ranges covering the input."""
 
     def prepare(cfg):
@@ -13,4 +13,4 @@ def main(model: str, run_tallies):
     def run(cfg, inputs, sampler):
         return {"work": cpu.work(cpu.merge(run_tallies(cfg, inputs, sampler)))}
 
-    harness.main(model, "cpu", lambda cfg: cfg["cpu"]["kernel"], prepare, run, check=cpu.check)
+    harness.main(model, "cpu", lambda cfg: cfg["cpu"]["kernel"], prepare, run, variant=variant, check=cpu.check)
