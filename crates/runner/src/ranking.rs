@@ -51,6 +51,22 @@ pub fn busiest_loadgen<'a, T>(entries: impl Iterator<Item = (&'a EntrySummary, T
 }
 
 impl<'a> Ranking<'a> {
+    /// The ranking without the entry labelled `label` (said on its own elsewhere); a tier it
+    /// leaves empty goes.
+    pub fn without(&self, label: &str) -> Ranking<'a> {
+        let keep = |tier: &Vec<&'a EntrySummary>| -> Vec<&'a EntrySummary> {
+            tier.iter().copied().filter(|e| e.label != label).collect()
+        };
+        let tiers = |t: &[Vec<&'a EntrySummary>]| t.iter().map(keep).filter(|t| !t.is_empty()).collect();
+        Ranking {
+            faster: tiers(&self.faster),
+            slower: tiers(&self.slower),
+            tied: keep(&self.tied),
+            too_few: keep(&self.too_few),
+            ..self.clone()
+        }
+    }
+
     /// The ranking of `group` under `margin_pct`; `None` for a group without paired speed-ups
     /// (spawn-only, open loop, or no run that succeeded).
     pub fn of(group: &'a FamilySummary, margin_pct: f64) -> Option<Self> {

@@ -137,10 +137,10 @@ pub(crate) fn ranked(e: &EntrySummary) -> String {
     format!("{}{wall}{speed}", e.name())
 }
 
-/// CPU time, memory and (for IO) throughput: the least and the most.
+/// CPU time, memory and (for IO) throughput: the least and the most, by median (as the tables).
 fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::CpuSeconds)) {
+    if let Some(x) = Extremes::distinct(measured, |e| e.median(Metric::CpuSeconds)) {
         out.push(format!(
             "CPU time for the same work: least {} ({} of CPU), most {} ({}, {}).",
             x.low.name(),
@@ -164,7 +164,7 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
         .copied()
         .filter(|e| pss || e.kind != Some(Kind::Processes))
         .collect();
-    if let Some(x) = Extremes::distinct(&ranked, |e| e.mean(memory)) {
+    if let Some(x) = Extremes::distinct(&ranked, |e| e.median(memory)) {
         out.push(format!(
             "Memory: least {} ({} {what}), most {} ({}, {}).",
             x.low.name(),
@@ -175,7 +175,7 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
         ));
     }
     if f.family == Family::Io {
-        if let Some(x) = Extremes::distinct(measured, |e| e.mean(Metric::ReqPerS)) {
+        if let Some(x) = Extremes::distinct(measured, |e| e.median(Metric::ReqPerS)) {
             out.push(format!(
                 "Throughput: highest {} ({}{}), lowest {} ({}{}).",
                 x.high.name(),
@@ -196,7 +196,7 @@ const OVERHEAD_FACTOR: f64 = 1.25;
 /// The entries that used much more CPU time than the baseline for the same work: what they spent
 /// beyond the work went to scheduling and coordination.
 fn overhead(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
-    let median = |e: &EntrySummary| e.stats(Metric::CpuSeconds).map(|s| s.median);
+    let median = |e: &EntrySummary| e.median(Metric::CpuSeconds);
     let base = median(measured.iter().find(|e| e.label == f.baseline)?)?;
     if !f.same_work || base <= 0.0 {
         return None;

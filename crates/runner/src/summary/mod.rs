@@ -176,6 +176,11 @@ impl EntrySummary {
         self.stats(metric).map(|s| s.mean)
     }
 
+    /// The median of `metric` (what the group's table shows), when some run measured it.
+    pub fn median(&self, metric: Metric) -> Option<f64> {
+        self.stats(metric).map(|s| s.median)
+    }
+
     /// Whether some run measured `metric`.
     pub fn has(&self, metric: Metric) -> bool {
         self.metrics.contains_key(&metric)
