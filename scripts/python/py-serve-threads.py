@@ -43,8 +43,9 @@ def serve(cfg, listener, stop):
         t = threading.Thread(target=handle, args=(conn,), daemon=True)
         t.start()
         threads.append(t)
-    for t in threads:
-        t.join()
+    deadline = time.monotonic() + echo.STOP_BOUND_S
+    for t in threads:  # the connections end as their clients close them
+        t.join(max(0.0, deadline - time.monotonic()))
 
 
 if __name__ == "__main__":

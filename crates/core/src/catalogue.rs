@@ -603,13 +603,7 @@ mod tests {
 
     #[test]
     fn the_readme_lists_every_model_as_the_catalogue_does() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-            .expect("README.md");
-        let table = markdown_table();
-        assert!(
-            readme.contains(&table),
-            "README.md's model table drifted from crates/core/src/catalogue.rs; paste:\n{table}"
-        );
+        crate::testing::assert_in_readme(&markdown_table(), "model table (crates/core/src/catalogue.rs)");
     }
 
     #[test]

@@ -81,12 +81,9 @@ mod tests {
 
     #[test]
     fn the_readme_lists_every_python_entry() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-            .expect("README.md");
-        let table = markdown_table();
-        assert!(
-            readme.contains(&table),
-            "README.md's table of Python entries drifted from crates/core/src/python.rs; paste:\n{table}"
+        crate::testing::assert_in_readme(
+            &markdown_table(),
+            "table of Python entries (crates/core/src/python.rs)",
         );
     }
 }

@@ -100,3 +100,14 @@ pub fn config_error<T, E: std::fmt::Display>(
     );
     err
 }
+
+/// Fails unless the workspace's README.md holds `table`, printing the table to paste; `what`
+/// names it and its source.
+pub fn assert_in_readme(table: &str, what: &str) {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README.md");
+    assert!(
+        readme.contains(table),
+        "README.md's {what} drifted; paste:\n{table}"
+    );
+}

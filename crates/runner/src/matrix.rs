@@ -308,23 +308,12 @@ impl Run<'_> {
             exec::run(cmd, self.limit, self.stop).with_context(|| format!("starting {}", job.entry.model))?;
         let (outcome, report, stderr_tail) = ending(&done);
         let mut record = RunRecord {
-            entry: job.entry.name(),
-            model: job.entry.model.clone(),
-            family: job.family,
-            scenario: job.scenario.clone(),
-            sweep: job.sweep.clone(),
-            group: job.group.clone(),
-            probe_ms: Some(probe_ms),
-            index: slot.index,
-            warmup: slot.warmup,
-            outcome,
             exit_code: done.code,
             signal: done.signal,
             stderr_tail,
-            args,
             elapsed_s: done.elapsed.as_secs_f64(),
-            runner_ms: 0.0,
             report,
+            ..record_of(slot, args, probe_ms, outcome)
         };
         record.runner_ms = (begin.elapsed().saturating_sub(done.elapsed)).as_secs_f64() * 1000.0;
         Ok(record)
@@ -333,6 +322,14 @@ impl Run<'_> {
 
 /// The record of a slot that was never started, and why.
 fn could_not_run(slot: &Slot, args: Vec<String>, probe_ms: f64, why: &str) -> RunRecord {
+    RunRecord {
+        stderr_tail: Some(format!("error: could not run: {why}")),
+        ..record_of(slot, args, probe_ms, Ending::CouldNotRun)
+    }
+}
+
+/// The record of `slot` run with `args`, as it ended, before its process's figures are in.
+fn record_of(slot: &Slot, args: Vec<String>, probe_ms: f64, outcome: Ending) -> RunRecord {
     let job = slot.job;
     RunRecord {
         entry: job.entry.name(),
@@ -344,10 +341,10 @@ fn could_not_run(slot: &Slot, args: Vec<String>, probe_ms: f64, why: &str) -> Ru
         probe_ms: Some(probe_ms),
         index: slot.index,
         warmup: slot.warmup,
-        outcome: Ending::CouldNotRun,
+        outcome,
         exit_code: None,
         signal: None,
-        stderr_tail: Some(format!("error: could not run: {why}")),
+        stderr_tail: None,
         args,
         elapsed_s: 0.0,
         runner_ms: 0.0,

@@ -14,6 +14,8 @@ from . import harness
 from .sampler import pss_mib, status_kib
 
 HOLD_FOR_MEMORY_MS = 100
+# How long a server may take to stop once the load is done.
+STOP_BOUND_S = 30
 CONNECTED = "connected"
 
 
@@ -99,20 +101,22 @@ def main(model: str, serve, variant=None):
 
         thread = threading.Thread(target=server, name="server")
         thread.start()
-        load = state["load"] = Load(cfg, port)
-        said = load.line()
-        if said != CONNECTED:
-            raise harness.CouldNotRun(f"the load generator said {said!r} before its connections were in")
-        held = held_memory() if cfg["serve"]["hold_ms"] >= HOLD_FOR_MEMORY_MS else None
-        report = json.loads(load.line())
-        stop.set()
-        try:  # wake a blocked accept
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            pass
-        thread.join(30)
+        try:
+            load = state["load"] = Load(cfg, port)
+            said = load.line()
+            if said != CONNECTED:
+                raise harness.CouldNotRun(f"the load generator said {said!r} before its connections were in")
+            held = held_memory() if cfg["serve"]["hold_ms"] >= HOLD_FOR_MEMORY_MS else None
+            report = json.loads(load.line())
+        finally:  # the server stops whatever the load did, so the process never hangs on it
+            stop.set()
+            try:  # wake a blocked accept
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                pass
+            thread.join(STOP_BOUND_S)
         if thread.is_alive():
-            raise harness.CouldNotRun("the server did not stop within 30 s of the load's end")
+            raise harness.CouldNotRun(f"the server did not stop within {STOP_BOUND_S} s of the load's end")
         if failure:
             raise harness.CouldNotRun(f"the server failed ({report['round_trips']} round trips echoed): {failure[0]}")
         rts = report["round_trips"]
