@@ -12,13 +12,16 @@ def run(cfg, inputs, sampler):
     ctx = multiprocessing.get_context("fork")
     pool = ctx.Pool(processes=cfg["cpu"]["workers"])
     try:
-        for p in pool._pool:  # the pool's worker processes, counted in the tree's figures
-            sampler.track_child(p.pid)
+        for child in multiprocessing.active_children():  # the pool's workers, in the tree's figures
+            sampler.track_child(child.pid)
         batches = (procs.batch_of(inputs, r) for r in chunks(inputs.len, cfg["cpu"]["chunk"]))
         results = list(pool.imap_unordered(procs.count_batch, batches))
-        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
     finally:
-        pool.join() if pool._state == "CLOSE" else pool.terminate()
+        pool.close()
+        pool.join()
     for _, pid, hwm in results:
         sampler.note_peak(pid, hwm)
     return [tally for tally, _, _ in results]

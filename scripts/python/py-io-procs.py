@@ -29,12 +29,15 @@ def fetch(cfg, plan, sampler):
     shards = split(plan.requests, cfg["io"]["workers"])
     pool = multiprocessing.get_context("fork").Pool(processes=len(shards))
     try:
-        for p in pool._pool:
-            sampler.track_child(p.pid)
+        for child in multiprocessing.active_children():  # the pool's workers, in the tree's figures
+            sampler.track_child(child.pid)
         results = pool.map(shard, shards, chunksize=1)
-        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
     finally:
-        pool.join() if pool._state == "CLOSE" else pool.terminate()
+        pool.close()
+        pool.join()
     total = http.Tally()
     for tally, pid, hwm in results:
         sampler.note_peak(pid, hwm)
