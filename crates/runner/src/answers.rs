@@ -93,30 +93,43 @@ fn rust_only(f: &&FamilySummary) -> bool {
 
 /// Each Rust model against its Python counterpart: its time and its memory, paired.
 fn python_answer(summary: &Summary) -> Option<Answer> {
-    let each: Vec<String> = summary
-        .versus
+    // One sentence per group with its first pair, Python's time and memory over Rust's; the
+    // section lists every pair.
+    let mut groups: Vec<(&str, String)> = Vec::new();
+    for v in summary.versus.iter().filter(|v| v.against == Against::Rust) {
+        let Some(wall) = &v.wall else { continue };
+        let memory = v
+            .memory
+            .as_ref()
+            .map_or(String::new(), |m| format!(" and {} its memory", speedup(m)));
+        let pair = format!(
+            "{} takes {} the time of {}{memory}",
+            v.python,
+            speedup(wall),
+            v.other
+        );
+        let name = v.named.as_deref().unwrap_or(&v.group);
+        if !groups.iter().any(|(g, _)| *g == name) {
+            groups.push((name, pair));
+        }
+    }
+    let sentences: Vec<String> = groups
         .iter()
-        .filter(|v| v.against == Against::Rust)
-        .filter_map(|v| {
-            let wall = v.wall.as_ref()?;
-            let memory = v
-                .memory
-                .as_ref()
-                .map_or(String::new(), |m| format!(", {} the peak memory", speedup(m)));
-            let at = v.named.as_ref().map_or(String::new(), |g| format!(" ({g})"));
-            Some(format!(
-                "{} takes {} the time of {}{memory}{at}",
-                v.python,
-                speedup(wall),
-                v.other
-            ))
-        })
+        .map(|(g, pair)| format!("{}: {pair}.", capitalised(g)))
         .collect();
-    (!each.is_empty()).then(|| Answer {
+    (!sentences.is_empty()).then(|| Answer {
         question: "What does Rust buy a Python program?",
-        text: format!("{}.", each.join("; ")),
+        text: format!("{} Every pair, with CPU time and memory:", sentences.join(" ")),
         section: Some(PYTHON_TITLE.into()),
     })
+}
+
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn answer(question: &'static str, f: &FamilySummary, text: String) -> Answer {

@@ -298,7 +298,8 @@ fn a_mixed_matrix_pairs_each_python_entry_with_its_rust_counterpart() {
         "{report}"
     );
     assert!(
-        report.contains("**What does Rust buy a Python program?** py-cpu-sync takes"),
+        report
+            .contains("**What does Rust buy a Python program?** CPU-bound: char-encoding: py-cpu-sync takes"),
         "{report}"
     );
 }

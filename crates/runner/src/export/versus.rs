@@ -88,7 +88,7 @@ fn table(rows: &[&Versus], against: Against, margin_pct: f64) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            v.group,
+            v.named.as_deref().unwrap_or(&v.group),
             v.other,
             v.python,
             v.wall.as_ref().map_or("–".into(), speedup),
