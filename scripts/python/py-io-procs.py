@@ -3,10 +3,9 @@
 shard of the requests with its own requests.Session, one after another (`io.workers` in
 flight); the tallies come back pickled."""
 
-import multiprocessing
 import os
 
-from concbench import http
+from concbench import harness, http, procs
 from concbench.sampler import peak_rss_bytes
 from concbench.seq import split
 
@@ -25,22 +24,10 @@ def fetch(cfg, plan, sampler):
     global PLAN
     PLAN = plan
     if plan.sink is not None:
-        raise RuntimeError("py-io-procs keeps no bodies: io.sink = \"discard\" only")
+        raise harness.Usage("io.sink", 'py-io-procs keeps no bodies: "discard" only')
     shards = split(plan.requests, cfg["io"]["workers"])
-    pool = multiprocessing.get_context("fork").Pool(processes=len(shards))
-    try:
-        for child in multiprocessing.active_children():  # the pool's workers, in the tree's figures
-            sampler.track_child(child.pid)
-        results = pool.map(shard, shards, chunksize=1)
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.close()
-        pool.join()
     total = http.Tally()
-    for tally, pid, hwm in results:
-        sampler.note_peak(pid, hwm)
+    for tally in procs.pool_map(sampler, len(shards), shard, shards):
         total += tally
     return total
 
