@@ -404,20 +404,26 @@ fn baseline(family: Family, entries: &[EntrySummary], reference: Option<&str>) -
 /// Each entry's speed relative to `baseline`, paired by round: in every round where both ran,
 /// the baseline's wall time over the entry's; the median of those ratios and its interval.
 fn set_speedups(entries: &mut [EntrySummary], baseline: &str, runs: &[&RunRecord]) {
-    let wall = |r: &RunRecord| r.report.as_ref().map(|rep| rep.wall_s);
-    let base: BTreeMap<usize, f64> = runs
-        .iter()
-        .filter(|r| r.entry == baseline)
-        .filter_map(|r| Some((r.index, wall(r)?)))
-        .collect();
     for e in entries {
-        let ratios: Vec<f64> = runs
-            .iter()
-            .filter(|r| r.entry == e.label)
-            .filter_map(|r| Some(base.get(&r.index)? / wall(r)?))
-            .collect();
-        e.speedup = Paired::of(&ratios);
+        e.speedup = paired_ratio(runs, baseline, &e.label, Metric::Wall);
     }
+}
+
+/// In every round where both entries ran, `num`'s figure of `metric` over `den`'s (a positive
+/// one); the median of those ratios, in round order, and its interval.
+pub(crate) fn paired_ratio(runs: &[&RunRecord], num: &str, den: &str, metric: Metric) -> Option<Paired> {
+    let by_round = |label: &str| -> BTreeMap<usize, f64> {
+        runs.iter()
+            .filter(|r| r.entry == label)
+            .filter_map(|r| Some((r.index, metric.read(r.report.as_ref()?)?)))
+            .collect()
+    };
+    let (num, den) = (by_round(num), by_round(den));
+    let ratios: Vec<f64> = num
+        .iter()
+        .filter_map(|(round, v)| Some(v / den.get(round).filter(|d| **d > 0.0)?))
+        .collect();
+    Paired::of(&ratios)
 }
 
 /// A sampler's reason without its run's own count: `threads.peak: 4 fast-tier samples, fewer

@@ -4,16 +4,14 @@
 //! Every ratio is paired by round, as the speed-ups are: in each round where both ran, one's
 //! figure over the other's; the median and its distribution-free interval.
 
-use std::collections::BTreeMap;
-
 use concbench_core::python;
 use concbench_core::report::{Family, Report};
 use serde::{Deserialize, Serialize};
 
-use super::FamilySummary;
+use super::{FamilySummary, paired_ratio};
 use crate::metric::Metric;
 use crate::record::RunRecord;
-use crate::stats::{Paired, median};
+use crate::stats::Paired;
 
 /// The report's section of these pairs (its heading, and the answers' link to it).
 pub const TITLE: &str = "Rust against Python";
@@ -91,24 +89,13 @@ fn only<'a>(g: &'a FamilySummary, model: &str) -> Option<&'a str> {
 }
 
 fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str, other: &str) -> Versus {
-    let by_round = |label: &str, m: Metric| -> BTreeMap<usize, f64> {
-        runs.iter()
-            .filter(|r| r.entry == label)
-            .filter_map(|r| Some((r.index, m.read(r.report.as_ref()?)?)))
-            .collect()
-    };
-    let paired = |m: Metric| {
-        let (p, o) = (by_round(python, m), by_round(other, m));
-        let ratios: Vec<f64> = p
-            .iter()
-            .filter_map(|(round, v)| Some(v / o.get(round).filter(|x| **x > 0.0)?))
-            .collect();
-        Paired::of(&ratios)
-    };
+    // The medians are the entries' own, as the group's table shows them.
     let medians = |m: Metric| {
         [other, python].map(|label| {
-            let values: Vec<f64> = by_round(label, m).into_values().collect();
-            (!values.is_empty()).then(|| median(&values))
+            g.entries
+                .iter()
+                .find(|e| e.label == label)
+                .and_then(|e| e.median(m))
         })
     };
     Versus {
@@ -118,8 +105,8 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
         against,
         python: python.into(),
         other: other.into(),
-        wall: paired(Metric::Wall),
-        memory: paired(Metric::RssPeak),
+        wall: paired_ratio(runs, python, other, Metric::Wall),
+        memory: paired_ratio(runs, python, other, Metric::RssPeak),
         wall_s: medians(Metric::Wall),
         cpu_s: medians(Metric::CpuSeconds),
         rss_mib: medians(Metric::RssPeak),
