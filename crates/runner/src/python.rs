@@ -69,8 +69,10 @@ pub fn provide_in(dir: &Path, base: &str, stop: &AtomicBool) -> Result<Python, S
     if exe.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(Python { exe, scripts });
     }
-    let version = run(Command::new(base).arg("--version"), stop)
-        .map_err(|e| format!("no Python interpreter: `{base} --version` failed ({e})"))?;
+    let mut ask = Command::new(base);
+    ask.arg("--version");
+    let version =
+        run(ask, stop).map_err(|e| format!("no Python interpreter: `{base} --version` failed ({e})"))?;
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let venv = dir.join("venv");
@@ -94,47 +96,27 @@ pub fn provide_in(dir: &Path, base: &str, stop: &AtomicBool) -> Result<Python, S
 /// `requirements` into it.
 fn install(uv: bool, base: &str, venv: &Path, requirements: &Path, stop: &AtomicBool) -> Result<(), String> {
     let exe = venv.join("bin/python");
+    let (mut create, mut fill);
     if uv {
-        run(
-            Command::new("uv")
-                .args(["venv", "--quiet", "--python"])
-                .arg(base)
-                .arg(venv),
-            stop,
-        )?;
-        run(
-            Command::new("uv")
-                .args(["pip", "install", "--quiet", "--python"])
-                .arg(&exe)
-                .arg("-r")
-                .arg(requirements),
-            stop,
-        )?;
+        create = Command::new("uv");
+        create.args(["venv", "--quiet", "--python"]).arg(base).arg(venv);
+        fill = Command::new("uv");
+        fill.args(["pip", "install", "--quiet", "--python"]).arg(&exe);
     } else {
-        run(Command::new(base).args(["-m", "venv"]).arg(venv), stop)?;
-        run(
-            Command::new(&exe)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "-r",
-                ])
-                .arg(requirements),
-            stop,
-        )?;
+        create = Command::new(base);
+        create.args(["-m", "venv"]).arg(venv);
+        fill = Command::new(&exe);
+        fill.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]);
     }
-    Ok(())
+    fill.arg("-r").arg(requirements);
+    run(create, stop)?;
+    run(fill, stop).map(drop)
 }
 
 /// Runs one provisioning step within the bound: its stdout, or what went wrong.
-fn run(cmd: &mut Command, stop: &AtomicBool) -> Result<String, String> {
+fn run(cmd: Command, stop: &AtomicBool) -> Result<String, String> {
     let shown = format!("{cmd:?}");
-    let mut owned = Command::new(cmd.get_program());
-    owned.args(cmd.get_args());
-    let done = exec::run(owned, PROVISION_LIMIT, stop).map_err(|e| format!("{shown}: {e}"))?;
+    let done = exec::run(cmd, PROVISION_LIMIT, stop).map_err(|e| format!("{shown}: {e}"))?;
     match done.code {
         Some(0) => Ok(done.stdout),
         _ if done.timed_out => Err(format!("{shown} took longer than {PROVISION_LIMIT:?}")),
