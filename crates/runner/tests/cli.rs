@@ -6,34 +6,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{RUNNER, bin_dir};
-
-fn runner(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf, Command) {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("matrix.toml");
-    std::fs::write(&file, config).unwrap();
-    let out = tmp.path().join("out");
-    let mut cmd = Command::new(RUNNER);
-    cmd.args([
-        "--config",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--bin-dir",
-    ])
-    .arg(bin_dir())
-    .args(extra);
-    (tmp, out, cmd)
-}
-
-fn records(out: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("runs.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
+use common::{RUNNER, bin_dir, records, runner};
 
 /// Runs `config` to the end, asserting exit 0; the temporary folder and the output folder.
 fn run_ok(config: &str) -> (tempfile::TempDir, PathBuf) {

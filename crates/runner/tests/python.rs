@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 
 mod common;
 
-use common::{RUNNER, bin_dir};
+use common::{bin_dir, records, runner};
 
 /// The environment's interpreter, or `None` (skip) where it cannot be made.
 fn venv() -> Option<PathBuf> {
@@ -229,18 +229,7 @@ warmup = 0
 "#;
 
 fn mixed(env: &[(&str, &Path)]) -> (tempfile::TempDir, Vec<serde_json::Value>, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("mixed.toml");
-    std::fs::write(&file, MIXED).unwrap();
-    let out = tmp.path().join("out");
-    let mut cmd = Command::new(RUNNER);
-    cmd.arg("--config")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .arg("--bin-dir")
-        .arg(bin_dir());
+    let (tmp, out, mut cmd) = runner(MIXED, &[]);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -251,9 +240,11 @@ fn mixed(env: &[(&str, &Path)]) -> (tempfile::TempDir, Vec<serde_json::Value>, S
         "{}",
         String::from_utf8_lossy(&done.stderr)
     );
-    let runs = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
-    let runs = runs.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    (tmp, runs, std::fs::read_to_string(out.join("report.md")).unwrap())
+    (
+        tmp,
+        records(&out),
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+    )
 }
 
 #[test]
