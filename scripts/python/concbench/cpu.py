@@ -46,11 +46,13 @@ def count_char_bytes(url: str) -> int:
     return char_bytes
 
 
-def tally_urls(urls: list[str], items: range) -> tuple[int, int, int]:
+def tally_urls(urls: list[str], items: range, first: int = 0) -> tuple[int, int, int]:
+    """The tally of the URLs of index `items`, URL i being urls[(i - first) % len(urls)]: the
+    whole pass (first 0), or a batch that holds only its own URLs (first: its first index)."""
     n = len(urls)
     total = checksum = 0
     for i in items:
-        b = count_char_bytes(urls[i % n])
+        b = count_char_bytes(urls[(i - first) % n])
         total += b
         checksum += mix((i << 24) ^ b)
     return len(items), total, checksum & M64

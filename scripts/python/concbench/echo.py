@@ -4,13 +4,12 @@ that is not measured) drives `serve.connections` connections of `serve.round_tri
 `serve.message_bytes`; the load generator's checksum is the Rust servers' checksum."""
 
 import json
-import math
 import os
 import socket
 import subprocess
 import threading
 
-from . import harness
+from . import harness, latency
 from .sampler import pss_mib, status_kib
 
 HOLD_FOR_MEMORY_MS = 100
@@ -32,24 +31,6 @@ def held_memory():
     if rss is None or pss is None:
         return None
     return {"processes": 1, "rss_mib": rss / 1024.0, "pss_mib": pss}
-
-
-def latency(buckets):
-    pairs = sorted((v, n) for v, n in buckets if n > 0)
-    total = sum(n for _, n in pairs)
-    if not total:
-        return {"min": 0.0, "mean": 0.0, "p50": 0.0, "p90": 0.0, "p99": 0.0, "p999": 0.0, "max": 0.0}
-
-    def q(p):
-        rank, seen = max(1, math.ceil(p * total)), 0
-        for v, n in pairs:
-            seen += n
-            if seen >= rank:
-                return v / 1000.0
-        return pairs[-1][0] / 1000.0
-
-    return {"min": pairs[0][0] / 1000.0, "mean": sum(v * n for v, n in pairs) / total / 1000.0,
-            "p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "p999": q(0.999), "max": pairs[-1][0] / 1000.0}
 
 
 class Load:
@@ -127,7 +108,7 @@ def main(model: str, serve, variant=None):
                 "connections": report["connections"], "connected": report["connected"],
                 "round_trips": rts, "failed": report["failed"], "errors": report["errors"],
                 "bytes": report["bytes"], "round_trips_per_s": 0.0, "round_trips_s": max(span, 0.0),
-                "latency_ms": latency(report["latency_us"]),
+                "latency_ms": latency.summary(report["latency_us"]),
                 "loadgen_cpu_s": report["cpu_s"],
                 "loadgen_cpu_us_per_round_trip": report["cpu_s"] * 1e6 / rts if rts else 0.0,
                 "loadgens": 1, "held": held,

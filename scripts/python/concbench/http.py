@@ -2,15 +2,15 @@
 replaced by i, on the target; every model counts statuses, error kinds, body bytes, latencies
 and the checksum over (request index, outcome), which is the Rust models' checksum."""
 
-import math
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+from collections import Counter
 from urllib.parse import urlsplit
 
-from . import harness
+from . import harness, latency
 from .seq import M64, mix
 
 USER_AGENT = "concbench/0.1.0"  # the Rust clients' User-Agent, so /anything echoes alike
@@ -110,11 +110,6 @@ class Tally:
         return self
 
     def outcome(self, in_flight_max: int) -> dict:
-        lat = sorted(self.latency_us)
-
-        def q(p):  # the value at rank ceil(p * n), as an HDR histogram's value_at_quantile
-            return lat[max(0, math.ceil(p * len(lat)) - 1)] / 1000.0 if lat else 0.0
-
         errors = {k: self.errors.get(k, 0) for k in ERROR_KINDS}
         return {
             "work": {"units": self.requests, "bytes": self.bytes, "checksum": f"{self.checksum:016x}"},
@@ -127,12 +122,7 @@ class Tally:
                 "responses": sum(self.status.values()),
                 "req_per_s": 0.0,
                 "bytes_per_s": 0.0,
-                "latency_ms": {
-                    "min": lat[0] / 1000.0 if lat else 0.0,
-                    "mean": sum(lat) / len(lat) / 1000.0 if lat else 0.0,
-                    "p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "p999": q(0.999),
-                    "max": lat[-1] / 1000.0 if lat else 0.0,
-                },
+                "latency_ms": latency.summary(Counter(self.latency_us).items()),
                 "in_flight_max": in_flight_max,
             },
         }

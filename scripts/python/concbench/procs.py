@@ -41,12 +41,7 @@ def batch_of(inputs, items: range):
 def count_batch(batch):
     kernel, start, count, payload = batch
     if kernel == "char-encoding":
-        total = checksum = 0
-        for k, url in enumerate(payload):
-            b = cpu.count_char_bytes(url)
-            total += b
-            checksum += cpu.mix(((start + k) << 24) ^ b)
-        tally = (count, total, checksum & cpu.M64)
+        tally = cpu.tally_urls(payload, range(start, start + count), first=start)
     elif kernel == "sqrt-sum":
         tally = cpu.tally_sqrt(range(start, start + count))
     else:
