@@ -82,7 +82,7 @@ fn units_as_coroutines(cfg: &Config) -> anyhow::Result<UnitRun> {
                 flag.wait();
             }
             if units::sleeps(&cfg) {
-                may::coroutine::sleep(units::sleep_of(&cfg, i));
+                concbench_may::sleep(units::sleep_of(&cfg, i));
             }
             units::work(&cfg, i)
         });

@@ -61,7 +61,7 @@ impl IoModel for IoMay {
 /// scheduled (open loop), dropped when overdue, timed and recorded.
 fn drain(jobs: &Jobs, agent: &ureq::Agent) {
     while let Some(ticket) = jobs.next() {
-        may::coroutine::sleep(ticket.wait());
+        concbench_may::sleep(ticket.wait());
         if jobs.overdue(&ticket) {
             continue;
         }

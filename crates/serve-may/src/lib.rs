@@ -39,7 +39,7 @@ impl ServeModel for ServeMay {
             let _ = stream.set_nodelay(true);
             let n = connections.len();
             connections.push(go(n, move || {
-                handler::blocking_with(stream, bytes, work, may::coroutine::sleep)
+                handler::blocking_with(stream, bytes, work, concbench_may::sleep)
             })?);
         }
         drop(listener);
