@@ -9,7 +9,7 @@ that every run reports the same work and checksum, and prints a Markdown table o
 speed-up over cpu-sync, both as a ratio of medians and as
 the median of per-round ratios (each round's models ran back to back, so the pair shares the
 machine's state; this machine's speed drifts by up to 2x over seconds). For the whole matrix with
-full statistics use the runner (`cargo run --release -p runner`); this script keeps the
+full statistics use the runner (`cargo run --release --bin runner`); this script keeps the
 1,000,000-URL scaling table of the README.
 """
 import argparse, datetime, json, os, statistics, subprocess, sys

@@ -3,7 +3,7 @@
 #
 # Usage: scripts/httpbin.sh [PORT]        (default 8080; serves until Ctrl-C)
 #        HTTPBIN_SERVER=gunicorn scripts/httpbin.sh 8080   (gunicorn + gevent, 2 workers: faster)
-# Then:  cargo run --release -p io-tokio -- --set io.target=http://127.0.0.1:8080
+# Then:  cargo run --release --bin io-tokio -- --set io.target=http://127.0.0.1:8080
 #
 # The first run creates a virtual environment in .venv-httpbin/ (git-ignored) and installs
 # httpbin from PyPI; later runs reuse it. Flask's own server, the default, answers about 1,000

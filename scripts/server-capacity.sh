@@ -7,7 +7,7 @@
 # is bench-server's whole per-request cost against a static reply.
 #
 # Needs: wrk and nginx (Debian: `apt-get install -y wrk nginx-light`), a release build
-# (`cargo build --release -p concbench-server`).
+# (`cargo build --release --bin bench-server`).
 # Usage: scripts/server-capacity.sh [ROUNDS] [SECONDS]   (default 5 rounds of 10 s each)
 # Writes results/runs/<UTC time>-server-capacity/{wrk.log,summary.md}.
 set -euo pipefail
@@ -19,7 +19,7 @@ server="$root/target/release/bench-server"
 for tool in wrk nginx curl; do
   command -v "$tool" >/dev/null || { echo "error: $tool is not installed (apt-get install -y wrk nginx-light curl)" >&2; exit 2; }
 done
-[ -x "$server" ] || { echo "error: $server is missing; run cargo build --release -p concbench-server" >&2; exit 2; }
+[ -x "$server" ] || { echo "error: $server is missing; run cargo build --release --bin bench-server" >&2; exit 2; }
 
 out="$root/results/runs/$(date -u +%Y-%m-%dT%H%M%SZ)-server-capacity"
 work=$(mktemp -d)

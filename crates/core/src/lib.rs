@@ -24,6 +24,7 @@ pub mod sampler;
 pub mod seq;
 pub mod sys;
 pub mod testing;
+pub mod work;
 pub mod worker;
 
 pub use config::Config;

@@ -10,7 +10,7 @@
 //! Building and dropping the runtime are inside the measured window. In the task-cost scenarios
 //! each unit is one task (see `units.rs`).
 //!
-//! Run it: `cargo run --release -p cpu-async -- --set cpu.runtime=tokio-multi-thread --set cpu.workers=2`.
+//! Run it: `cargo run --release --bin cpu-async -- --set cpu.runtime=tokio-multi-thread --set cpu.workers=2`.
 
 mod idle;
 mod switch;

@@ -13,7 +13,7 @@
 //! count is `cpu.workers`, and its default pinning of each worker to a core is turned off, so
 //! that the operating system places its threads as it places every other model's.
 //!
-//! Run it: `cargo run --release -p cpu-may -- --set cpu.workers=cores`.
+//! Run it: `cargo run --release --bin cpu-may -- --set cpu.workers=cores`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

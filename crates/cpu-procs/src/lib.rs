@@ -9,7 +9,7 @@
 //! In the task-cost scenarios each unit is a process of its own: this binary re-run, given its
 //! unit and the config on stdin, answering its value on stdout.
 //!
-//! Run it: `cargo run --release -p cpu-procs -- --set cpu.workers=2`.
+//! Run it: `cargo run --release --bin cpu-procs -- --set cpu.workers=2`.
 
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::ops::Range;

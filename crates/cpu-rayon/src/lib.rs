@@ -9,7 +9,7 @@
 //! its worker (rayon has no timer; 20 units of 20 ms on 2 workers take 200 ms), and idle-scale,
 //! which needs every unit waiting at once, is refused with the reason.
 //!
-//! Run it: `cargo run --release -p cpu-rayon -- --set cpu.workers=cores`.
+//! Run it: `cargo run --release --bin cpu-rayon -- --set cpu.workers=cores`.
 
 use std::sync::{Arc, Mutex};
 

@@ -3,7 +3,7 @@
 //!
 //! In the task-cost scenarios it runs the units one after another: the baseline of the suite.
 //!
-//! Run it: `cargo run --release -p cpu-sync -- --set cpu.urls=1000000`.
+//! Run it: `cargo run --release --bin cpu-sync -- --set cpu.urls=1000000`.
 
 use std::sync::Arc;
 

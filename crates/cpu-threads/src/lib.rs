@@ -6,7 +6,7 @@
 //! "per-unit"`, as the article did) or a job on the `cpu.workers` pool (`"pool"`). A thread the OS
 //! refuses is an error naming the limit, found before the process could abort.
 //!
-//! Run it: `cargo run --release -p cpu-threads -- --set cpu.workers=2`.
+//! Run it: `cargo run --release --bin cpu-threads -- --set cpu.workers=2`.
 
 use std::sync::{Arc, mpsc};
 

@@ -8,10 +8,7 @@ use concbench_core::config::{Config, ScenarioName};
 use concbench_core::report::Work;
 use concbench_core::seq::mix;
 
-/// Blocking calls per unit in `blocking-storm`.
-pub const STORM_CALLS: u64 = 10_000;
-/// Squares per unit in `squares`.
-pub const SQUARES: u64 = 1_000_000;
+pub use concbench_core::work::{SQUARES, STORM_CALLS};
 
 /// How long unit `i` sleeps: `sleep_ms`, or for `sleep-variable` a seeded fraction of it.
 pub fn sleep_of(cfg: &Config, i: usize) -> Duration {

@@ -2,7 +2,7 @@
 //! through smol-hyper's futures-io adapter: `min(io.concurrency, io.requests)` tasks each drive one
 //! connection. async-std is discontinued upstream (RUSTSEC-2025-0052), so reports mark it legacy.
 //!
-//! Run it: `cargo run --release -p io-async-std -- --set io.concurrency=1000 --set io.requests=1000`.
+//! Run it: `cargo run --release --bin io-async-std -- --set io.concurrency=1000 --set io.requests=1000`.
 
 use std::sync::Arc;
 

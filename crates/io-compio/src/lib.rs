@@ -8,7 +8,7 @@
 //! Where io_uring is not available the runtime cannot be built and the run exits 1 naming
 //! `io_uring_setup`; there is no fallback to epoll.
 //!
-//! Run it: `cargo run --release -p io-compio -- --set io.workers=cores --set io.concurrency=100`.
+//! Run it: `cargo run --release --bin io-compio -- --set io.workers=cores --set io.concurrency=100`.
 
 use std::future::Future;
 use std::io;

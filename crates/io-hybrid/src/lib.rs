@@ -7,7 +7,7 @@
 //!   `io.concurrency` tasks, and each request is a blocking `ureq` call on tokio's blocking pool,
 //!   capped at `io.workers` threads. At most `min(io.concurrency, io.workers)` are in flight.
 //!
-//! Run it: `cargo run --release -p io-hybrid -- --set io.hybrid_mode=blocking-pool`.
+//! Run it: `cargo run --release --bin io-hybrid -- --set io.hybrid_mode=blocking-pool`.
 
 use std::sync::Arc;
 use std::time::Instant;

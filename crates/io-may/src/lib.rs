@@ -4,7 +4,7 @@
 //! coroutine-aware sockets ([`transport`]): blocking-style code whose every wait parks the
 //! coroutine, not the thread. An open-loop request waits for its time with may's sleep.
 //!
-//! Run it: `cargo run --release -p io-may -- --set io.workers=cores --set io.concurrency=100`.
+//! Run it: `cargo run --release --bin io-may -- --set io.workers=cores --set io.concurrency=100`.
 
 pub mod transport;
 

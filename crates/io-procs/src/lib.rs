@@ -8,7 +8,7 @@
 //! process keeps the rate all along, on the parent's schedule: the parent passes the schedule's
 //! start as wall-clock time, and a request due while its process is still starting goes late.
 //!
-//! Run it: `cargo run --release -p io-procs -- --set io.workers=4`.
+//! Run it: `cargo run --release --bin io-procs -- --set io.workers=4`.
 
 use std::io::{Read, Write};
 use std::ops::Range;

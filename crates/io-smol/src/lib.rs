@@ -2,7 +2,7 @@
 //! smol-hyper's adapters: `min(io.concurrency, io.requests)` tasks each drive one connection, so
 //! at most `io.concurrency` requests are in flight.
 //!
-//! Run it: `cargo run --release -p io-smol -- --set io.concurrency=1000 --set io.requests=1000`.
+//! Run it: `cargo run --release --bin io-smol -- --set io.concurrency=1000 --set io.requests=1000`.
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! io-sync: every request one after another on one `ureq` agent, one connection reused (with
 //! `io.keep_alive`). The baseline of the IO family, as `requests.get` in a loop was the study's.
 //!
-//! Run it: `cargo run --release -p io-sync -- --set io.requests=50`.
+//! Run it: `cargo run --release --bin io-sync -- --set io.requests=50`.
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! `executor.submit` in the study's `ThreadPoolExecutor`. A pool the OS cannot start (too many
 //! threads) is found before the measured window and is exit 1 naming the limit, not a panic.
 //!
-//! Run it: `cargo run --release -p io-threads -- --set io.workers=100 --set io.requests=1000`.
+//! Run it: `cargo run --release --bin io-threads -- --set io.workers=100 --set io.requests=1000`.
 
 use std::sync::Arc;
 

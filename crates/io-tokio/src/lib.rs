@@ -2,7 +2,7 @@
 //! hyper-util's tokio adapters: `min(io.concurrency, io.requests)` tasks each drive one connection
 //! and take requests until none is left, so at most `io.concurrency` are in flight.
 //!
-//! Run it: `cargo run --release -p io-tokio` (starts its own bench-server).
+//! Run it: `cargo run --release --bin io-tokio` (starts its own bench-server).
 
 use std::sync::Arc;
 

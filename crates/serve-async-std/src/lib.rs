@@ -1,7 +1,7 @@
 //! serve-async-std: async-std's executor, a task per connection. async-std is discontinued
 //! upstream (RUSTSEC-2025-0052), so reports mark it legacy.
 //!
-//! Run it: `cargo run --release -p serve-async-std -- --set serve.connections=10000`.
+//! Run it: `cargo run --release --bin serve-async-std -- --set serve.connections=10000`.
 
 use concbench_core::{Config, Hooks};
 use concbench_echo::{ServeCtx, ServeModel, Served, handler};

@@ -7,7 +7,7 @@
 //! runtime cannot be built and the run exits 1 saying so; there is no fallback to epoll, which
 //! would measure another model under this name.
 //!
-//! Run it: `cargo run --release -p serve-compio -- --set serve.workers=2 --set serve.connections=1000`.
+//! Run it: `cargo run --release --bin serve-compio -- --set serve.workers=2 --set serve.connections=1000`.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;

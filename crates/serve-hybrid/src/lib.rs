@@ -3,7 +3,7 @@
 //! [`concbench_echo::loops`]) and runs a task per connection. The kernel hands each connection
 //! to one of the waiting loops.
 //!
-//! Run it: `cargo run --release -p serve-hybrid -- --set serve.workers=2 --set serve.connections=10000`.
+//! Run it: `cargo run --release --bin serve-hybrid -- --set serve.workers=2 --set serve.connections=10000`.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;

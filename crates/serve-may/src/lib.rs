@@ -4,7 +4,7 @@
 //! `read_exact` and `write_all` on may's coroutine-aware socket and sleeps `serve.work_ms` with
 //! may's sleep; may's scheduler runs them on `serve.workers` threads.
 //!
-//! Run it: `cargo run --release -p serve-may -- --set serve.workers=2 --set serve.connections=1000`.
+//! Run it: `cargo run --release --bin serve-may -- --set serve.workers=2 --set serve.connections=1000`.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -6,7 +6,7 @@
 //! monoio's io_uring driver is asked for by name, not its `FusionDriver`, so a machine without
 //! io_uring exits 1 saying so rather than measuring epoll under this name.
 //!
-//! Run it: `cargo run --release -p serve-monoio -- --set serve.workers=2 --set serve.connections=1000`.
+//! Run it: `cargo run --release --bin serve-monoio -- --set serve.workers=2 --set serve.connections=1000`.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;

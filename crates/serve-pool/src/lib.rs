@@ -2,7 +2,7 @@
 //! its thread until the client closes it, so connections beyond the pool wait (accepted by the
 //! kernel, unserved) for a free thread. A pool the OS cannot start is exit 1 naming the limit.
 //!
-//! Run it: `cargo run --release -p serve-pool -- --set serve.workers=8 --set serve.connections=100`.
+//! Run it: `cargo run --release --bin serve-pool -- --set serve.workers=8 --set serve.connections=100`.
 
 use concbench_core::{Config, Hooks, pool};
 use concbench_echo::{ServeCtx, ServeModel, Served, handler, model};

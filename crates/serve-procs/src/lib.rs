@@ -7,7 +7,7 @@
 //! with `serve.hold_ms` ≥ 100 the `serve.held` block gives the tree's PSS, in which the pages the
 //! workers share count once.
 //!
-//! Run it: `cargo run --release -p serve-procs -- --set serve.workers=2 --set serve.connections=10000`.
+//! Run it: `cargo run --release --bin serve-procs -- --set serve.workers=2 --set serve.connections=10000`.
 
 use std::io::{BufRead, Write};
 use std::process::{ChildStdin, Command};

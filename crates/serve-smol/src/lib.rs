@@ -1,6 +1,6 @@
 //! serve-smol: a smol `Executor` run by one thread per core, a task per connection.
 //!
-//! Run it: `cargo run --release -p serve-smol -- --set serve.connections=10000`.
+//! Run it: `cargo run --release --bin serve-smol -- --set serve.connections=10000`.
 
 use anyhow::Context;
 use concbench_core::Hooks;

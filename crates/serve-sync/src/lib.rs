@@ -2,7 +2,7 @@
 //! until the client closes it, and only then accepts the next. The serving family's baseline:
 //! with many clients connected at once, all but one wait (in the kernel's accept queue).
 //!
-//! Run it: `cargo run --release -p serve-sync -- --set serve.connections=10`.
+//! Run it: `cargo run --release --bin serve-sync -- --set serve.connections=10`.
 
 use concbench_core::Hooks;
 use concbench_echo::{ServeCtx, ServeModel, Served, handler, model};

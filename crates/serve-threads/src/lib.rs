@@ -2,7 +2,7 @@
 //! thread-per-connection server. Whether the OS allows as many threads as `serve.connections` is
 //! checked before the measured window; a refusal is exit 1 naming the limits, never an abort.
 //!
-//! Run it: `cargo run --release -p serve-threads -- --set serve.connections=1000`.
+//! Run it: `cargo run --release --bin serve-threads -- --set serve.connections=1000`.
 
 use anyhow::anyhow;
 use concbench_core::{Config, Hooks, pool};

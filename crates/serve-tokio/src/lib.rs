@@ -1,6 +1,6 @@
 //! serve-tokio: tokio's multi-threaded runtime (one worker per core), a task per connection.
 //!
-//! Run it: `cargo run --release -p serve-tokio -- --set serve.connections=10000`.
+//! Run it: `cargo run --release --bin serve-tokio -- --set serve.connections=10000`.
 
 use anyhow::Context;
 use concbench_core::{Config, Hooks};

@@ -5,7 +5,7 @@
 //! closes, so a server started by a model never outlives it). The routes are in [`routes`].
 //!
 //! ```text
-//! cargo run --release -p concbench-server -- --bind 127.0.0.1:8080
+//! cargo run --release --bin bench-server -- --bind 127.0.0.1:8080
 //! curl http://127.0.0.1:8080/delay/0.1
 //! ```
 

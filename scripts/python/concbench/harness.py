@@ -115,7 +115,7 @@ def binary(name: str) -> Path:
     folder = Path(os.environ.get("CONCBENCH_BIN_DIR") or REPO / "target" / "release")
     path = folder / name
     if not path.is_file():
-        raise CouldNotRun(f"{path} is missing: build it with `cargo build --release -p {name}` (or set CONCBENCH_BIN_DIR)")
+        raise CouldNotRun(f"{path} is missing: build it with `cargo build --release --bin {name}` (or set CONCBENCH_BIN_DIR)")
     return path
 
 

@@ -1,6 +1,6 @@
 //! The report's fixed prose: the glossary, and what each task-cost scenario does.
 
-use concbench_cpu::units::{SQUARES, STORM_CALLS};
+use concbench_core::work::{SQUARES, STORM_CALLS};
 
 use crate::format::thousands;
 

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use concbench_core::config::Kind;
 use concbench_core::report::Family;
-use concbench_cpu::units::{SQUARES, STORM_CALLS};
+use concbench_core::work::{SQUARES, STORM_CALLS};
 
 use crate::format::{
     code, fixed, kib, mib, micros, micros_fixed, millis, percent, req_per_s, seconds_fixed, speedup,

@@ -1,0 +1,2 @@
+//! The model binaries' contract tests live in `tests/models.rs`, one test binary for every model
+//! of the workspace; this library is empty.
