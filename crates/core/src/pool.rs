@@ -215,8 +215,16 @@ mod tests {
     }
 
     #[test]
-    fn probe_starts_and_stops_threads() {
+    fn threads_start_in_order_and_more_than_the_maps_allow_are_refused() {
         super::probe(50).unwrap();
+        let handles = super::spawn_checked(50, |i| i * 2, || {}).unwrap();
+        let got: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(got, (0..50).map(|i| i * 2).collect::<Vec<_>>());
+        // One thread more than there are maps: refused after the first batch, whatever the
+        // machine's setting.
+        let max = super::max_map_count().expect("/proc/sys/vm/max_map_count");
+        let err = super::probe(max + 1).unwrap_err().to_string();
+        assert!(err.contains("vm.max_map_count"), "{err}");
     }
 
     #[test]

@@ -447,18 +447,11 @@ mod tests {
     const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/report.schema.json");
 
     /// The committed schema is the one these types generate. Regenerate with
-    /// `UPDATE_SCHEMA=1 cargo test -p concbench-core schema`.
+    /// `UPDATE_SCHEMA=1 cargo test --release --workspace --lib committed_schema`, then once more.
     #[test]
     fn committed_schema_matches_the_types() {
         let generated = serde_json::to_string_pretty(&schema()).unwrap() + "\n";
-        if std::env::var_os("UPDATE_SCHEMA").is_some() {
-            std::fs::write(SCHEMA_FILE, &generated).unwrap();
-        }
-        let committed = std::fs::read_to_string(SCHEMA_FILE).expect("schema/report.schema.json");
-        assert_eq!(
-            committed, generated,
-            "schema drifted: rerun with UPDATE_SCHEMA=1 and review"
-        );
+        crate::testing::assert_committed(std::path::Path::new(SCHEMA_FILE), &generated, "UPDATE_SCHEMA");
     }
 
     #[test]

@@ -111,3 +111,82 @@ pub fn assert_in_readme(table: &str, what: &str) {
         "README.md's {what} drifted; paste:\n{table}"
     );
 }
+
+/// The folder of the workspace's binaries for an integration test, brought up to date first.
+///
+/// Cargo sets `CARGO_BIN_EXE_*` only for a package's own binaries, so the tests that run other
+/// packages' binaries find them beside their own folder (`target/<profile>/deps/test-<hash>`) and,
+/// once per test process, run one `cargo build --workspace --bins` in the same profile: nothing to
+/// do after the README's first command, a second or two after an edit, and never a stale binary.
+pub fn workspace_bins() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().expect("this test's path");
+        let dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("a test binary lives in target/<profile>/deps")
+            .to_path_buf();
+        let profile = match dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") => "dev",
+            Some(other) => other,
+            None => panic!("no profile folder above {}", exe.display()),
+        };
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = Command::new(&cargo)
+            .args(["build", "--workspace", "--bins", "--profile", profile])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {cargo}: {e}"));
+        assert!(
+            out.status.success(),
+            "cargo build --workspace --bins --profile {profile}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+}
+
+/// The path of the workspace binary `name`, up to date ([`workspace_bins`]).
+pub fn workspace_bin(name: &str) -> String {
+    let path = workspace_bins().join(name);
+    assert!(path.is_file(), "{} was not built", path.display());
+    path.to_str().expect("a UTF-8 path").to_owned()
+}
+
+/// Asserts that the committed file at `path` holds `generated`. With the environment variable
+/// `update` set, a file that differs is rewritten and the test still fails, naming it, so that
+/// an update is always reviewed and a run with the variable left set cannot pass unseen.
+pub fn assert_committed(path: &std::path::Path, generated: &str, update: &str) {
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed == generated {
+        return;
+    }
+    if std::env::var_os(update).is_some() {
+        std::fs::write(path, generated).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        panic!(
+            "{} was rewritten: review the change, then rerun without {update}",
+            path.display()
+        );
+    }
+    panic!(
+        "{} differs from what the code generates; rerun with {update}=1 and review\n{generated}",
+        path.display()
+    );
+}
+
+/// Says that a test skips `what` and why, where the person running the tests sees it: on the
+/// terminal, not in the output cargo captures and hides for a passing test. Under CI (`CI` set)
+/// a skip is a failure unless `.ci/run` declared it up front in `CONCBENCH_ALLOW_SKIP` (a
+/// comma-separated list of `what`s), so nothing is skipped there by accident.
+pub fn skip(what: &str, why: &str) {
+    use std::io::Write;
+    let allowed = std::env::var("CONCBENCH_ALLOW_SKIP").unwrap_or_default();
+    let declared = allowed.split(',').any(|w| w.trim() == what);
+    if std::env::var_os("CI").is_some() && !declared {
+        panic!("{what} would be skipped under CI, which did not declare it: {why}");
+    }
+    // `std::io::stderr()` written directly is not captured by the test harness (only the
+    // `eprint!` family is), so this line reaches the terminal.
+    let _ = writeln!(std::io::stderr(), "SKIPPED {what}: {why}");
+}

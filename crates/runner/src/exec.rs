@@ -107,21 +107,71 @@ mod tests {
         assert!(!f.timed_out && !f.interrupted);
     }
 
+    /// A shell that starts a grandchild `sleep 30` and waits for it; the grandchild's pid is
+    /// written to a file, so the test can see whether the group kill reached it.
+    fn with_grandchild() -> (Command, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("grandchild");
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            &format!("sleep 30 & echo $! > {}; wait", pid_file.display()),
+        ]);
+        (cmd, dir)
+    }
+
+    /// Whether the grandchild of [`with_grandchild`] is gone (or a zombie), within a second.
+    fn grandchild_gone(dir: &tempfile::TempDir) -> bool {
+        let pid = std::fs::read_to_string(dir.path().join("grandchild")).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        (0..100).any(|_| {
+            let gone = std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "));
+            if !gone {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            gone
+        })
+    }
+
     #[test]
     fn kills_at_the_limit_including_grandchildren() {
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", "sleep 30 & sleep 30"]);
-        let f = run(cmd, Duration::from_millis(200), &AtomicBool::new(false)).unwrap();
-        assert!(f.timed_out && f.elapsed < Duration::from_secs(5), "{f:?}");
+        let (cmd, dir) = with_grandchild();
+        let begun = std::time::Instant::now();
+        let f = run(cmd, Duration::from_millis(300), &AtomicBool::new(false)).unwrap();
+        assert!(f.timed_out && !f.interrupted, "{f:?}");
         assert_eq!(f.signal, Some(libc::SIGKILL));
+        assert!(
+            begun.elapsed() < Duration::from_secs(10),
+            "returned without waiting for the sleeps"
+        );
+        assert!(grandchild_gone(&dir), "the grandchild was killed with its group");
     }
 
     #[test]
     fn stops_when_asked() {
-        let mut cmd = Command::new("sleep");
-        cmd.arg("30");
-        let f = run(cmd, Duration::from_secs(60), &AtomicBool::new(true)).unwrap();
-        assert!(f.interrupted && !f.timed_out);
+        let (cmd, dir) = with_grandchild();
+        let begun = std::time::Instant::now();
+        let stop = AtomicBool::new(false);
+        let f = std::thread::scope(|s| {
+            s.spawn(|| {
+                // Once the shell has started its grandchild.
+                let written = || {
+                    std::fs::read_to_string(dir.path().join("grandchild")).is_ok_and(|p| p.ends_with('\n'))
+                };
+                while !written() && begun.elapsed() < Duration::from_secs(5) {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            });
+            run(cmd, Duration::from_secs(60), &stop).unwrap()
+        });
+        assert!(f.interrupted && !f.timed_out, "{f:?}");
+        assert_eq!(f.signal, Some(libc::SIGKILL));
+        assert!(
+            begun.elapsed() < Duration::from_secs(10),
+            "returned without waiting for the sleeps"
+        );
+        assert!(grandchild_gone(&dir), "the grandchild was killed with its group");
     }
 
     #[test]

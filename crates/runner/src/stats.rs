@@ -374,7 +374,20 @@ mod tests {
     fn intervals_overlap_or_not() {
         let a = Stats::of(&[2.0, 2.2, 1.8]).unwrap(); // mean 2, sd 0.2
         let b = Stats::of(&[1.0, 1.0, 1.0]).unwrap(); // mean 1, sd 0
-        assert!(a.overlaps(&a) && !a.overlaps(&b));
+        assert!(
+            !a.overlaps(&b) && !b.overlaps(&a),
+            "{:?} against {:?}",
+            a.ci95,
+            b.ci95
+        );
+        // Intervals that touch or cross overlap, in either order; disjoint ones do not.
+        let at = |lo: f64, hi: f64| Stats {
+            ci95: [lo, hi],
+            ..a.clone()
+        };
+        assert!(at(1.0, 2.0).overlaps(&at(2.0, 3.0)) && at(2.0, 3.0).overlaps(&at(1.0, 2.0)));
+        assert!(at(1.0, 3.0).overlaps(&at(1.5, 2.0)) && at(1.5, 2.0).overlaps(&at(1.0, 3.0)));
+        assert!(!at(1.0, 1.9).overlaps(&at(2.0, 3.0)) && !at(2.0, 3.0).overlaps(&at(1.0, 1.9)));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! The entries that need the pinned packages (requests, aiohttp, uvloop) run from the runner's
 //! environment (`runner::python::provide`). Where it cannot be made (no package index) they are
-//! skipped with a message, unless `CONCBENCH_REQUIRE_PYTHON` is set (`.ci/run` sets it where the
-//! index answers), which makes that a failure. The CPU entries and the error paths need only
+//! skipped, visibly (`concbench_core::testing::skip`), and under CI only where `.ci/run` declared
+//! the skip (no package index); anywhere else that is a failure. The CPU entries and the error paths need only
 //! the standard library and run on the machine's `python3` then.
 
 use std::path::{Path, PathBuf};
@@ -25,11 +25,8 @@ fn venv() -> Option<PathBuf> {
     });
     match made {
         Ok(exe) => Some(exe.clone()),
-        Err(why) if std::env::var_os("CONCBENCH_REQUIRE_PYTHON").is_some() => {
-            panic!("CONCBENCH_REQUIRE_PYTHON is set but the Python environment cannot be made: {why}")
-        }
         Err(why) => {
-            eprintln!("skipped: the Python environment cannot be made: {why}");
+            concbench_core::testing::skip("python", &format!("the Python environment cannot be made: {why}"));
             None
         }
     }

@@ -124,17 +124,10 @@ mod tests {
     use crate::summary::summarise;
     use crate::testdata;
 
-    /// Compares `text` with the committed snapshot; `UPDATE_SNAPSHOTS=1` rewrites it.
+    /// Compares `text` with the committed snapshot; `UPDATE_SNAPSHOTS=1` rewrites it (and fails).
     pub(crate) fn snapshot(name: &str, text: &str) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(name);
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(&path, text).unwrap();
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == text,
-            "{name} differs from its snapshot; review and rerun with UPDATE_SNAPSHOTS=1\n{text}"
-        );
+        concbench_core::testing::assert_committed(&path, text, "UPDATE_SNAPSHOTS");
     }
 
     pub(crate) fn meta() -> Meta {

@@ -2,36 +2,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Once;
 
 /// The runner under test.
 pub const RUNNER: &str = env!("CARGO_BIN_EXE_runner");
 
-/// The model binaries next to the runner. `cargo test --workspace` (the README's command) builds
-/// them fresh before any test runs. A nested `cargo build` here is only a fallback for a tree
-/// where they are missing: with the test profile's other feature set it rebuilds much of the
-/// workspace. After `cargo test -p runner` alone, run `cargo build --workspace --bins` first.
+/// The model binaries, beside the runner and up to date
+/// (`concbench_core::testing::workspace_bins`).
 pub fn bin_dir() -> PathBuf {
-    static BUILD: Once = Once::new();
-    let dir = Path::new(RUNNER).parent().unwrap().to_path_buf();
-    BUILD.call_once(|| {
-        if ["cpu-sync", "io-sync", "bench-server"]
-            .iter()
-            .any(|b| !dir.join(b).is_file())
-        {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let out = Command::new(cargo)
-                .args(["build", "--workspace", "--bins"])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "building the model binaries: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    });
-    dir
+    concbench_core::testing::workspace_bins().to_path_buf()
 }
 
 /// The runner on `config` (written to a temporary folder) with `extra` arguments, quiet, with

@@ -1,0 +1,76 @@
+//! cpu-procs run as a user runs it: workers are real child processes fed over pipes.
+
+use std::time::Duration;
+
+use concbench_core::testing::{run, set_args};
+use concbench_cpu::testing::expected_cpu_work;
+
+fn exe() -> &'static str {
+    crate::bin("cpu-procs")
+}
+
+#[test]
+fn processes_count_the_same_work() {
+    for sets in [
+        ["cpu.urls=20000", "cpu.workers=2"],
+        ["cpu.urls=7", "cpu.workers=10"],
+    ] {
+        let report = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+        assert_eq!(report.work, expected_cpu_work(&sets), "{sets:?}");
+    }
+}
+
+#[test]
+fn children_count_in_processes_and_cpu() {
+    let sets = [
+        "cpu.urls=200000",
+        "cpu.passes=3",
+        "cpu.workers=3",
+        "sampler.interval_ms=10",
+    ];
+    let report = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+    assert_eq!(
+        report.processes.peak,
+        Some(4),
+        "the parent and 3 workers: {:?}",
+        report.sampler
+    );
+    assert!(report.threads.peak.unwrap() >= 4, "{:?}", report.threads);
+    assert!(
+        report.cpu.process_avg_pct > 50.0,
+        "children's CPU counts: {:?}",
+        report.cpu
+    );
+}
+
+#[test]
+fn a_worker_fed_garbage_fails_with_a_message() {
+    let r = run(exe(), &["--worker"], Duration::from_secs(10));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("bad shard header"), "{}", r.stderr);
+}
+
+#[test]
+fn task_cost_scenarios_one_process_per_unit() {
+    concbench_cpu::testing::unit_contract(exe(), &[], "process");
+}
+
+#[test]
+fn other_kernels_give_the_same_work_as_one_loop() {
+    concbench_cpu::testing::kernel_contract(exe(), &["cpu.workers=3"]);
+}
+
+/// Four processes that live a few milliseconds, ended before the sampler's slow tier reads
+/// them: each says its own high-water mark as it ends, so the window's peak holds them (the
+/// parent and four workers of this binary: more than three times the parent's own start).
+#[test]
+fn short_lived_workers_count_in_the_peak() {
+    let sets = ["scenario.name=spawn-only", "scenario.units=4"];
+    let r = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+    let start = r.memory.rss_start_mib.expect("the window's first sample");
+    assert!(
+        r.memory.rss_peak_mib > 3.0 * start,
+        "peak {} MiB, start {start} MiB",
+        r.memory.rss_peak_mib
+    );
+}

@@ -1,0 +1,10 @@
+//! io-async-std run as a user runs it: the real binary against the bench-server it starts.
+
+fn exe() -> &'static str {
+    crate::bin("io-async-std")
+}
+
+#[test]
+fn io_contract() {
+    concbench_http::testing::contract(exe(), &[]);
+}
