@@ -35,5 +35,18 @@ pub mod summary;
 pub mod table;
 pub mod verdict;
 
+/// A command-line argument that names nothing the config holds (`--models`, `--reference`):
+/// like a config error, the user's to mend, so the runner exits 2 naming what was given.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 #[cfg(test)]
 mod testdata;

@@ -210,7 +210,9 @@ fn compare(opts: &runner::compare::Options) -> ExitCode {
 
 fn fail(err: &anyhow::Error) -> ExitCode {
     eprintln!("error: {err:#}");
-    if err.chain().any(|e| e.downcast_ref::<ConfigError>().is_some()) {
+    if err.chain().any(|e| {
+        e.downcast_ref::<ConfigError>().is_some() || e.downcast_ref::<runner::UsageError>().is_some()
+    }) {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)

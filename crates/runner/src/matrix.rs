@@ -66,11 +66,7 @@ pub struct Done {
 pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     let (cfg, mut runner) = crate::config::load(opts.config.as_deref(), &opts.sets)?;
     if let Some(reference) = &opts.reference {
-        anyhow::ensure!(
-            runner.models.iter().any(|e| e.is_named(reference)),
-            "--reference {reference} names no entry of runner.models"
-        );
-        runner.reference = Some(reference.clone());
+        choose_reference(&mut runner, reference)?;
     }
     let jobs = schedule::jobs(&runner, opts.config.as_deref(), &opts.sets, &opts.only)?;
     let needs_server = cfg.io.target == "spawn" && jobs.iter().any(|j| j.family == Family::Io);
@@ -380,6 +376,21 @@ fn ending(done: &exec::Finished) -> (Ending, Option<Report>, Option<String>) {
         }
         None => (Ending::Failed, None, tail()),
     }
+}
+
+/// `--reference`: the baseline of the groups that hold it; a name that is no entry is the
+/// user's to mend (exit 2).
+fn choose_reference(runner: &mut RunnerConfig, reference: &str) -> anyhow::Result<()> {
+    if !runner.models.iter().any(|e| e.is_named(reference)) {
+        let names: Vec<String> = runner.models.iter().map(crate::config::Entry::name).collect();
+        return Err(crate::UsageError(format!(
+            "--reference {reference} names no entry of runner.models ({})",
+            names.join(", ")
+        ))
+        .into());
+    }
+    runner.reference = Some(reference.to_owned());
+    Ok(())
 }
 
 /// The folder with the model binaries (and bench-server when the matrix needs one); builds them

@@ -173,11 +173,12 @@ fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> 
         .collect();
     if entries.is_empty() {
         let names: Vec<String> = runner.models.iter().map(Entry::name).collect();
-        bail!(
+        return Err(crate::UsageError(format!(
             "--models {} matches no entry of runner.models ({})",
             only.join(","),
             names.join(", ")
-        );
+        ))
+        .into());
     }
     Ok(entries)
 }

@@ -177,6 +177,31 @@ fn bad_config_is_exit_2_naming_the_key() {
     }
 }
 
+/// Arguments that name nothing the config holds are the user's to mend, as a bad key is: exit 2,
+/// naming what was given, before anything runs.
+#[test]
+fn unknown_models_references_and_an_empty_matrix_are_exit_2_naming_them() {
+    let config = "[runner]\nmodels = [\"cpu-sync\"]\nrepeats = 1\nwarmup = 0\n";
+    for (extra, named) in [
+        (&["--models", "nosuchmodel"][..], "--models nosuchmodel"),
+        (&["--reference", "nope"][..], "--reference nope"),
+        (&["--set", "runner.models=[]"][..], "runner.models"),
+    ] {
+        let (_tmp, out, mut cmd) = runner(config, extra);
+        let output = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(named), "{extra:?}: {stderr}");
+        assert!(records(&out).is_empty(), "{extra:?} ran nothing");
+    }
+    let (_tmp, _out, mut cmd) = runner(config, &["--set", "runner.models=[]"]);
+    let stderr = String::from_utf8_lossy(&cmd.output().unwrap().stderr).into_owned();
+    assert!(
+        !stderr.contains("--models"),
+        "names no flag the user did not give: {stderr}"
+    );
+}
+
 #[test]
 fn sweeps_run_every_point_and_a_refused_thread_count_is_recorded() {
     // A million threads: the memory-map budget refuses it after the first 64, before anything
@@ -332,7 +357,7 @@ fn a_chosen_reference_is_every_groups_baseline_and_is_recorded() {
     assert!(report.contains("Baseline: io-tokio."), "{report}");
     let (_tmp, _out, mut cmd) = runner(&config, &["--reference", "io-gpu"]);
     let output = cmd.output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2), "a usage error");
     assert!(String::from_utf8_lossy(&output.stderr).contains("--reference io-gpu names no entry"));
 }
 
