@@ -30,8 +30,8 @@ pub fn load(file: Option<&Path>, sets: &[String]) -> Result<(Config, RunnerConfi
 #[serde(default, deny_unknown_fields)]
 pub struct RunnerConfig {
     /// Entries to run, in order: a model name, or `{ model, set, label, group }`; or, instead of
-    /// a list, `"all"` (every model of the catalogue once, with the config's values) or
-    /// `"default"` (the built-in matrix).
+    /// a list, `"all"` (every model of the catalogue once, with the config's values),
+    /// `"default"` (the built-in matrix) or `"full"` (every model in every group it has).
     #[serde(deserialize_with = "entries")]
     pub models: Vec<Entry>,
     /// Measured rounds: a number, or `"auto"` (rounds until every speed-up is resolved; see
@@ -133,7 +133,7 @@ impl Default for Auto {
             target_pct: 5.0,
             min_rounds: 6,
             max_rounds: 60,
-            budget_s: 420,
+            budget_s: 150,
         }
     }
 }
@@ -312,22 +312,23 @@ impl Entry {
     }
 }
 
-/// `runner.models`: a list of entries, `"all"` or `"default"`.
+/// `runner.models`: a list of entries, `"all"`, `"default"` or `"full"`.
 fn entries<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Entry>, D::Error> {
     struct Entries;
     impl<'de> serde::de::Visitor<'de> for Entries {
         type Value = Vec<Entry>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str(
-                "a list of entries (a model name or { model, set, label, group }), \"all\" or \"default\"",
+                "a list of entries (a model name or { model, set, label, group }), \"all\", \"default\" or \"full\"",
             )
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Vec<Entry>, E> {
             match v {
                 "all" => Ok(catalogue::MODELS.iter().map(|m| Entry::model(m.name)).collect()),
                 "default" => Ok(default_matrix()),
+                "full" => Ok(full_matrix()),
                 other => Err(E::custom(format!(
-                    "expected a list of entries, \"all\" or \"default\", found \"{other}\""
+                    "expected a list of entries, \"all\", \"default\" or \"full\", found \"{other}\""
                 ))),
             }
         }
@@ -338,16 +339,29 @@ fn entries<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Entry>, D::Erro
     d.deserialize_any(Entries)
 }
 
-/// The built-in matrix (= `configs/default.toml`): every entry of core's catalogue, family by
-/// family, each family's own groups after its main group. On two cores: the CPU family at
-/// 100,000 URLs (sync, async on each runtime, threads and processes at `cores` and `5*cores`),
-/// the IO family (sync, threads at 10/100/1,000, the async runtimes, hybrid at 10/100 in both
-/// modes, processes, and every one at 50 in flight), and the serving family at 1,000
-/// connections.
+/// The built-in matrix (= `configs/default.toml`): the catalogue's entries that answer the
+/// report's questions in about three minutes of rounds on two cores. The CPU family at
+/// 100,000 URLs (sync, threads, rayon and processes at `cores`, tokio's multi-threaded runtime
+/// and smol); the IO models at one budget, 50 in flight (threads, tokio, smol, tokio loops per
+/// thread, compio, monoio, processes); the serving family at 1,000 connections (sync, a thread
+/// per connection, tokio, smol, tokio loops, compio, monoio, pre-forked processes).
 pub fn default_matrix() -> Vec<Entry> {
+    matrix(|e| !e.full_only)
+}
+
+/// The full matrix (`models = "full"`, `configs/all.toml`): every entry of the catalogue,
+/// every model in every group it has.
+pub fn full_matrix() -> Vec<Entry> {
+    matrix(|_| true)
+}
+
+/// The catalogue's entries that `keep`, family by family, each family's own groups after its
+/// main group.
+fn matrix(keep: impl Fn(&catalogue::EntrySpec) -> bool) -> Vec<Entry> {
     let mut specs: Vec<(&catalogue::ModelSpec, &catalogue::EntrySpec)> = catalogue::MODELS
         .iter()
         .flat_map(|m| m.entries.iter().map(move |e| (m, e)))
+        .filter(|(_, e)| keep(e))
         .collect();
     specs.sort_by_key(|(m, e)| (m.family, e.group.is_some()));
     specs
@@ -407,6 +421,11 @@ fn validate(r: &RunnerConfig) -> Result<(), Invalid> {
     )?;
     range("runner.warmup", r.warmup, 0, 1_000)?;
     range("runner.run_timeout_s", r.run_timeout_s, 1, 86_400)?;
+    check(
+        "runner.models",
+        !r.models.is_empty(),
+        "at least one entry (got an empty list)",
+    )?;
     let mut names = std::collections::BTreeSet::new();
     for entry in &r.models {
         validate_entry(entry, &mut names)?;
@@ -522,13 +541,13 @@ mod tests {
         let (_, quick) = load(Some(&config::configs_dir().join("quick.toml")), &[]).unwrap();
         let quick: Vec<&str> = quick.models.iter().map(|e| e.model.as_str()).collect();
         assert_eq!(quick, models, "the quick matrix runs every model once");
-        let matrix = default_matrix();
+        let matrix = full_matrix();
         let n: usize = catalogue::MODELS.iter().map(|m| m.entries.len()).sum();
         assert_eq!(matrix.len(), n);
         for m in catalogue::MODELS {
             assert!(
                 matrix.iter().any(|e| e.model == m.name),
-                "{} is in the matrix",
+                "{} is in the full matrix",
                 m.name
             );
         }
@@ -552,9 +571,40 @@ mod tests {
             "{}",
             io.len()
         );
+        // The default matrix: what the answers need, in the full one's order.
+        let default: Vec<String> = default_matrix().iter().map(Entry::name).collect();
+        assert_eq!(
+            default,
+            [
+                "cpu-sync".to_string(),
+                "cpu-async tokio-multi-thread".into(),
+                "cpu-async smol".into(),
+                format!("cpu-threads {cores} threads"),
+                format!("cpu-rayon {cores} threads"),
+                format!("cpu-procs {cores} processes"),
+                "io-threads at 50".into(),
+                "io-tokio at 50".into(),
+                "io-smol at 50".into(),
+                format!("io-hybrid {cores} loops at 50"),
+                format!("io-compio {cores} rings at 50"),
+                format!("io-monoio {cores} rings at 50"),
+                "io-procs at 50".into(),
+                "serve-sync".into(),
+                "serve-threads".into(),
+                "serve-tokio".into(),
+                "serve-smol".into(),
+                format!("serve-hybrid {cores}"),
+                format!("serve-compio {cores}"),
+                format!("serve-monoio {cores}"),
+                format!("serve-procs {cores}"),
+            ]
+        );
+        assert!(default_matrix().iter().all(|e| names.contains(&e.name())));
+        let (_, all) = load(Some(&config::configs_dir().join("all.toml")), &[]).unwrap();
+        assert_eq!(all.models, matrix, "configs/all.toml runs the full matrix");
         let bad = load_err("[runner]\nmodels = \"every\"\n", &[]);
         assert!(
-            bad.contains("\"all\" or \"default\"") && bad.contains("every"),
+            bad.contains("\"all\", \"default\" or \"full\"") && bad.contains("every"),
             "{bad}"
         );
         let bad = load_err(

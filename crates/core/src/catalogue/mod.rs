@@ -1,10 +1,13 @@
 //! The catalogue: every model binary this workspace builds, declared once with its family, its
-//! kind, what it runs on, and its entries in the default matrix.
+//! kind, what it runs on, and its entries in the full matrix (those of the default matrix marked).
 //!
 //! The runner's built-in matrix, `configs/default.toml`, the quick matrix, the Justfile's family
 //! recipes and the README's model tables come from this list or are checked against it by tests.
 //! A new model of an existing family is its crate plus one [`ModelSpec`] here.
 
+mod python;
+
+pub use python::PYTHON_MODELS;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -21,11 +24,12 @@ pub struct ModelSpec {
     pub runtime: &'static str,
     /// How it runs the family's work, in one sentence (the README's model tables).
     pub about: &'static str,
-    /// Its entries in the default matrix, in order.
+    /// Its entries in the full matrix, in order; those not [`EntrySpec::full_only`] are also in
+    /// the default one.
     pub entries: &'static [EntrySpec],
 }
 
-/// One entry of the default matrix: the model run with some keys set.
+/// One entry of the full matrix: the model run with some keys set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntrySpec {
     /// The name in tables and plots; `{section.key}` becomes that key's value for the entry
@@ -36,6 +40,19 @@ pub struct EntrySpec {
     pub set: &'static [&'static str],
     /// A group of its own within the family, compared with that group's entries only.
     pub group: Option<&'static str>,
+    /// Only in the full matrix (`models = "full"`, `configs/all.toml`), not in the default one,
+    /// which keeps the entries that answer the report's questions in about three minutes.
+    pub full_only: bool,
+}
+
+impl EntrySpec {
+    /// This entry, in the full matrix only.
+    const fn full_only(self) -> Self {
+        EntrySpec {
+            full_only: true,
+            ..self
+        }
+    }
 }
 
 /// The entry that runs a model with its family's defaults.
@@ -43,6 +60,7 @@ const PLAIN: EntrySpec = EntrySpec {
     label: "",
     set: &[],
     group: None,
+    full_only: false,
 };
 
 /// The IO models' group at one budget: every entry holds 50 requests in flight.
@@ -53,6 +71,7 @@ const fn entry(label: &'static str, set: &'static [&'static str]) -> EntrySpec {
         label,
         set,
         group: None,
+        full_only: false,
     }
 }
 
@@ -61,6 +80,7 @@ const fn at_50(label: &'static str, set: &'static [&'static str]) -> EntrySpec {
         label,
         set,
         group: Some(EQUAL_BUDGET),
+        full_only: false,
     }
 }
 
@@ -84,13 +104,14 @@ pub const MODELS: &[ModelSpec] = &[
             entry(
                 "cpu-async tokio-current-thread",
                 &["cpu.runtime=tokio-current-thread"],
-            ),
+            )
+            .full_only(),
             entry(
                 "cpu-async tokio-multi-thread",
                 &["cpu.runtime=tokio-multi-thread"],
             ),
             entry("cpu-async smol", &["cpu.runtime=smol"]),
-            entry("cpu-async async-std", &["cpu.runtime=async-std"]),
+            entry("cpu-async async-std", &["cpu.runtime=async-std"]).full_only(),
         ],
     },
     ModelSpec {
@@ -101,7 +122,7 @@ pub const MODELS: &[ModelSpec] = &[
         about: "jobs of `cpu.chunk` items on a `threadpool` of `cpu.workers` threads",
         entries: &[
             entry("cpu-threads {cpu.workers} threads", &["cpu.workers=cores"]),
-            entry("cpu-threads {cpu.workers} threads", &["cpu.workers=5*cores"]),
+            entry("cpu-threads {cpu.workers} threads", &["cpu.workers=5*cores"]).full_only(),
         ],
     },
     ModelSpec {
@@ -118,7 +139,7 @@ pub const MODELS: &[ModelSpec] = &[
         kind: Kind::Async,
         runtime: "may 0.3 (stackful coroutines)",
         about: "a may coroutine (32 KiB stack) per job of `cpu.chunk` items, on may's scheduler of `cpu.workers` threads",
-        entries: &[entry("cpu-may {cpu.workers} threads", &["cpu.workers=cores"])],
+        entries: &[entry("cpu-may {cpu.workers} threads", &["cpu.workers=cores"]).full_only()],
     },
     ModelSpec {
         name: "cpu-procs",
@@ -128,7 +149,7 @@ pub const MODELS: &[ModelSpec] = &[
         about: "`cpu.workers` child processes, each streamed its contiguous shard over a pipe and read back as JSON",
         entries: &[
             entry("cpu-procs {cpu.workers} processes", &["cpu.workers=cores"]),
-            entry("cpu-procs {cpu.workers} processes", &["cpu.workers=5*cores"]),
+            entry("cpu-procs {cpu.workers} processes", &["cpu.workers=5*cores"]).full_only(),
         ],
     },
     ModelSpec {
@@ -137,7 +158,7 @@ pub const MODELS: &[ModelSpec] = &[
         kind: Kind::Sync,
         runtime: "ureq",
         about: "one thread, one `ureq` agent, one request after another: the baseline (1 in flight)",
-        entries: &[PLAIN],
+        entries: &[PLAIN.full_only()],
     },
     ModelSpec {
         name: "io-threads",
@@ -146,9 +167,9 @@ pub const MODELS: &[ModelSpec] = &[
         runtime: "threadpool + ureq",
         about: "a `threadpool` of `io.workers` threads sharing one `ureq` agent, a request per job (`io.workers` in flight)",
         entries: &[
-            entry("io-threads {io.workers} threads", &["io.workers=10"]),
-            entry("io-threads {io.workers} threads", &["io.workers=100"]),
-            entry("io-threads {io.workers} threads", &["io.workers=1000"]),
+            entry("io-threads {io.workers} threads", &["io.workers=10"]).full_only(),
+            entry("io-threads {io.workers} threads", &["io.workers=100"]).full_only(),
+            entry("io-threads {io.workers} threads", &["io.workers=1000"]).full_only(),
             at_50("io-threads at 50", &["io.workers=50"]),
         ],
     },
@@ -158,7 +179,7 @@ pub const MODELS: &[ModelSpec] = &[
         kind: Kind::Async,
         runtime: "tokio (multi-thread) + hyper 1",
         about: "tokio's multi-threaded runtime, hyper 1's HTTP/1 client on hyper-util's tokio adapters (`io.concurrency` in flight)",
-        entries: &[PLAIN, at_50("io-tokio at 50", &["io.concurrency=50"])],
+        entries: &[PLAIN.full_only(), at_50("io-tokio at 50", &["io.concurrency=50"])],
     },
     ModelSpec {
         name: "io-smol",
@@ -166,7 +187,7 @@ pub const MODELS: &[ModelSpec] = &[
         kind: Kind::Async,
         runtime: "smol + hyper 1",
         about: "a smol `Executor` on a thread per core, hyper 1 through smol-hyper (`io.concurrency` in flight)",
-        entries: &[PLAIN, at_50("io-smol at 50", &["io.concurrency=50"])],
+        entries: &[PLAIN.full_only(), at_50("io-smol at 50", &["io.concurrency=50"])],
     },
     ModelSpec {
         name: "io-async-std",
@@ -174,7 +195,10 @@ pub const MODELS: &[ModelSpec] = &[
         kind: Kind::Async,
         runtime: "async-std + hyper 1 (legacy)",
         about: "async-std's executor, hyper 1 through smol-hyper's futures-io adapter; discontinued upstream, reports say `legacy` (`io.concurrency` in flight)",
-        entries: &[PLAIN, at_50("io-async-std at 50", &["io.concurrency=50"])],
+        entries: &[
+            PLAIN.full_only(),
+            at_50("io-async-std at 50", &["io.concurrency=50"]).full_only(),
+        ],
     },
     ModelSpec {
         name: "io-hybrid",
@@ -186,19 +210,23 @@ pub const MODELS: &[ModelSpec] = &[
             entry(
                 "io-hybrid {io.workers} loops",
                 &["io.hybrid_mode=loop-per-thread", "io.workers=10"],
-            ),
+            )
+            .full_only(),
             entry(
                 "io-hybrid {io.workers} loops",
                 &["io.hybrid_mode=loop-per-thread", "io.workers=100"],
-            ),
+            )
+            .full_only(),
             entry(
                 "io-hybrid pool of {io.workers}",
                 &["io.hybrid_mode=blocking-pool", "io.workers=10"],
-            ),
+            )
+            .full_only(),
             entry(
                 "io-hybrid pool of {io.workers}",
                 &["io.hybrid_mode=blocking-pool", "io.workers=100"],
-            ),
+            )
+            .full_only(),
             at_50(
                 "io-hybrid {io.workers} loops at 50",
                 &[
@@ -214,7 +242,8 @@ pub const MODELS: &[ModelSpec] = &[
                     "io.workers=50",
                     "io.concurrency=50",
                 ],
-            ),
+            )
+            .full_only(),
         ],
     },
     ModelSpec {
@@ -224,7 +253,7 @@ pub const MODELS: &[ModelSpec] = &[
         runtime: "compio 0.19 (io_uring) + hyper 1 via cyper-core",
         about: "`io.workers` threads, each a compio io_uring loop with its share of the `io.concurrency` slots; hyper 1 through cyper-core's completion-based stream",
         entries: &[
-            entry("io-compio {io.workers} rings", &["io.workers=cores"]),
+            entry("io-compio {io.workers} rings", &["io.workers=cores"]).full_only(),
             at_50(
                 "io-compio {io.workers} rings at 50",
                 &["io.workers=cores", "io.concurrency=50"],
@@ -238,7 +267,7 @@ pub const MODELS: &[ModelSpec] = &[
         runtime: "monoio 0.2 (io_uring) + hyper 1 via monoio-compat",
         about: "`io.workers` threads, each a monoio io_uring loop with its share of the `io.concurrency` slots; hyper 1 through monoio-compat over monoio's poll-io (readiness, then plain socket calls)",
         entries: &[
-            entry("io-monoio {io.workers} rings", &["io.workers=cores"]),
+            entry("io-monoio {io.workers} rings", &["io.workers=cores"]).full_only(),
             at_50(
                 "io-monoio {io.workers} rings at 50",
                 &["io.workers=cores", "io.concurrency=50"],
@@ -252,8 +281,8 @@ pub const MODELS: &[ModelSpec] = &[
         runtime: "may 0.3 (stackful coroutines) + ureq over may's sockets",
         about: "a may coroutine per in-flight slot on may's scheduler of `io.workers` threads, each sending with the blocking `ureq` client over may's coroutine-aware sockets (`io.concurrency` in flight)",
         entries: &[
-            entry("io-may", &["io.workers=cores"]),
-            at_50("io-may at 50", &["io.workers=cores", "io.concurrency=50"]),
+            entry("io-may", &["io.workers=cores"]).full_only(),
+            at_50("io-may at 50", &["io.workers=cores", "io.concurrency=50"]).full_only(),
         ],
     },
     ModelSpec {
@@ -262,7 +291,7 @@ pub const MODELS: &[ModelSpec] = &[
         kind: Kind::Processes,
         runtime: "child processes, each with ureq",
         about: "`io.workers` child processes, each sending a contiguous shard with its own `ureq` agent (`io.workers` in flight)",
-        entries: &[PLAIN, at_50("io-procs at 50", &["io.workers=50"])],
+        entries: &[PLAIN.full_only(), at_50("io-procs at 50", &["io.workers=50"])],
     },
     ModelSpec {
         name: "serve-sync",
@@ -289,7 +318,8 @@ pub const MODELS: &[ModelSpec] = &[
         entries: &[entry(
             "serve-pool {serve.workers}",
             &["serve.connections=1000", "serve.workers=8"],
-        )],
+        )
+        .full_only()],
     },
     ModelSpec {
         name: "serve-tokio",
@@ -313,7 +343,7 @@ pub const MODELS: &[ModelSpec] = &[
         kind: Kind::Async,
         runtime: "async-std (legacy)",
         about: "a task per connection on async-std's executor (discontinued upstream: `legacy`)",
-        entries: &[entry("serve-async-std", &["serve.connections=1000"])],
+        entries: &[entry("serve-async-std", &["serve.connections=1000"]).full_only()],
     },
     ModelSpec {
         name: "serve-hybrid",
@@ -357,7 +387,8 @@ pub const MODELS: &[ModelSpec] = &[
         entries: &[entry(
             "serve-may {serve.workers}",
             &["serve.connections=1000", "serve.workers=cores"],
-        )],
+        )
+        .full_only()],
     },
     ModelSpec {
         name: "serve-procs",
@@ -370,105 +401,6 @@ pub const MODELS: &[ModelSpec] = &[
             &["serve.connections=1000", "serve.workers=cores"],
         )],
     },
-];
-
-const fn py(
-    name: &'static str,
-    family: Family,
-    kind: Kind,
-    runtime: &'static str,
-    about: &'static str,
-) -> ModelSpec {
-    ModelSpec {
-        name,
-        family,
-        kind,
-        runtime,
-        about,
-        entries: &[],
-    }
-}
-
-/// Every Python entry (`scripts/python/py-*.py`), family by family: never in the built-in
-/// matrix or `"all"`; `crate::python` holds their Rust counterparts.
-pub const PYTHON_MODELS: &[ModelSpec] = &[
-    py(
-        "py-cpu-sync",
-        Family::Cpu,
-        Kind::Sync,
-        "CPython",
-        "the study's loop: every character encoded and its length added, one thread",
-    ),
-    py(
-        "py-cpu-threads",
-        Family::Cpu,
-        Kind::Pool,
-        "CPython threads (the GIL)",
-        "jobs of `cpu.chunk` items on a `ThreadPoolExecutor` of `cpu.workers` threads",
-    ),
-    py(
-        "py-cpu-asyncio",
-        Family::Cpu,
-        Kind::Async,
-        "asyncio or uvloop (`py.loop`)",
-        "a task per job of `cpu.chunk` items on one event loop: the study's asyncio for CPU work",
-    ),
-    py(
-        "py-cpu-procs",
-        Family::Cpu,
-        Kind::Processes,
-        "multiprocessing",
-        "a `multiprocessing` pool of `cpu.workers` processes; every job's items pickled to a worker, its tally pickled back",
-    ),
-    py(
-        "py-io-sync",
-        Family::Io,
-        Kind::Sync,
-        "requests",
-        "one `requests.Session`, one request after another (1 in flight)",
-    ),
-    py(
-        "py-io-threads",
-        Family::Io,
-        Kind::Pool,
-        "threads + requests",
-        "a `ThreadPoolExecutor` of `io.workers` threads sharing one `requests.Session` (`io.workers` in flight)",
-    ),
-    py(
-        "py-io-asyncio",
-        Family::Io,
-        Kind::Async,
-        "aiohttp on asyncio or uvloop (`py.loop`)",
-        "one event loop, one `aiohttp` session, `io.concurrency` requests in flight",
-    ),
-    py(
-        "py-io-hybrid",
-        Family::Io,
-        Kind::Hybrid,
-        "threads + aiohttp",
-        "the study's threads + asyncio: `io.workers` threads, each its own event loop and session over its share, `io.concurrency` split over them",
-    ),
-    py(
-        "py-io-procs",
-        Family::Io,
-        Kind::Processes,
-        "multiprocessing + requests",
-        "a `multiprocessing` pool of `io.workers` processes, each its contiguous shard with `requests` (`io.workers` in flight)",
-    ),
-    py(
-        "py-serve-asyncio",
-        Family::Serve,
-        Kind::Async,
-        "asyncio streams or uvloop (`py.loop`)",
-        "the article's `asyncio.start_server` echo: a coroutine per connection on one event loop",
-    ),
-    py(
-        "py-serve-threads",
-        Family::Serve,
-        Kind::Threads,
-        "CPython threads",
-        "a blocking accept loop and an OS thread per connection",
-    ),
 ];
 
 /// The catalogue's entry for the model binary `name`, or for the Python entry `name`
