@@ -604,3 +604,80 @@ fn merge_puts_two_machines_in_one_report_and_says_where_the_ranking_changes() {
     assert_eq!(refused.status.code(), Some(2), "{said}");
     assert!(said.contains("cpu.urls = 20000 against 30000"), "{said}");
 }
+
+/// A copy of run folder `from` in `to`, each record of its `runs.jsonl` passed through `edit`.
+fn copied_run(from: &Path, to: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    std::fs::create_dir_all(to).unwrap();
+    let mut lines = String::new();
+    for mut record in records(from) {
+        edit(&mut record);
+        lines.push_str(&record.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(to.join("runs.jsonl"), lines).unwrap();
+    if from.join("meta.json").is_file() {
+        std::fs::copy(from.join("meta.json"), to.join("meta.json")).unwrap();
+    }
+}
+
+#[test]
+fn merge_refuses_another_commit_unless_forced_other_groups_one_folder_and_no_successful_run() {
+    // A committed run, read only: this test runs no matrix of its own.
+    let two = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results/2026-12-02-vm-quick");
+    let tmp = tempfile::tempdir().unwrap();
+    let merge = |dirs: &[&Path], force: bool| {
+        let mut cmd = Command::new(RUNNER);
+        cmd.arg("merge")
+            .args(dirs)
+            .arg("--out")
+            .arg(tmp.path().join("merged"));
+        if force {
+            cmd.arg("--force");
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The same runs, built at another commit: refused, then merged with --force and a warning.
+    let commit = tmp.path().join("other-commit");
+    copied_run(&two, &commit, |r| {
+        if let Some(env) = r.pointer_mut("/report/env") {
+            env["git_sha"] = "0123456".into();
+        }
+    });
+    let (code, said) = merge(&[&two, &commit], false);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("at 0123456") && said.contains("--force merges anyway"),
+        "{said}"
+    );
+    let (code, said) = merge(&[&two, &commit], true);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("warning:") && said.contains("(--force)"), "{said}");
+    // Other groups: one entry fewer.
+    let fewer = tmp.path().join("fewer");
+    copied_run(&two, &fewer, |_| {});
+    let kept: Vec<String> = records(&fewer)
+        .into_iter()
+        .filter(|r| r["entry"] == "cpu-sync")
+        .map(|r| r.to_string() + "\n")
+        .collect();
+    std::fs::write(fewer.join("runs.jsonl"), kept.concat()).unwrap();
+    let (code, said) = merge(&[&two, &fewer], false);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("ran different groups or entries"), "{said}");
+    // One folder is not a merge.
+    let (code, said) = merge(&[&two], false);
+    assert_eq!(code, Some(2), "{said}");
+    // A folder where no run succeeded names no machine.
+    let failed = tmp.path().join("failed");
+    copied_run(&two, &failed, |r| {
+        r["outcome"] = "failed".into();
+        r["report"] = serde_json::Value::Null;
+    });
+    let (code, said) = merge(&[&two, &failed], false);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("no run succeeded"), "{said}");
+}
