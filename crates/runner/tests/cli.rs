@@ -522,10 +522,11 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
 }
 
 /// cpu-threads at `cores` against cpu-sync, six rounds: enough to rank.
+// Long enough (about 0.1 s a run in release) that two cores resolve against one loop in 6 rounds.
 const ON_CORES: &str = r#"
 [cpu]
 urls = 20000
-passes = 4
+passes = 40
 workers = "cores"
 [runner]
 models = ["cpu-sync", { model = "cpu-threads", label = "cpu-threads {cpu.workers}", set = { "cpu.workers" = "cores" } }]
