@@ -9,8 +9,16 @@ fn main() {
     println!("cargo:rustc-env=CONCBENCH_RUSTC={version}");
 
     let sha = output(Command::new("git").args(["rev-parse", "--short=12", "HEAD"]));
-    let dirty = output(Command::new("git").args(["status", "--porcelain", "--untracked-files=no"]))
-        .is_some_and(|s| !s.is_empty());
+    // `--no-optional-locks`: a plain `git status` refreshes and rewrites .git/index, which this
+    // script watches, so the next cargo invocation (the runner's own build of the models, or the
+    // tests) would run it again and recompile every crate above core for nothing.
+    let dirty = output(Command::new("git").args([
+        "--no-optional-locks",
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+    ]))
+    .is_some_and(|s| !s.is_empty());
     let sha = match sha {
         Some(sha) if dirty => format!("{sha}-dirty"),
         Some(sha) => sha,
