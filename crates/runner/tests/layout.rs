@@ -222,3 +222,38 @@ fn the_circle_finder_finds_a_circle() {
         BTreeSet::from(["alpha".to_string(), "beta".to_string()])
     );
 }
+
+/// Each package of the workspace's graph and the features it is built with, for one set of
+/// dependency kinds (`normal,build`: the benchmark build; `normal,build,dev`: the tests).
+fn features(edges: &str) -> BTreeMap<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--frozen", "--workspace", "--prefix", "none", "-e", edges])
+        .args(["-f", "{p}|{f}"])
+        .current_dir(crates_dir())
+        .output()
+        .expect("cargo tree runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('|'))
+        .map(|(p, f)| (p.replace(" (*)", ""), f.replace(" (*)", "")))
+        .collect()
+}
+
+/// `cargo test --release` after the README's first command compiles test harnesses only when
+/// the tests' dev-dependencies turn on no feature of a package the benchmark build also uses
+/// (core's Cargo.toml turns on what jsonschema does, for that).
+#[test]
+fn the_tests_build_every_shared_dependency_as_the_benchmark_build_does() {
+    let (bench, tests) = (features("normal,build"), features("normal,build,dev"));
+    assert!(bench.len() > 100, "{} packages", bench.len());
+    let differ: Vec<String> = bench
+        .iter()
+        .filter_map(|(p, f)| {
+            let t = tests.get(p)?;
+            (t != f).then(|| format!("{p}: [{f}] in the benchmark build, [{t}] in the tests"))
+        })
+        .collect();
+    assert!(differ.is_empty(), "{differ:#?}");
+}
