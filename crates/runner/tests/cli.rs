@@ -506,10 +506,40 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
     );
     std::fs::write(&file, RESUMABLE).unwrap();
 
-    let resumed = resume(&[]);
+    // A run that Ctrl-C cut short is recorded as interrupted: it runs again on resuming.
+    let text = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
+    let (kept, torn_tail) = text.rsplit_once('\n').unwrap();
+    let mut lines: Vec<serde_json::Value> = kept.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    lines[0]["outcome"] = "interrupted".into();
+    let rewritten: String = lines.iter().map(|r| r.to_string() + "\n").collect();
+    std::fs::write(out.join("runs.jsonl"), rewritten + torn_tail).unwrap();
+
+    // Binaries of another commit than the matrix ran at are refused; --force goes on, warned.
+    let meta_path = out.join("meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta["commit"] = "0123456789ab".into();
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let refused = resume(&[]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("the matrix ran at 0123456789ab") && said.contains("--force resumes anyway"),
+        "{said}"
+    );
+
+    let resumed = resume(&["--force"]);
     let said = String::from_utf8_lossy(&resumed.stderr);
     assert_eq!(resumed.status.code(), Some(0), "{said}");
     assert!(said.contains("is torn"), "{said}");
+    assert!(
+        said.contains("warning: resuming") && said.contains("(--force)"),
+        "{said}"
+    );
+    assert!(
+        records(&out).iter().all(|r| r["outcome"] != "interrupted"),
+        "the cut-short run ran again"
+    );
     assert_eq!(
         slots(&out),
         slots(&whole),
@@ -521,8 +551,8 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
     assert_eq!(summary(&out)["meta"]["interrupted"], false);
 }
 
-/// cpu-threads at `cores` against cpu-sync, six rounds: enough to rank.
-// Long enough (about 0.1 s a run in release) that two cores resolve against one loop in 6 rounds.
+/// cpu-threads at `cores` against cpu-sync, six rounds: enough to rank, with runs long enough
+/// (about 0.1 s in release) that two cores resolve against one loop.
 const ON_CORES: &str = r#"
 [cpu]
 urls = 20000

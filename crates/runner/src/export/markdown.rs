@@ -599,6 +599,19 @@ fn cells(s: &Stats) -> String {
 mod tests {
 
     #[test]
+    fn a_group_that_did_different_work_says_so_in_its_section() {
+        let mut records = crate::testdata::matrix();
+        if let Some(rep) = records[0].report.as_mut() {
+            rep.work.checksum = "ffffffffffffffff".into();
+        }
+        let s = crate::summary::summarise(&records, &crate::testdata::order());
+        let differed = super::group_section(&s.families[0], s.margin_pct);
+        let same = super::group_section(&s.families[1], s.margin_pct);
+        assert!(differed.contains("Same work in every run: **no**."), "{differed}");
+        assert!(same.contains("Same work in every run: yes"), "{same}");
+    }
+
+    #[test]
     fn how_to_read_speaks_only_of_the_tables_there_are() {
         let matrix = how_to_read(&crate::summary::summarise(&crate::testdata::matrix(), &[]));
         assert!(
