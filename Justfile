@@ -90,7 +90,7 @@ bench-serve *ARGS:
 bench-serve-memory *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/serve-memory.toml --label serve-memory {{ARGS}}
 
-# Is one load generator the ceiling? (configs/serve-ceiling.toml): serve-tokio at 100 connections, one load generator against two
+# Is one load generator the ceiling? (configs/serve-ceiling.toml): serve-tokio at 10,000 connections, one load generator against two
 bench-serve-ceiling *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/serve-ceiling.toml --label serve-ceiling {{ARGS}}
 

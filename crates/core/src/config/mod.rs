@@ -590,6 +590,23 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_brings_its_own_defaults_unless_the_user_set_them() {
+        let cfg = load(None, &["scenario.name=switch".into()]).unwrap();
+        assert_eq!(cfg.scenario.units, 2, "the switch's two units");
+        let main = load(None, &[]).unwrap();
+        assert_eq!(main.scenario.units, 100, "other scenarios keep the default");
+        // What the user set is kept, and a wrong value is theirs, named where they gave it.
+        let e = load(None, &["scenario.name=switch".into(), "scenario.units=3".into()]).unwrap_err();
+        assert!(
+            e.origin.contains("--set scenario.units=3") && e.key == "scenario.units",
+            "{e}"
+        );
+        let e = load_err("[scenario]\nunits = 3\n", &["scenario.name=switch"]);
+        assert!(e.contains("line 2") && e.contains("scenario.units"), "{e}");
+        assert!(!e.contains("built-in defaults"), "{e}");
+    }
+
+    #[test]
     fn worker_counts_take_cores_and_multiples_of_them() {
         let n = cores();
         let cfg = load(

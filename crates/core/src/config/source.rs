@@ -39,7 +39,7 @@ impl std::error::Error for ConfigError {}
 
 /// Loads the config: defaults, then `file` if given, then each `key=value` override.
 pub fn load(file: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError> {
-    let mut config: Config = load_as(file, sets, validate)?;
+    let mut config: Config = load_adjusted(file, sets, scenario_defaults, validate)?;
     config.cpu.chunk = config.cpu.job_items();
     Ok(config)
 }
@@ -50,6 +50,17 @@ pub fn load(file: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError>
 pub fn load_as<T: DeserializeOwned>(
     file: Option<&Path>,
     sets: &[String],
+    validate: impl Fn(&T) -> Result<(), Invalid>,
+) -> Result<T, ConfigError> {
+    load_adjusted(file, sets, |_, _| {}, validate)
+}
+
+/// [`load_as`], with `adjust` filling in, before the checks, the defaults that depend on other
+/// keys; it is told which keys the user gave (in the file or a `--set`), which it leaves alone.
+fn load_adjusted<T: DeserializeOwned>(
+    file: Option<&Path>,
+    sets: &[String],
+    adjust: impl Fn(&mut T, &dyn Fn(&str) -> bool),
     validate: impl Fn(&T) -> Result<(), Invalid>,
 ) -> Result<T, ConfigError> {
     let (origin, text) = match file {
@@ -67,6 +78,18 @@ pub fn load_as<T: DeserializeOwned>(
         }
         from_table(table, &set_keys)?
     };
+    let mut config = config;
+    let file_table: toml::Table = toml::from_str(&text).unwrap_or_default();
+    let given = |key: &str| {
+        set_keys.iter().any(|(k, _)| k == key)
+            || key.split_once('.').is_some_and(|(section, field)| {
+                file_table
+                    .get(section)
+                    .and_then(toml::Value::as_table)
+                    .is_some_and(|t| t.contains_key(field))
+            })
+    };
+    adjust(&mut config, &given);
     validate(&config).map_err(|Invalid { key, message }| {
         match set_keys.iter().rfind(|(k, _)| *k == key) {
             Some((_, arg)) => set_error(arg, &key, message),
@@ -199,6 +222,14 @@ pub struct Invalid {
 const MAX_RATE: f64 = 1_000_000.0;
 /// The longest open-loop schedule, `io.requests / io.rate`, seconds.
 const MAX_SCHEDULE_S: f64 = 3600.0;
+
+/// The defaults a scenario brings, unless the user set the key: the switch passes its token
+/// between two units, so `--set scenario.name=switch` alone runs.
+fn scenario_defaults(c: &mut Config, given: &dyn Fn(&str) -> bool) {
+    if c.scenario.name == ScenarioName::Switch && !given("scenario.units") {
+        c.scenario.units = 2;
+    }
+}
 
 fn validate(c: &Config) -> Result<(), Invalid> {
     range("cpu.urls", c.cpu.urls, 1, 10_000_000)?;
