@@ -13,7 +13,7 @@ use clap::Parser;
 
 use crate::config::{self, Config, ConfigError};
 pub use crate::report::Family;
-use crate::report::{IoStats, Report, SCHEMA_VERSION, ServeStats, UnitStats, Work};
+use crate::report::{IoStats, Moved, Report, SCHEMA_VERSION, ServeStats, UnitStats, Work};
 use crate::sampler::{Probe, Sampler};
 
 /// The command line every model binary takes.
@@ -48,6 +48,8 @@ pub struct Outcome {
     pub units: Option<UnitStats>,
     /// The serving family's figures.
     pub serve: Option<ServeStats>,
+    /// What a process model moved to its workers.
+    pub moved: Option<Moved>,
 }
 
 /// A concurrency model: the part of a binary that differs from the others.
@@ -175,6 +177,7 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
         io: outcome.io,
         units: outcome.units,
         serve: outcome.serve,
+        moved: outcome.moved,
         cpu: measured.cpu,
         memory: measured.memory,
         threads: measured.threads,

@@ -50,6 +50,9 @@ pub struct Report {
     /// The serving family's figures (what the load generator saw); present for it only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serve: Option<ServeStats>,
+    /// What a process model sent its workers over pipes (cpu-procs); absent for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Moved>,
     /// CPU use over the measured window.
     pub cpu: CpuStats,
     /// Memory over the measured window.
@@ -152,6 +155,18 @@ impl IoStats {
             self.bytes_per_s = self.bytes_received as f64 / wall_s;
         }
     }
+}
+
+/// The input a process model moved to its worker processes: each item once, whatever
+/// `cpu.passes`, as Python's multiprocessing pickles each item it hands a worker once.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Moved {
+    /// Bytes written to the workers' pipes, headers included.
+    pub bytes: u64,
+    /// Wall time from the first byte sent to the last, s (the feeders send to every worker at
+    /// once; a worker counts once its shard has arrived).
+    pub seconds: Seconds,
 }
 
 /// What the serving family's load generator saw of the server under test.

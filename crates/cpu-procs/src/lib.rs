@@ -1,10 +1,14 @@
 //! cpu-procs: `cpu.workers` child processes. The binary runs itself in a hidden worker mode; the
-//! parent streams each worker its contiguous shard over a pipe (a header line naming the kernel
-//! and the range, then the data: char-encoding's URL lengths as little-endian u32 and their text
-//! back to back; filter-aggregate's records, 16 bytes each; nothing for sqrt-sum, which needs
-//! only its range) and reads the worker's tally back as JSON, so moving the data between
-//! processes is part of the measured cost, as pickling is in Python's multiprocessing. Starting the processes is in
-//! the window too. The children's CPU time, memory and threads count in the report.
+//! parent streams each worker its contiguous shard of the distinct items over a pipe, once (a
+//! header line naming the kernel, the range and the passes, then the data: char-encoding's URL
+//! lengths as little-endian u32 and their text back to back; filter-aggregate's records, 16 bytes
+//! each; nothing for sqrt-sum, which needs only its range). The worker counts its shard
+//! `cpu.passes` times, as every other model counts its items, and answers its tally as JSON.
+//! Moving the data between processes is part of the measured cost, as pickling is in Python's
+//! multiprocessing, but once per item, whatever the passes (the passes only make a run long
+//! enough to measure); the report's `moved` block gives the bytes and the time of it. Starting
+//! the processes is in the window too. The children's CPU time, memory and threads count in the
+//! report.
 //!
 //! In the task-cost scenarios each unit is a process of its own: this binary re-run, given its
 //! unit and the config on stdin, answering its value on stdout.
@@ -15,10 +19,12 @@ use std::io::{BufRead, BufWriter, Read, Write};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use concbench_core::config::CpuKernel;
 use concbench_core::config::ScenarioName;
+use concbench_core::report::Moved;
 use concbench_core::sys;
 use concbench_core::worker::Worker;
 use concbench_core::{Config, Hooks, Probe};
@@ -33,7 +39,7 @@ use concbench_cpu::urls::UrlSet;
 /// Child processes fed over pipes.
 pub struct CpuProcs;
 
-const HEADER: &str = "concbench-shard-v1";
+const HEADER: &str = "concbench-shard-v2";
 /// A unit job: `concbench-unit-v1 INDEX`, then the config as one JSON line.
 const UNIT_HEADER: &str = "concbench-unit-v1";
 
@@ -41,9 +47,10 @@ impl CpuModel for CpuProcs {
     const NAME: &'static str = "cpu-procs";
 
     fn count(cfg: &Config, input: &Arc<Input>, probe: &Probe) -> anyhow::Result<Tally> {
-        let shards = input.shards(cfg.cpu.workers);
+        let (distinct, _) = input.distinct_and_passes();
+        let shards = concbench_core::seq::split(distinct, cfg.cpu.workers);
         let exe = std::env::current_exe().context("finding this executable to start workers")?;
-        let tallies = std::thread::scope(|s| {
+        let fed = std::thread::scope(|s| {
             let feeders: Vec<_> = shards
                 .into_iter()
                 .enumerate()
@@ -55,10 +62,20 @@ impl CpuModel for CpuProcs {
             feeders
                 .into_iter()
                 .map(|f| f.join().unwrap_or_else(|_| bail!("a feeder thread panicked")))
-                .collect::<anyhow::Result<Vec<Tally>>>()
+                .collect::<anyhow::Result<Vec<Fed>>>()
         })?;
-        let tally = tallies.into_iter().fold(Tally::default(), Tally::merge);
-        Ok(tally)
+        let first = fed.iter().map(|f| f.sent.start).min();
+        let last = fed.iter().map(|f| f.sent.end).max();
+        concbench_cpu::model::note_moved(Moved {
+            bytes: fed.iter().map(|f| f.bytes).sum(),
+            seconds: first
+                .zip(last)
+                .map_or(0.0, |(first, last)| last.duration_since(first).as_secs_f64()),
+        });
+        Ok(fed
+            .into_iter()
+            .map(|f| f.tally)
+            .fold(Tally::default(), Tally::merge))
     }
 
     fn run_units(cfg: &Config, probe: &Probe) -> anyhow::Result<UnitRun> {
@@ -216,38 +233,92 @@ impl Hooks for CpuProcs {
     }
 }
 
-/// Starts worker `n`, streams it `range`, and returns its tally.
+/// What one worker was fed and answered.
+#[derive(Debug)]
+struct Fed {
+    /// Its tally.
+    tally: Tally,
+    /// Bytes written to its pipe.
+    bytes: u64,
+    /// When the feeding began and ended.
+    sent: Range<Instant>,
+}
+
+/// Starts worker `n`, streams it the distinct items of `range` once, and returns its tally of
+/// them over every pass.
 fn run_worker(
     exe: &Path,
     input: &Input,
     n: usize,
     range: Range<usize>,
     probe: &Probe,
-) -> anyhow::Result<Tally> {
+) -> anyhow::Result<Fed> {
     let (worker, mut stdin) = Worker::start_exe(exe, n, probe)?;
     concbench_core::sys::enlarge_pipe(&stdin);
+    let begun = Instant::now();
     let sent = send_shard(&mut stdin, input, range.clone());
+    let ended = Instant::now();
     drop(stdin); // end of input
     let answer = worker.finish()?;
-    sent.with_context(|| format!("sending worker {n} its shard"))?;
+    let bytes = sent.with_context(|| format!("sending worker {n} its shard"))?;
     let tally: Tally =
         serde_json::from_str(answer.trim()).with_context(|| format!("worker {n} answered {answer:?}"))?;
-    if tally.units != range.len() as u64 {
+    let (_, passes) = input.distinct_and_passes();
+    let expected = (range.len() * passes) as u64;
+    if tally.units != expected {
         bail!(
-            "worker {n} tallied {} items of the {} it was sent",
+            "worker {n} tallied {} items of the {expected} it was sent ({} items × {passes} passes)",
             tally.units,
             range.len()
         );
     }
-    Ok(tally)
+    Ok(Fed {
+        tally,
+        bytes,
+        sent: begun..ended,
+    })
 }
 
-/// The wire format: a header line `concbench-shard-v1 KERNEL START COUNT`, then the data of the
-/// COUNT items from START (see the module's doc), written from the generator's own buffers.
-fn send_shard(pipe: impl Write, input: &Input, range: Range<usize>) -> std::io::Result<()> {
+/// A writer that counts what passes through it.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The wire format: a header line `concbench-shard-v2 KERNEL START COUNT DISTINCT PASSES`, then
+/// the data of the COUNT distinct items from START (see the module's doc), written once from the
+/// generator's own buffers; the bytes written.
+fn send_shard(pipe: impl Write, input: &Input, range: Range<usize>) -> std::io::Result<u64> {
+    let mut counted = Counted {
+        inner: pipe,
+        bytes: 0,
+    };
+    write_shard(&mut counted, input, range)?;
+    Ok(counted.bytes)
+}
+
+fn write_shard(pipe: impl Write, input: &Input, range: Range<usize>) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, pipe);
     let kernel = input.kernel().name();
-    writeln!(out, "{HEADER} {kernel} {} {}", range.start, range.len())?;
+    let (distinct, passes) = input.distinct_and_passes();
+    writeln!(
+        out,
+        "{HEADER} {kernel} {} {} {distinct} {passes}",
+        range.start,
+        range.len()
+    )?;
     match input {
         Input::Urls(urls) => send_urls(out, urls, range),
         Input::Numbers(_) => out.flush(),
@@ -274,8 +345,7 @@ fn send_urls<W: Write>(mut out: BufWriter<W>, urls: &UrlSet, range: Range<usize>
     out.flush()
 }
 
-/// The worker's side: reads the header, then tallies the data as it arrives, so the work
-/// overlaps the transfer.
+/// The worker's side: reads the header and the shard's data, then tallies it every pass.
 pub fn count_shard(input: impl Read) -> anyhow::Result<Tally> {
     let mut input = std::io::BufReader::with_capacity(1 << 20, input);
     let mut line = String::new();
@@ -285,72 +355,109 @@ pub fn count_shard(input: impl Read) -> anyhow::Result<Tally> {
 
 /// [`count_shard`] once its header line is read.
 fn count_after_header(line: &str, input: impl BufRead) -> anyhow::Result<Tally> {
-    let (kernel, start, len) =
-        parse_header(line.trim_end()).with_context(|| format!("bad shard header {line:?}"))?;
-    match kernel {
-        CpuKernel::CharEncoding => count_urls(start, len, input),
-        CpuKernel::SqrtSum => Ok(kernel::sqrt_sum(start..start + len)),
-        CpuKernel::FilterAggregate => aggregate_records(len, input),
+    let shard = Shard::parse(line.trim_end()).with_context(|| format!("bad shard header {line:?}"))?;
+    match shard.kernel {
+        CpuKernel::CharEncoding => count_urls(&shard, input),
+        CpuKernel::SqrtSum => Ok(kernel::sqrt_sum(shard.start..shard.start + shard.len)),
+        CpuKernel::FilterAggregate => aggregate_records(&shard, input),
     }
 }
 
-fn count_urls(start: usize, len: usize, mut input: impl BufRead) -> anyhow::Result<Tally> {
+/// A shard's header: `len` distinct items from `start`, of `distinct`, each counted `passes`
+/// times (item `start + k` of pass `p` has the index `p × distinct + start + k`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shard {
+    kernel: CpuKernel,
+    start: usize,
+    len: usize,
+    distinct: usize,
+    passes: usize,
+}
+
+impl Shard {
+    fn parse(line: &str) -> Option<Shard> {
+        let mut parts = line.split(' ');
+        if parts.next()? != HEADER {
+            return None;
+        }
+        let kernel = match parts.next()? {
+            "char-encoding" => CpuKernel::CharEncoding,
+            "sqrt-sum" => CpuKernel::SqrtSum,
+            "filter-aggregate" => CpuKernel::FilterAggregate,
+            _ => return None,
+        };
+        let mut number = || parts.next()?.parse::<usize>().ok();
+        let (start, len, distinct, passes) = (number()?, number()?, number()?, number()?);
+        let fits = start.checked_add(len).is_some_and(|end| end <= distinct) && passes >= 1;
+        (fits && parts.next().is_none()).then_some(Shard {
+            kernel,
+            start,
+            len,
+            distinct,
+            passes,
+        })
+    }
+}
+
+/// Reads the shard's URLs once, then counts them every pass, each with its own index.
+fn count_urls(shard: &Shard, mut input: impl BufRead) -> anyhow::Result<Tally> {
+    let len = shard.len;
     let mut lengths = vec![0u8; len * 4];
     input
         .read_exact(&mut lengths)
         .context("reading the URL lengths")?;
-    let mut tally = Tally::default();
-    let mut url = Vec::new();
+    let mut text = Vec::new();
+    let mut ends = Vec::with_capacity(len);
     for (k, raw) in lengths.chunks_exact(4).enumerate() {
-        url.resize(u32::from_le_bytes(raw.try_into().expect("4 bytes")) as usize, 0);
-        if input.read_exact(&mut url).is_err() {
+        let at = text.len();
+        text.resize(
+            at + u32::from_le_bytes(raw.try_into().expect("4 bytes")) as usize,
+            0,
+        );
+        if input.read_exact(&mut text[at..]).is_err() {
             bail!("the shard ended after {k} of {len} URLs");
         }
-        let text = std::str::from_utf8(&url).with_context(|| format!("URL {} is not UTF-8", start + k))?;
-        tally.add(start + k, text);
+        ends.push(text.len());
+    }
+    let text = String::from_utf8(text).context("the shard's URLs are not UTF-8")?;
+    let mut tally = Tally::default();
+    for pass in 0..shard.passes {
+        let first = pass * shard.distinct + shard.start;
+        let mut at = 0;
+        for (k, &end) in ends.iter().enumerate() {
+            let url = text
+                .get(at..end)
+                .with_context(|| format!("URL {} splits a character", shard.start + k))?;
+            tally.add(first + k, url);
+            at = end;
+        }
     }
     Ok(tally)
 }
 
-/// Records arrive in blocks and are aggregated block by block.
-fn aggregate_records(len: usize, mut input: impl BufRead) -> anyhow::Result<Tally> {
+/// Reads the shard's records once, then aggregates them every pass.
+fn aggregate_records(shard: &Shard, mut input: impl BufRead) -> anyhow::Result<Tally> {
     const BLOCK: usize = 4096;
+    let len = shard.len;
     let mut raw = vec![0u8; BLOCK * RECORD_BYTES as usize];
-    let mut records = Vec::with_capacity(BLOCK);
-    let mut agg = Aggregate::default();
-    let mut done = 0;
-    while done < len {
-        let n = BLOCK.min(len - done);
+    let mut records = Vec::with_capacity(len);
+    while records.len() < len {
+        let n = BLOCK.min(len - records.len());
         let bytes = &mut raw[..n * RECORD_BYTES as usize];
         if input.read_exact(bytes).is_err() {
-            bail!("the shard ended after {done} of {len} records");
+            bail!("the shard ended after {} of {len} records", records.len());
         }
-        records.clear();
         records.extend(
             bytes
                 .chunks_exact(RECORD_BYTES as usize)
                 .map(|b| Record::from_bytes(b.try_into().expect("16 bytes"))),
         );
+    }
+    let mut agg = Aggregate::default();
+    for _ in 0..shard.passes {
         agg.add(&records);
-        done += n;
     }
-    Ok(agg.tally(len as u64))
-}
-
-fn parse_header(line: &str) -> Option<(CpuKernel, usize, usize)> {
-    let mut parts = line.split(' ');
-    if parts.next()? != HEADER {
-        return None;
-    }
-    let kernel = match parts.next()? {
-        "char-encoding" => CpuKernel::CharEncoding,
-        "sqrt-sum" => CpuKernel::SqrtSum,
-        "filter-aggregate" => CpuKernel::FilterAggregate,
-        _ => return None,
-    };
-    let start = parts.next()?.parse().ok()?;
-    let len = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some((kernel, start, len))
+    Ok(agg.tally((len * shard.passes) as u64))
 }
 
 #[cfg(test)]
@@ -377,11 +484,17 @@ mod tests {
             CpuKernel::FilterAggregate,
         ] {
             let input = input(kernel, 500);
+            let (distinct, passes) = input.distinct_and_passes();
             let mut wire = Vec::new();
-            // Across the passes' boundary for URLs and records.
-            send_shard(&mut wire, &input, 120..970).unwrap();
+            // Distinct items 120..470, sent once, counted in every pass with their own indices.
+            let bytes = send_shard(&mut wire, &input, 120..470).unwrap();
+            assert_eq!(bytes, wire.len() as u64);
             let tally = count_shard(wire.as_slice()).unwrap();
-            assert_eq!(tally, input.tally(120..970), "{kernel:?}");
+            let every_pass = (0..passes)
+                .map(|p| input.tally(p * distinct + 120..p * distinct + 470))
+                .fold(Tally::default(), Tally::merge);
+            assert_eq!(tally, every_pass, "{kernel:?}");
+            assert_eq!(tally.units, (350 * passes) as u64, "{kernel:?}");
         }
     }
 
@@ -421,7 +534,14 @@ mod tests {
             format!("{err:#}").contains("ended after 0 of 100 records"),
             "{err:#}"
         );
-        let err = count_shard(&b"concbench-shard-v1 matmul 0 1\n"[..]).unwrap_err();
+        let err = count_shard(&b"concbench-shard-v2 matmul 0 1 1 1\n"[..]).unwrap_err();
+        assert!(format!("{err:#}").contains("bad shard header"), "{err:#}");
+        let err = count_shard(&b"concbench-shard-v2 sqrt-sum 5 10 12 1\n"[..]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("bad shard header"),
+            "past the distinct items: {err:#}"
+        );
+        let err = count_shard(&b"concbench-shard-v1 sqrt-sum 0 1\n"[..]).unwrap_err();
         assert!(format!("{err:#}").contains("bad shard header"), "{err:#}");
         let err = count_shard(&b"pickle 0 1\nx\n"[..]).unwrap_err();
         assert!(format!("{err:#}").contains("bad shard header"), "{err:#}");

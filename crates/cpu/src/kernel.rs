@@ -80,6 +80,16 @@ impl Input {
         self.len() == 0
     }
 
+    /// The distinct items and the passes over them: item `i` of `0..len()` is distinct item
+    /// `i % distinct`, counted in pass `i / distinct` (sqrt-sum makes one pass).
+    pub fn distinct_and_passes(&self) -> (usize, usize) {
+        match self {
+            Input::Urls(u) => (u.distinct(), u.passes()),
+            Input::Numbers(n) => (n.count, 1),
+            Input::Records(r) => (r.records.len(), r.passes),
+        }
+    }
+
     /// The tally of the items of `range`.
     pub fn tally(&self, range: Range<usize>) -> Tally {
         match self {

@@ -13,8 +13,16 @@ use crate::sqlite::{self, Db};
 use crate::units::UnitTally;
 use concbench_core::config::{Config, CpuKernel, ScenarioName};
 use concbench_core::harness::{Family, Hooks, Model, Outcome};
-use concbench_core::report::{UnitStats, Work};
+use concbench_core::report::{Moved, UnitStats, Work};
 use concbench_core::sampler::Probe;
+
+/// What this run's process model moved to its workers ([`note_moved`]).
+static MOVED: std::sync::Mutex<Option<Moved>> = std::sync::Mutex::new(None);
+
+/// Records what a process model moved to its workers, for the report's `moved` block.
+pub fn note_moved(moved: Moved) {
+    *MOVED.lock().expect("the moved lock") = Some(moved);
+}
 
 /// The scenario name of the CPU family's default kernel.
 pub const SCENARIO: &str = "char-encoding";
@@ -202,6 +210,7 @@ fn unit_outcome(cfg: &Config, run: UnitRun) -> anyhow::Result<Outcome> {
             switch_ns: None,
         }),
         serve: None,
+        moved: None,
     })
 }
 
@@ -227,5 +236,6 @@ fn outcome(input: &Input, tally: Tally) -> anyhow::Result<Outcome> {
         io: None,
         units: None,
         serve: None,
+        moved: MOVED.lock().expect("the moved lock").take(),
     })
 }

@@ -67,6 +67,11 @@ impl UrlSet {
         self.ends.len()
     }
 
+    /// How many times each URL is counted.
+    pub fn passes(&self) -> usize {
+        self.passes
+    }
+
     /// True when there are no URLs.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()

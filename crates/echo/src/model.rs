@@ -194,6 +194,7 @@ impl<M: ServeModel> Model for Echo<M> {
             io: None,
             units: None,
             serve: Some(stats),
+            moved: None,
         })
     }
 

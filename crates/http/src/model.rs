@@ -90,6 +90,7 @@ impl<M: IoModel> Model for Io<M> {
             io: Some(io),
             units: None,
             serve: None,
+            moved: None,
         })
     }
 

@@ -25,9 +25,10 @@ pub enum View {
     Failures,
     /// One column of the report's open-loop table (and in summary.json and summary.csv).
     OpenLoop,
-    /// Only in summary.json and summary.csv, and as the input of a finding: a per-run figure
-    /// that holds a fixed cost (the whole rise above the start over the budget), so the report
-    /// gives the slope over a sweep instead.
+    /// Only in summary.json and summary.csv, as a column of its group's table of medians where
+    /// one is named for it, and as the input of a finding: e.g. a per-run figure that holds a
+    /// fixed cost (the whole rise above the start over the budget), whose slope over a sweep
+    /// the report gives instead.
     Input,
 }
 
@@ -399,6 +400,13 @@ metrics! {
         key: "cpu_s", title: "CPU time", unit: "s",
         direction: LowerIsBetter, family: None, view: Table,
         read: |r| Some(r.cpu.process_avg_pct / 100.0 * r.wall_s),
+    }
+    /// What a process model sent its workers over pipes, each item once (cpu-procs), MiB: the
+    /// cost of moving the data, beside its time in each run's report.
+    MovedMib {
+        key: "moved_mib", title: "Sent to the worker processes", unit: "MiB",
+        direction: LowerIsBetter, family: Some(Family::Cpu), view: Input,
+        read: |r| r.moved.map(|m| m.bytes as f64 / 1_048_576.0),
     }
     /// The load generators' CPU time over their threads' time in the run, % (serving): near 100,
     /// the load generator, not the server, bounds the round trips.

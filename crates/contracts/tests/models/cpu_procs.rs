@@ -74,3 +74,23 @@ fn short_lived_workers_count_in_the_peak() {
         r.memory.rss_peak_mib
     );
 }
+
+/// Each item crosses a pipe once per run, whatever `cpu.passes`: the bytes sent are the same at
+/// one pass and at five, at least the URLs' text, and the work still grows with the passes.
+#[test]
+fn each_item_is_sent_once_whatever_the_passes() {
+    let sent = |passes: &str| {
+        let sets = ["cpu.urls=20000", "cpu.workers=2", passes];
+        let r = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+        assert_eq!(r.work, expected_cpu_work(&sets), "{sets:?}");
+        let moved = r.moved.expect("cpu-procs says what it sent");
+        assert!(moved.seconds > 0.0, "{moved:?}");
+        (moved.bytes, r.work.units)
+    };
+    let (once, units_once) = sent("cpu.passes=1");
+    let (five, units_five) = sent("cpu.passes=5");
+    assert_eq!(once, five, "the same bytes at one pass and five");
+    assert_eq!(units_five, 5 * units_once);
+    let text = expected_cpu_work(&["cpu.urls=20000", "cpu.passes=1"]).bytes;
+    assert!(once > text, "{once} bytes sent for {text} bytes of URLs");
+}

@@ -146,7 +146,7 @@ pub const MODELS: &[ModelSpec] = &[
         family: Family::Cpu,
         kind: Kind::Processes,
         runtime: "child processes over pipes",
-        about: "`cpu.workers` child processes, each streamed its contiguous shard over a pipe and read back as JSON",
+        about: "`cpu.workers` child processes, each sent its shard of the distinct items over a pipe once, counting it `cpu.passes` times, its tally read back as JSON",
         entries: &[
             entry("cpu-procs {cpu.workers} processes", &["cpu.workers=cores"]),
             entry("cpu-procs {cpu.workers} processes", &["cpu.workers=5*cores"]).full_only(),
