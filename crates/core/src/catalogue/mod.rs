@@ -535,7 +535,10 @@ mod tests {
 
     #[test]
     fn the_readme_lists_every_model_as_the_catalogue_does() {
-        crate::testing::assert_in_readme(&markdown_table(), "model table (crates/core/src/catalogue.rs)");
+        crate::testing::assert_in_readme(
+            &markdown_table(),
+            "model table (crates/core/src/catalogue/mod.rs)",
+        );
     }
 
     #[test]
