@@ -120,6 +120,18 @@ mod tests {
         (cmd, dir)
     }
 
+    /// That `f` was killed promptly with its whole group: SIGKILL, well before the group's
+    /// 30 s sleeps, and the grandchild of [`with_grandchild`] gone too.
+    fn assert_group_killed(f: &Finished, begun: std::time::Instant, dir: &tempfile::TempDir) {
+        assert_eq!(f.signal, Some(libc::SIGKILL), "{f:?}");
+        assert!(
+            begun.elapsed() < Duration::from_secs(10),
+            "took {:?}: it waited for the group's sleeps",
+            begun.elapsed()
+        );
+        assert!(grandchild_gone(dir), "the grandchild was killed with its group");
+    }
+
     /// Whether the grandchild of [`with_grandchild`] is gone (or a zombie), within a second.
     fn grandchild_gone(dir: &tempfile::TempDir) -> bool {
         let pid = std::fs::read_to_string(dir.path().join("grandchild")).unwrap();
@@ -139,13 +151,7 @@ mod tests {
         let begun = std::time::Instant::now();
         let f = run(cmd, Duration::from_millis(300), &AtomicBool::new(false)).unwrap();
         assert!(f.timed_out && !f.interrupted, "{f:?}");
-        assert_eq!(f.signal, Some(libc::SIGKILL));
-        assert!(
-            begun.elapsed() < Duration::from_secs(10),
-            "took {:?}: it waited for the group's sleeps",
-            begun.elapsed()
-        );
-        assert!(grandchild_gone(&dir), "the grandchild was killed with its group");
+        assert_group_killed(&f, begun, &dir);
     }
 
     #[test]
@@ -167,13 +173,7 @@ mod tests {
             run(cmd, Duration::from_secs(60), &stop).unwrap()
         });
         assert!(f.interrupted && !f.timed_out, "{f:?}");
-        assert_eq!(f.signal, Some(libc::SIGKILL));
-        assert!(
-            begun.elapsed() < Duration::from_secs(10),
-            "took {:?}: it waited for the group's sleeps",
-            begun.elapsed()
-        );
-        assert!(grandchild_gone(&dir), "the grandchild was killed with its group");
+        assert_group_killed(&f, begun, &dir);
     }
 
     #[test]

@@ -118,6 +118,15 @@ fn failing_and_hanging_runs_are_recorded_and_the_matrix_goes_on() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a run"));
 }
 
+/// The whole lines of `out/runs.jsonl` so far: a test that polls it while the runner writes (or
+/// kills the runner) must not read the line being written.
+pub fn whole_lines(out: &Path) -> usize {
+    std::fs::read_to_string(out.join("runs.jsonl"))
+        .unwrap_or_default()
+        .matches('\n')
+        .count()
+}
+
 #[test]
 fn ctrl_c_keeps_every_finished_run_and_writes_a_summary() {
     let config = FAILING_AND_HANGING
@@ -126,7 +135,7 @@ fn ctrl_c_keeps_every_finished_run_and_writes_a_summary() {
     let (_tmp, out, mut cmd) = runner(&config, &["--models", "cpu-sync,hangs"]);
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let start = Instant::now();
-    while records(&out).is_empty() {
+    while whole_lines(&out) == 0 {
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "the first run never finished"
@@ -427,10 +436,11 @@ fn compare_marks_a_slower_entry_gates_on_a_threshold_and_refuses_different_work(
 }
 
 /// Two CPU entries, one warm-up and five rounds: 12 runs of about 50 ms each.
+// Runs of about 50 ms in release, so that a kill after the fourth lands mid-matrix.
 const RESUMABLE: &str = r#"
 [cpu]
 urls = 20000
-passes = 2
+passes = 20
 [runner]
 models = ["cpu-sync", { model = "cpu-threads", set = { "cpu.workers" = "cores" }, label = "cpu-threads {cpu.workers}" }]
 repeats = 5
@@ -457,7 +467,7 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
     let (tmp, out, mut cmd) = runner(RESUMABLE, &[]);
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let start = Instant::now();
-    while records(&out).len() < 4 {
+    while whole_lines(&out) < 4 {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "the runs never started"
@@ -466,7 +476,7 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
     }
     child.kill().unwrap(); // SIGKILL: no summary, no final meta.json
     child.wait().unwrap();
-    let before = records(&out).len();
+    let before = whole_lines(&out);
     assert!(before < 12, "killed mid-matrix: {before} runs");
     assert!(!out.join("report.md").exists());
     // What a kill during a write leaves: half a line.
