@@ -48,5 +48,17 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+impl UsageError {
+    /// `asked` (e.g. "--models x matches") names no entry of `runner.models`: said with the
+    /// entries it could have named.
+    pub fn no_entry(asked: &str, runner: &config::RunnerConfig) -> Self {
+        let names: Vec<String> = runner.models.iter().map(config::Entry::name).collect();
+        UsageError(format!(
+            "{asked} no entry of runner.models ({})",
+            names.join(", ")
+        ))
+    }
+}
+
 #[cfg(test)]
 mod testdata;

@@ -382,12 +382,7 @@ fn ending(done: &exec::Finished) -> (Ending, Option<Report>, Option<String>) {
 /// user's to mend (exit 2).
 fn choose_reference(runner: &mut RunnerConfig, reference: &str) -> anyhow::Result<()> {
     if !runner.models.iter().any(|e| e.is_named(reference)) {
-        let names: Vec<String> = runner.models.iter().map(crate::config::Entry::name).collect();
-        return Err(crate::UsageError(format!(
-            "--reference {reference} names no entry of runner.models ({})",
-            names.join(", ")
-        ))
-        .into());
+        return Err(crate::UsageError::no_entry(&format!("--reference {reference} names"), runner).into());
     }
     runner.reference = Some(reference.to_owned());
     Ok(())

@@ -172,13 +172,8 @@ fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> 
         .cloned()
         .collect();
     if entries.is_empty() {
-        let names: Vec<String> = runner.models.iter().map(Entry::name).collect();
-        return Err(crate::UsageError(format!(
-            "--models {} matches no entry of runner.models ({})",
-            only.join(","),
-            names.join(", ")
-        ))
-        .into());
+        let asked = format!("--models {} matches", only.join(","));
+        return Err(crate::UsageError::no_entry(&asked, runner).into());
     }
     Ok(entries)
 }

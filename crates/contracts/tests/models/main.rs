@@ -53,7 +53,7 @@ contract_only!(
     serve_may: "serve-may" => serve,
 );
 
-/// The models that run a loop or an io_uring ring per thread: the contract, and the same
+/// The models that run a loop or an io_uring ring per thread: the contract (as above), and the same
 /// contract with one per core (IO), or each loop's own count of the connections it took
 /// (serving).
 macro_rules! per_thread_loops {
@@ -63,10 +63,7 @@ macro_rules! per_thread_loops {
         }
     )*};
     (@test io, $bin:literal) => {
-        #[test]
-        fn io_contract() {
-            concbench_http::testing::contract(crate::bin($bin), &[]);
-        }
+        contract_only!(@test io, $bin);
 
         #[test]
         fn io_contract_on_a_ring_per_core() {
@@ -74,10 +71,7 @@ macro_rules! per_thread_loops {
         }
     };
     (@test serve, $bin:literal) => {
-        #[test]
-        fn serve_contract() {
-            concbench_echo::testing::contract(crate::bin($bin), 1000);
-        }
+        contract_only!(@test serve, $bin);
 
         #[test]
         fn each_loop_counts_the_connections_it_took() {

@@ -68,18 +68,18 @@ fn load_adjusted<T: DeserializeOwned>(
         None => ("built-in defaults".to_string(), String::new()),
     };
     let config: T = parse_as(&origin, &text)?;
+    // The file as a table, read once: the base of the `--set`s and what tells a key the user gave.
+    let file_table: toml::Table = toml::from_str(&text).expect("text parsed above");
     let mut set_keys = Vec::new();
-    let config = if sets.is_empty() {
+    let mut config = if sets.is_empty() {
         config
     } else {
-        let mut table: toml::Table = toml::from_str(&text).expect("text parsed above");
+        let mut table = file_table.clone();
         for arg in sets {
             set_keys.push((apply_set(&mut table, arg)?, arg.clone()));
         }
         from_table(table, &set_keys)?
     };
-    let mut config = config;
-    let file_table: toml::Table = toml::from_str(&text).unwrap_or_default();
     let given = |key: &str| {
         set_keys.iter().any(|(k, _)| k == key)
             || key.split_once('.').is_some_and(|(section, field)| {
