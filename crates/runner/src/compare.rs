@@ -155,7 +155,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Run> {
     let records = record::read(&dir.join("runs.jsonl"))
         .with_context(|| format!("reading the run in {}", dir.display()))?;
     let meta = Meta::read(dir);
-    let summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
+    let summary = summary::summarise_with(&records, &[], &summary::Settings::of(&meta));
     let mut config = BTreeMap::new();
     for r in records.iter().filter(|r| !r.warmup) {
         let Some(report) = &r.report else { continue };

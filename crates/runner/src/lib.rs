@@ -13,8 +13,8 @@
 //! [`record`]; the closing terminal table in [`table`].
 #![deny(missing_docs)]
 
-pub mod answers;
 pub mod compare;
+pub mod conclusions;
 pub mod config;
 pub mod exec;
 pub mod export;
@@ -34,6 +34,7 @@ pub mod stats;
 pub mod summary;
 pub mod table;
 pub mod verdict;
+pub mod words;
 
 /// A command-line argument that names nothing the config holds (`--models`, `--reference`):
 /// like a config error, the user's to mend, so the runner exits 2 naming what was given.

@@ -127,6 +127,9 @@ fn main() -> ExitCode {
         return match runner::matrix::report(dir) {
             Ok(summary) => {
                 print!("{}", runner::table::render(&summary));
+                let config = runner::record::Meta::read(dir).config;
+                let conclusions = runner::conclusions::conclude(&summary, config.as_deref());
+                print!("{}", runner::export::answers::terminal(&conclusions));
                 println!("written: {}", dir.display());
                 ExitCode::SUCCESS
             }
@@ -179,6 +182,9 @@ fn matrix(cli: Cli) -> ExitCode {
         Ok(done) => {
             if !opts.quiet {
                 eprint!("{}", runner::table::render(&done.summary));
+                let config = opts.config.as_ref().map(|p| p.display().to_string());
+                let conclusions = runner::conclusions::conclude(&done.summary, config.as_deref());
+                eprint!("{}", runner::export::answers::terminal(&conclusions));
             }
             println!("{}", done.dir.display());
             if done.interrupted {

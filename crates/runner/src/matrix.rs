@@ -110,8 +110,7 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     meta.interrupted = stop.load(Ordering::SeqCst);
     meta.stopped = stopped;
     write_meta(&dir, &meta)?;
-    let mut summary = summary::summarise_against(&records, &order, meta.reference.as_deref());
-    summary.margin_pct = meta.margin_pct;
+    let summary = summary::summarise_with(&records, &order, &summary::Settings::of(&meta));
     export::write_all(&dir, &summary, &meta, &records)?;
     Ok(Done {
         dir,
@@ -174,8 +173,7 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
     let records = record::read(&dir.join("runs.jsonl"))?;
     let meta = Meta::read(dir);
     // Without a matrix order, entries come in the order of their first run.
-    let mut summary = summary::summarise_against(&records, &[], meta.reference.as_deref());
-    summary.margin_pct = meta.margin_pct;
+    let summary = summary::summarise_with(&records, &[], &summary::Settings::of(&meta));
     export::write_all(dir, &summary, &meta, &records)?;
     Ok(summary)
 }

@@ -19,7 +19,6 @@ use serde_json::Value;
 
 use crate::format::{fixed, speedup};
 use crate::metric::Metric;
-use crate::ranking;
 use crate::summary::{FamilySummary, Summary};
 
 /// One machine's run folder.
@@ -38,8 +37,7 @@ pub struct Machine {
 /// Reads one folder, as `runner compare` reads it.
 pub fn load(dir: &Path) -> anyhow::Result<Machine> {
     let run = crate::compare::load(dir)?;
-    let mut summary = run.summary;
-    summary.margin_pct = run.meta.margin_pct;
+    let summary = run.summary;
     let env = summary
         .env
         .clone()
@@ -156,7 +154,7 @@ fn group_table(machines: &[Machine], g: usize, f: &FamilySummary) -> String {
                 continue;
             };
             let wall = e.stats(Metric::Wall).map_or("–".into(), |s| fixed(s.median, 3));
-            let standing = ranking::standing(e, m.summary.margin_pct).word();
+            let standing = crate::words::standing_in(group, &e.label);
             let sp = match &e.speedup {
                 Some(p) if e.label != group.baseline => format!("{} {standing}", speedup(p)),
                 _ => "baseline".into(),
@@ -198,12 +196,7 @@ pub fn ranking_changes(machines: &[Machine]) -> Vec<String> {
                 .filter_map(|(n, m)| {
                     let (group, e) = at(m, g, i)?;
                     let p = e.speedup.as_ref()?;
-                    let bound = ranking::loadgen_bound(group).is_some();
-                    let word = if bound {
-                        "not ranked"
-                    } else {
-                        ranking::standing(e, m.summary.margin_pct).word()
-                    };
+                    let word = crate::words::standing_in(group, &e.label);
                     Some((
                         word.to_string(),
                         format!("{word} on {} ({})", name(m, n), speedup(p)),

@@ -20,7 +20,7 @@ pub const KNEE: f64 = 3.0;
 
 /// Whether some entry of the group ran open loop.
 pub fn is_open(f: &FamilySummary) -> bool {
-    f.entries.iter().any(|e| e.has(Metric::OfferedPerS))
+    f.is_open_loop()
 }
 
 /// Whether `e` achieved at least [`KEEPS_UP`] of its offered rate (`None`: not open loop).

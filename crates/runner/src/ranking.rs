@@ -1,14 +1,12 @@
-//! How a group's entries stand against its baseline, computed once: the answers on top of the
-//! report, the verdict of each group, the forest plots and the terminal table all render this.
-//!
-//! An entry is faster or slower only when its paired 95 % interval lies wholly outside 1 ± the
-//! margin (`runner.margin_pct`); otherwise it is tied with the baseline. Among the faster (or the
-//! slower), entries whose intervals overlap are tied with each other: they form one tier, and a
-//! tier is never put in an order.
+//! A group's standings as tiers: the view the answers, the verdicts, the forest plots and the
+//! terminal table render. It decides nothing: every standing was decided once, when the summary
+//! was made ([`crate::summary::standing`]).
 
 use crate::metric::Metric;
-use crate::stats::Standing;
+use crate::summary::standing::{EntryStanding, Refusal, Unranked};
 use crate::summary::{EntrySummary, FamilySummary};
+
+pub use crate::summary::standing::LOADGEN_BOUND_PCT;
 
 /// A group's entries by their paired speed-up against its baseline.
 #[derive(Debug, Clone)]
@@ -23,83 +21,80 @@ pub struct Ranking<'a> {
     pub slower: Vec<Vec<&'a EntrySummary>>,
     /// The entries tied with the baseline (interval reaching into 1 ± the margin).
     pub tied: Vec<&'a EntrySummary>,
-    /// The entries with too few rounds for a 95 % interval, and with a bound load generator,
-    /// none: such a group has no ranking.
-    pub too_few: Vec<&'a EntrySummary>,
-    /// The margin, %.
-    pub margin_pct: f64,
+    /// The entries not ranked on their own (too few rounds, drift), with why.
+    pub unranked: Vec<(&'a EntrySummary, Unranked)>,
 }
 
-/// A load generator busier than this share of its threads' time bounds the round trips, %.
-pub const LOADGEN_BOUND_PCT: f64 = 80.0;
-
-/// In a serving group, the busiest load generator (its median share of its threads' time, and
-/// the entry it drove) when it was the bound: then the round trips and the wall times measure it
-/// as much as the servers, and the group is not ranked.
+/// In a serving group, the load generator that bounded it (the upper end of its busy share's
+/// interval, and the entry it drove), when it did: then the group is not ranked.
 pub fn loadgen_bound(group: &FamilySummary) -> Option<(f64, &EntrySummary)> {
-    busiest_loadgen(group.entries.iter().map(|e| (e, e)))
-}
-
-/// Of `entries` (each with what names it), the one whose load generator was busiest, with its
-/// median share, when that share reached [`LOADGEN_BOUND_PCT`]: the one rule for a group and for
-/// a sweep's point alike.
-pub fn busiest_loadgen<'a, T>(entries: impl Iterator<Item = (&'a EntrySummary, T)>) -> Option<(f64, T)> {
-    entries
-        .filter_map(|(e, name)| Some((e.stats(Metric::LoadgenBusyPct)?.median, name)))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(pct, _)| *pct >= LOADGEN_BOUND_PCT)
+    match &group.ranking.refused {
+        Some(Refusal::LoadgenBound {
+            entry, busy_high_pct, ..
+        }) => Some((*busy_high_pct, group.entries.iter().find(|e| &e.label == entry)?)),
+        _ => None,
+    }
 }
 
 impl<'a> Ranking<'a> {
     /// The ranking without the entry labelled `label` (said on its own elsewhere); a tier it
     /// leaves empty goes.
     pub fn without(&self, label: &str) -> Ranking<'a> {
-        let keep = |tier: &Vec<&'a EntrySummary>| -> Vec<&'a EntrySummary> {
-            tier.iter().copied().filter(|e| e.label != label).collect()
+        self.only(|e| e.label != label)
+    }
+
+    /// The ranking of the entries `keep` holds; a tier it leaves empty goes.
+    pub fn only(&self, keep: impl Fn(&EntrySummary) -> bool) -> Ranking<'a> {
+        let tier = |t: &Vec<&'a EntrySummary>| -> Vec<&'a EntrySummary> {
+            t.iter().copied().filter(|e| keep(e)).collect()
         };
-        let tiers = |t: &[Vec<&'a EntrySummary>]| t.iter().map(keep).filter(|t| !t.is_empty()).collect();
+        let tiers = |t: &[Vec<&'a EntrySummary>]| t.iter().map(tier).filter(|t| !t.is_empty()).collect();
         Ranking {
             faster: tiers(&self.faster),
             slower: tiers(&self.slower),
-            tied: keep(&self.tied),
-            too_few: keep(&self.too_few),
+            tied: tier(&self.tied),
+            unranked: self.unranked.iter().filter(|(e, _)| keep(e)).cloned().collect(),
             ..self.clone()
         }
     }
 
-    /// The ranking of `group` under `margin_pct`; `None` for a group without paired speed-ups
-    /// (spawn-only, open loop, or no run that succeeded).
-    pub fn of(group: &'a FamilySummary, margin_pct: f64) -> Option<Self> {
-        let others: Vec<&EntrySummary> = group
-            .entries
-            .iter()
-            .filter(|e| e.label != group.baseline && e.speedup.is_some() && e.has(Metric::Wall))
-            .collect();
-        let unrankable = group.scenario == "spawn-only" || crate::openloop::is_open(group);
-        if others.is_empty() || unrankable || loadgen_bound(group).is_some() {
+    /// The ranking of `group`; `None` for a group that is not ranked ([`Refusal`]).
+    pub fn of(group: &'a FamilySummary) -> Option<Self> {
+        if group.ranking.refused.is_some() {
             return None;
         }
-        let of = |want: Standing| -> Vec<&EntrySummary> {
-            let mut v: Vec<&EntrySummary> = others
-                .iter()
-                .copied()
-                .filter(|e| standing(e, margin_pct) == want)
-                .collect();
-            v.sort_by(|a, b| median(b).total_cmp(&median(a)));
-            v
-        };
-        Some(Self {
+        let median = |e: &EntrySummary| e.speedup.as_ref().map_or(f64::NAN, |s| s.median);
+        let mut placed: Vec<(&EntrySummary, &EntryStanding)> = group
+            .entries
+            .iter()
+            .filter_map(|e| Some((e, group.ranking.of(&e.label)?)))
+            .collect();
+        placed.sort_by(|a, b| median(b.0).total_cmp(&median(a.0)));
+        let mut faster: Vec<Vec<&EntrySummary>> = Vec::new();
+        let mut slower: Vec<Vec<&EntrySummary>> = Vec::new();
+        let mut out = Self {
             group,
             baseline: group
                 .entries
                 .iter()
                 .find(|e| e.label == group.baseline && e.has(Metric::Wall)),
-            faster: tiers(of(Standing::Faster)),
-            slower: tiers(of(Standing::Slower)),
-            tied: of(Standing::Tie),
-            too_few: of(Standing::TooFew),
-            margin_pct,
-        })
+            faster: Vec::new(),
+            slower: Vec::new(),
+            tied: Vec::new(),
+            unranked: Vec::new(),
+        };
+        for (e, standing) in placed {
+            match standing {
+                EntryStanding::Faster { tier } => put(&mut faster, *tier, e),
+                EntryStanding::Slower { tier } => put(&mut slower, *tier, e),
+                EntryStanding::Tied => out.tied.push(e),
+                EntryStanding::NotRanked { why } => out.unranked.push((e, why.clone())),
+                EntryStanding::Baseline => {}
+            }
+        }
+        out.faster = faster;
+        out.slower = slower;
+        Some(out)
     }
 
     /// The fastest tier's entries, when some entry is faster than the baseline.
@@ -107,47 +102,25 @@ impl<'a> Ranking<'a> {
         self.faster.first().map_or(&[], Vec::as_slice)
     }
 
-    /// How `e` stands (the baseline itself is tied with itself).
-    pub fn standing_of(&self, e: &EntrySummary) -> Standing {
-        standing(e, self.margin_pct)
+    /// Whether anything was ranked: some entry faster, slower or tied.
+    pub fn resolved(&self) -> bool {
+        !(self.faster.is_empty() && self.slower.is_empty() && self.tied.is_empty())
     }
 }
 
-/// How `e`'s speed-up stands under `margin_pct` (tied when it has none); the group's ranking
-/// may still refuse to rank it ([`loadgen_bound`]).
-pub fn standing(e: &EntrySummary, margin_pct: f64) -> Standing {
-    e.speedup
-        .as_ref()
-        .map_or(Standing::Tie, |s| s.standing(margin_pct))
-}
-
-fn median(e: &EntrySummary) -> f64 {
-    e.speedup.as_ref().map_or(f64::NAN, |s| s.median)
-}
-
-/// `sorted` (by median, best first) cut into tiers: an entry joins the tier of the one before
-/// it when its interval overlaps the interval of every entry of that tier.
-pub fn tiers(sorted: Vec<&EntrySummary>) -> Vec<Vec<&EntrySummary>> {
-    let mut out: Vec<Vec<&EntrySummary>> = Vec::new();
-    for e in sorted {
-        let joins = out.last().is_some_and(|tier| {
-            tier.iter().all(|t| {
-                let (a, b) = (t.speedup.as_ref(), e.speedup.as_ref());
-                a.zip(b).is_some_and(|(a, b)| a.overlaps(b))
-            })
-        });
-        match out.last_mut() {
-            Some(tier) if joins => tier.push(e),
-            _ => out.push(vec![e]),
-        }
+/// `e` into tier `tier` (from 1) of `tiers`.
+fn put<'a>(tiers: &mut Vec<Vec<&'a EntrySummary>>, tier: usize, e: &'a EntrySummary) {
+    while tiers.len() < tier {
+        tiers.push(Vec::new());
     }
-    out
+    tiers[tier.max(1) - 1].push(e);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::stats::Paired;
+    use crate::summary::standing::{Rules, rank};
     use crate::summary::summarise;
     use crate::testdata;
 
@@ -160,6 +133,7 @@ mod tests {
             n: 10,
             ratios: Vec::new(),
         });
+        group.ranking = rank(group, &Rules::default());
     }
 
     #[test]
@@ -169,13 +143,11 @@ mod tests {
         let labels: Vec<String> = io.entries.iter().map(|e| e.label.clone()).collect();
         assert!(labels.len() >= 3, "{labels:?}");
         with_speedup(io, &labels[1], 1.07, 1.09, 1.12);
-        let ranking = Ranking::of(io, 2.0).unwrap();
+        let ranking = Ranking::of(io).unwrap();
         assert_eq!(ranking.faster.len(), 1);
         assert_eq!(ranking.best()[0].label, labels[1], "1.09× (1.07–1.12) is ranked");
-        let mut s2 = s.clone();
-        let io = &mut s2.families[1];
         with_speedup(io, &labels[1], 1.01, 1.03, 1.06);
-        let ranking = Ranking::of(io, 2.0).unwrap();
+        let ranking = Ranking::of(io).unwrap();
         assert!(
             ranking.tied.iter().any(|e| e.label == labels[1]),
             "reaches into 1 ± 2 %"
@@ -192,43 +164,58 @@ mod tests {
         cpu.entries.push(extra);
         with_speedup(cpu, &labels[1], 1.90, 1.96, 2.06);
         with_speedup(cpu, "third", 1.85, 1.87, 1.94);
-        let ranking = Ranking::of(cpu, 2.0).unwrap();
+        let ranking = Ranking::of(cpu).unwrap();
         assert_eq!(
             ranking.faster.len(),
             1,
             "1.90–2.06 and 1.85–1.94 overlap: one tier"
         );
         with_speedup(cpu, "third", 1.05, 1.11, 1.15);
-        let ranking = Ranking::of(cpu, 2.0).unwrap();
+        let ranking = Ranking::of(cpu).unwrap();
         let tiers: Vec<Vec<&str>> = ranking
             .faster
             .iter()
             .map(|t| t.iter().map(|e| e.label.as_str()).collect())
             .collect();
         assert_eq!(tiers, [vec![labels[1].as_str()], vec!["third"]]);
+        assert_eq!(cpu.standing_of("third"), EntryStanding::Faster { tier: 2 });
     }
 
     #[test]
-    fn a_bound_load_generator_ranks_nothing() {
+    fn a_load_generator_that_reached_the_bound_in_some_run_ranks_nothing() {
         let mut s = summarise(&testdata::matrix_rounds(6), &testdata::order());
         let group = &mut s.families[0];
-        assert!(Ranking::of(group, 2.0).is_some());
-        let busy = |pct: f64| crate::stats::Stats::of(&[pct, pct, pct]).unwrap();
+        assert!(Ranking::of(group).is_some());
+        let busy = |pcts: &[f64]| crate::stats::Stats::of(pcts).unwrap();
         group.entries[1]
             .metrics
-            .insert(Metric::LoadgenBusyPct, busy(79.0));
-        assert!(Ranking::of(group, 2.0).is_some(), "79 % is not the bound");
+            .insert(Metric::LoadgenBusyPct, busy(&[70.0, 72.0, 79.0]));
+        group.ranking = rank(group, &Rules::default());
+        assert!(
+            Ranking::of(group).is_some(),
+            "79 % at the most is below the bound"
+        );
+        // A median of 79.3 % with half the runs at 80 % or more: the interval's upper end
+        // (with 8 runs, the largest) decides, not the median.
+        let knife = [78.0, 78.5, 79.0, 79.2, 79.4, 80.1, 80.5, 81.0];
         group.entries[2]
             .metrics
-            .insert(Metric::LoadgenBusyPct, busy(87.0));
-        assert!(Ranking::of(group, 2.0).is_none());
-        let (pct, e) = loadgen_bound(group).unwrap();
-        assert_eq!((pct, e.label.as_str()), (87.0, "cpu-procs 2"));
-        let text = crate::verdict::sentences(group, 2.0).join("\n");
-        assert!(
-            text.starts_with("Not ranked: the load generator was the bound (busy 87 %"),
-            "{text}"
+            .insert(Metric::LoadgenBusyPct, busy(&knife));
+        group.ranking = rank(group, &Rules::default());
+        assert!(Ranking::of(group).is_none());
+        assert_eq!(
+            group.ranking.refused,
+            Some(Refusal::LoadgenBound {
+                entry: "cpu-procs 2".into(),
+                busy_high_pct: 81.0,
+                bound_pct: 80.0
+            })
         );
-        assert!(!text.contains("Faster than"), "{text}");
+        let (pct, e) = loadgen_bound(group).unwrap();
+        assert_eq!((pct, e.label.as_str()), (81.0, "cpu-procs 2"));
+        assert_eq!(
+            group.standing_of("cpu-threads 2"),
+            EntryStanding::NotRanked { why: Unranked::Group }
+        );
     }
 }

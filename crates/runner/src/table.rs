@@ -1,10 +1,12 @@
-//! The closing table in the terminal: per group, the entries ranked by median wall time, with
-//! the paired speed-up, the budget of IO entries, and a mark on every entry with failures.
+//! The closing table in the terminal: per group, the entries by median wall time, with the
+//! paired speed-up and the standing decided for it, the budget of IO entries, and a mark on every
+//! entry with failures; then the answers.
 
 use std::fmt::Write as _;
 
 use crate::format::{fixed, percent_fixed, speedup_ascii};
 use crate::metric::Metric;
+use crate::summary::standing::EntryStanding;
 use crate::summary::{EntrySummary, Summary};
 
 /// The table as text.
@@ -21,19 +23,19 @@ pub fn render(summary: &Summary) -> String {
         let width = rows.iter().map(|(e, _)| e.label.len()).max().unwrap_or(5).max(5);
         let _ = writeln!(
             out,
-            "  rank  {:width$}  median wall   speed vs baseline [95% CI]  in flight  runs",
-            "entry"
+            "  {:width$}  median wall   speed vs baseline [95% CI]  {:14}  in flight  runs",
+            "entry", "standing"
         );
-        for (rank, (e, median)) in rows.iter().enumerate() {
+        for (e, median) in &rows {
             let speed = e.speedup.as_ref().map_or("-".into(), speedup_ascii);
             let in_flight = e.in_flight.map_or("-".into(), |n| n.to_string());
             let _ = writeln!(
                 out,
-                "  {:>4}  {:width$}  {:>9} s   {:>24}  {:>9}  {}{}",
-                rank + 1,
+                "  {:width$}  {:>9} s   {:>24}  {:14}  {:>9}  {}{}",
                 e.label,
                 fixed(*median, 4),
                 speed,
+                standing(&f.standing_of(&e.label)),
                 in_flight,
                 e.runs(),
                 failures(e)
@@ -42,12 +44,23 @@ pub fn render(summary: &Summary) -> String {
         for e in f.entries.iter().filter(|e| !e.has(Metric::Wall)) {
             let _ = writeln!(
                 out,
-                "     -  {:width$}  no successful run ({} failed)",
+                "  {:width$}  no successful run ({} failed)",
                 e.label, e.failed
             );
         }
     }
     out
+}
+
+/// A standing in at most 14 characters.
+fn standing(s: &EntryStanding) -> &'static str {
+    match s {
+        EntryStanding::Baseline => "baseline",
+        EntryStanding::Faster { .. } => "faster",
+        EntryStanding::Slower { .. } => "slower",
+        EntryStanding::Tied => "tied",
+        EntryStanding::NotRanked { .. } => "not ranked",
+    }
 }
 
 /// `  ! 12.5% of requests failed` for an entry with failed requests.
@@ -75,5 +88,10 @@ mod tests {
         assert!(line.ends_with("3  ! 25.0 % of requests failed"), "{text}");
         assert!(line.contains(" 50 "), "the budget: {line}");
         assert!(text.contains("io-broken  no successful run (3 failed)"), "{text}");
+        let sync = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("io-sync"))
+            .unwrap();
+        assert!(sync.contains(" baseline "), "{sync}");
     }
 }

@@ -10,6 +10,7 @@ use concbench_core::report::Family;
 use crate::format::{mib, percent_fixed, req_per_s, seconds, speedup, times};
 use crate::metric::Metric;
 use crate::ranking::Ranking;
+use crate::summary::standing::Refusal;
 use crate::summary::{EntrySummary, FamilySummary};
 
 /// The verdict sentences for one group; `margin_pct` is the equivalence margin.
@@ -37,7 +38,7 @@ pub fn sentences(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
             .filter(|e| e.label != f.baseline)
             .collect();
         out.extend(resources(f, &starters));
-    } else if crate::openloop::is_open(f) {
+    } else if f.is_open_loop() {
         out.extend(crate::openloop::sentences(f));
         out.extend(resources(f, &measured));
     } else {
@@ -69,72 +70,94 @@ fn budgets(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
 /// intervals and are tied with each other), the entries tied with the baseline, and those with
 /// too few rounds.
 fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
-    if let Some((pct, e)) = crate::ranking::loadgen_bound(f) {
+    if let Some(Refusal::LoadgenBound {
+        entry,
+        busy_high_pct,
+        bound_pct,
+    }) = &f.ranking.refused
+    {
         return vec![format!(
-            "Not ranked: the load generator was the bound (busy {} of its threads' time against {}, {} or more), so the wall times and round trips measure it as much as the servers.",
-            percent_fixed(pct, 0),
-            e.label,
-            percent_fixed(crate::ranking::LOADGEN_BOUND_PCT, 0)
+            "Not ranked: the load generator was the bound (busy up to {} of its threads' time against {entry}, the upper end of its 95 % interval; {} or more bounds it), so the wall times and round trips measure it as much as the servers.",
+            percent_fixed(*busy_high_pct, 0),
+            percent_fixed(*bound_pct, 0)
         )];
     }
-    let Some(r) = Ranking::of(f, margin_pct) else {
+    if let Some(Refusal::DifferentWork) = &f.ranking.refused {
+        return vec!["Not ranked: the runs did different work.".into()];
+    }
+    let Some(r) = Ranking::of(f) else {
         return Vec::new();
     };
-    let base_name = r.baseline.map_or(f.baseline.clone(), EntrySummary::name);
+    let base_name = r.baseline.map_or(f.baseline.clone(), |b| called(f, b));
     let margin = percent_fixed(margin_pct, 0);
     let mut out = Vec::new();
-    for (tiers, word) in [(&r.faster, "Faster"), (&r.slower, "Slower")] {
+    for (tiers, word, order) in [
+        (&r.faster, "Faster", "fastest first"),
+        (&r.slower, "Slower", "least slow first"),
+    ] {
         if !tiers.is_empty() {
             out.push(format!(
-                "{word} than {base_name} (the whole paired 95 % interval beyond 1 ± {margin}; median of the per-round ratios), {}: {}.",
-                if word == "Faster" { "fastest first" } else { "least slow first" },
-                tiers_text(tiers)
+                "{word} than {base_name} (interval beyond 1 ± {margin}), {order}: {}.",
+                tiers_text(f, tiers)
             ));
         }
     }
     if !r.tied.is_empty() {
-        let list: Vec<String> = r.tied.iter().map(|e| ranked(e)).collect();
+        let list: Vec<String> = r.tied.iter().map(|e| ranked(f, e)).collect();
         out.push(format!(
-            "Tied with {base_name} (the paired interval reaches into 1 ± {margin}): {}. No difference larger than {margin} is shown.",
-            list.join("; ")
+            "Tied with {base_name} (interval reaching into 1 ± {margin}): {}.",
+            list.join(", ")
         ));
     }
-    if let Some(n) = r.too_few.first().and_then(|e| e.speedup.as_ref()).map(|s| s.n) {
-        let list: Vec<String> = r.too_few.iter().map(|e| ranked(e)).collect();
-        out.push(format!(
-            "Too few rounds ({n}) for a 95 % interval of a paired speed-up (6 at the least), so not ranked; the ranges over the rounds, with their coverage: {}.",
-            list.join("; ")
-        ));
+    if !r.unranked.is_empty() {
+        // One clause per reason, in the order the reasons first come.
+        let mut reasons: Vec<(&crate::summary::standing::Unranked, Vec<String>)> = Vec::new();
+        for (e, why) in &r.unranked {
+            match reasons.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, list)) => list.push(ranked(f, e)),
+                None => reasons.push((why, vec![ranked(f, e)])),
+            }
+        }
+        let clauses: Vec<String> = reasons
+            .iter()
+            .map(|(why, list)| format!("{}: {}", crate::words::unranked(why), list.join(", ")))
+            .collect();
+        out.push(format!("Not ranked, {}.", clauses.join("; ")));
     }
     out
 }
 
 /// Tiers in order, `A; then B and C, tied` style: a tier of one is its entry, a tier of more
 /// says its entries are tied with each other.
-fn tiers_text(tiers: &[Vec<&EntrySummary>]) -> String {
+fn tiers_text(f: &FamilySummary, tiers: &[Vec<&EntrySummary>]) -> String {
     let each: Vec<String> = tiers
         .iter()
         .map(|tier| {
-            let list: Vec<String> = tier.iter().map(|e| ranked(e)).collect();
+            let list: Vec<String> = tier.iter().map(|e| ranked(f, e)).collect();
             match list.len() {
                 1 => list[0].clone(),
-                _ => format!("tied with each other (intervals overlap): {}", list.join(", ")),
+                _ => format!("{} (one tier: intervals overlap)", list.join(", ")),
             }
         })
         .collect();
     each.join("; then ")
 }
 
-/// `label at 0.560 s (median), 1.80× (1.75–1.85)`.
-pub(crate) fn ranked(e: &EntrySummary) -> String {
-    let wall = e
-        .stats(Metric::Wall)
-        .map_or(String::new(), |w| format!(" at {} (median)", seconds(w.median)));
+/// `label 1.80× (1.75–1.85)` (the table beside gives its median wall time).
+fn ranked(f: &FamilySummary, e: &EntrySummary) -> String {
     let speed = e
         .speedup
         .as_ref()
-        .map_or(String::new(), |s| format!(", {}", speedup(s)));
-    format!("{}{wall}{speed}", e.name())
+        .map_or(String::new(), |s| format!(" {}", speedup(s)));
+    format!("{}{speed}", called(f, e))
+}
+
+/// `e` as the group's sentences name it: with its budget only where the budgets differ.
+fn called(f: &FamilySummary, e: &EntrySummary) -> String {
+    match crate::summary::standing::equal_budget(f) {
+        Some(_) => e.label.clone(),
+        None => e.name(),
+    }
 }
 
 /// CPU time, memory and (for IO) throughput: the least and the most, by median (as the tables).
@@ -143,45 +166,44 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     if let Some(x) = Extremes::distinct(measured, |e| e.median(Metric::CpuSeconds)) {
         out.push(format!(
             "CPU time for the same work: least {} ({} of CPU), most {} ({}, {}).",
-            x.low.name(),
+            called(f, x.low),
             seconds(x.low_value),
-            x.high.name(),
+            called(f, x.high),
             seconds(x.high_value),
             times(x.factor(), 1)
         ));
     }
-    out.extend(overhead(f, measured));
-    // Summed RSS counts a process tree's shared pages once per process: rank by PSS when every
-    // entry has it.
-    // Without PSS for every entry, a process model's summed RSS is left out of the ranking.
-    let pss = measured.iter().all(|e| e.has(Metric::PssPeak));
-    let (memory, what) = match pss {
-        true => (Metric::PssPeak, "peak PSS"),
-        false => (Metric::RssPeak, "peak"),
-    };
-    let ranked: Vec<&EntrySummary> = measured
-        .iter()
-        .copied()
-        .filter(|e| pss || e.kind != Some(Kind::Processes))
-        .collect();
-    if let Some(x) = Extremes::distinct(&ranked, |e| e.median(memory)) {
+    if let Some(x) = Extremes::distinct(measured, memory) {
         out.push(format!(
-            "Memory: least {} ({} {what}), most {} ({}, {}).",
-            x.low.name(),
+            "Memory: least {} ({} {}), most {} ({} {}, {}).",
+            called(f, x.low),
             mib(x.low_value),
-            x.high.name(),
+            memory_kind(x.low),
+            called(f, x.high),
             mib(x.high_value),
+            memory_kind(x.high),
             times(x.factor(), 1)
+        ));
+    }
+    let unsampled: Vec<&str> = measured
+        .iter()
+        .filter(|e| memory(e).is_none() && e.kind == Some(Kind::Processes))
+        .map(|e| e.label.as_str())
+        .collect();
+    if !unsampled.is_empty() {
+        out.push(format!(
+            "No memory figure for {}: a process tree is compared by its peak PSS, and its runs have none (the sampler's notes say why).",
+            unsampled.join(", ")
         ));
     }
     if f.family == Family::Io {
         if let Some(x) = Extremes::distinct(measured, |e| e.median(Metric::ReqPerS)) {
             out.push(format!(
                 "Throughput: highest {} ({}{}), lowest {} ({}{}).",
-                x.high.name(),
+                called(f, x.high),
                 req_per_s(x.high_value),
                 failed_note(x.high),
-                x.low.name(),
+                called(f, x.low),
                 req_per_s(x.low_value),
                 failed_note(x.low)
             ));
@@ -190,35 +212,22 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     out
 }
 
-/// How much more CPU than the baseline an entry must use for the same work to be flagged.
-const OVERHEAD_FACTOR: f64 = 1.25;
-
-/// The entries that used much more CPU time than the baseline for the same work: what they spent
-/// beyond the work went to scheduling and coordination.
-fn overhead(f: &FamilySummary, measured: &[&EntrySummary]) -> Option<String> {
-    let median = |e: &EntrySummary| e.median(Metric::CpuSeconds);
-    let base = median(measured.iter().find(|e| e.label == f.baseline)?)?;
-    if !f.same_work || base <= 0.0 {
-        return None;
+/// An entry's memory as the verdict compares it: a single process by its peak RSS, the kernel's
+/// exact high-water mark; a process tree by its peak PSS, which counts a shared page once (summed
+/// RSS counts it once per process), where the sampler caught it.
+fn memory(e: &EntrySummary) -> Option<f64> {
+    match e.kind == Some(Kind::Processes) {
+        true => e.median(Metric::PssPeak),
+        false => e.median(Metric::RssPeak),
     }
-    let over: Vec<String> = measured
-        .iter()
-        .filter(|e| e.label != f.baseline)
-        .filter_map(|e| {
-            let c = median(e)?;
-            (c > OVERHEAD_FACTOR * base)
-                .then(|| format!("{} {} ({})", e.name(), times(c / base, 2), seconds(c)))
-        })
-        .collect();
-    (!over.is_empty()).then(|| {
-        format!(
-            "More CPU than {} for the same work (medians; above {}, the rest is scheduling and coordination, not the work): {} against {}.",
-            f.baseline,
-            times(OVERHEAD_FACTOR, 2),
-            over.join(", "),
-            seconds(base)
-        )
-    })
+}
+
+/// What [`memory`] reads for `e`.
+fn memory_kind(e: &EntrySummary) -> &'static str {
+    match e.kind == Some(Kind::Processes) {
+        true => "peak PSS",
+        false => "peak RSS",
+    }
 }
 
 /// `, 12.5 % of its requests failed` when some did.
@@ -251,7 +260,7 @@ fn failures(f: &FamilySummary) -> Vec<String> {
             .collect();
         Some(format!(
             "{}: {} of its requests failed ({}); its times and rates are of a run that did not do all the work.",
-            e.name(),
+            called(f, e),
             percent_fixed(pct, 1),
             kinds.join(", ")
         ))
@@ -301,37 +310,46 @@ mod tests {
 
     #[test]
     fn sentences_follow_the_paired_numbers() {
-        let text = cpu_sentences(&testdata::matrix_rounds(6)).join("\n");
+        let records = testdata::matrix_rounds(6);
+        let s = summarise(&records, &testdata::order());
+        let cpu = &s.families[0];
+        assert!(matches!(
+            cpu.standing_of("cpu-threads 2"),
+            crate::summary::standing::EntryStanding::Faster { .. }
+        ));
+        assert_eq!(
+            cpu.standing_of("cpu-procs 2"),
+            crate::summary::standing::EntryStanding::Tied
+        );
+        let text = cpu_sentences(&records).join("\n");
         // cpu-threads 2: 1.00/0.55, 1.01/0.56, ... 1.05/0.60 per round; n = 6: the range, its
-        // ends rounded outward (1.75 and 1.818…).
-        assert!(
-            text.contains("Faster than cpu-sync (the whole paired 95 % interval beyond 1 ± 2 %; median of the per-round ratios), fastest first: cpu-threads 2 at 0.575 s (median), 1.78× (1.75–1.82)."),
-            "{text}"
-        );
+        // ends rounded outward (1.75 and 1.818…). The sentence carries the paired figure.
+        assert!(text.contains("cpu-threads 2 1.78× (1.75–1.82)"), "{text}");
         // cpu-procs 2: (1 + d) / (1.01 + d), within 1 ± 2 %.
-        assert!(
-            text.contains("Tied with cpu-sync (the paired interval reaches into 1 ± 2 %): cpu-procs 2 at 1.035 s (median), 0.99× (0.99–1.00)."),
-            "{text}"
-        );
+        assert!(text.contains("cpu-procs 2 0.99× (0.99–1.00)"), "{text}");
         let few = cpu_sentences(&testdata::matrix()).join("\n");
-        assert!(few.contains("Too few rounds (3) for a 95 % interval"), "{few}");
         assert!(
-            few.contains("1.80× (range 1.78–1.82 of 3 rounds, 75 % coverage)"),
+            few.contains("cpu-threads 2 1.80× (range 1.78–1.82 of 3 rounds, 75 % coverage)"),
             "{few}"
         );
         // cpu-procs 2's 120 MiB is RSS summed over its processes: without PSS it is not ranked.
         assert!(
-            text.contains("Memory: least cpu-sync (50.0 MiB peak), most cpu-threads 2 (52.0 MiB, 1.0×)."),
+            text.contains(
+                "Memory: least cpu-sync (50.0 MiB peak RSS), most cpu-threads 2 (52.0 MiB peak RSS, 1.0×)."
+            ),
             "{text}"
         );
+        assert!(text.contains("No memory figure for cpu-procs 2"), "{text}");
         let mut records = testdata::matrix_rounds(6);
         for r in records.iter_mut().filter_map(|r| r.report.as_mut()) {
             r.memory.pss_peak_mib = Some(r.memory.rss_peak_mib / 2.0);
         }
         let text = cpu_sentences(&records).join("\n");
         assert!(
-            text.contains("Memory: least cpu-sync (25.0 MiB peak PSS), most cpu-procs 2 (60.0 MiB, 2.4×)."),
-            "with PSS for every entry, PSS ranks them: {text}"
+            text.contains(
+                "Memory: least cpu-sync (50.0 MiB peak RSS), most cpu-procs 2 (60.0 MiB peak PSS, 1.2×)."
+            ),
+            "a single process by its exact peak RSS, a tree by its PSS: {text}"
         );
     }
 
@@ -345,31 +363,39 @@ mod tests {
             // Round by round faster, then slower than cpu-sync: the interval holds 1.
             r.report.as_mut().unwrap().wall_s = [0.9, 1.2, 0.95, 1.2, 0.9, 1.1][r.index];
         }
-        let text = cpu_sentences(&records).join("\n");
-        assert!(
-            text.contains("Tied with cpu-sync (the paired interval reaches into 1 ± 2 %): cpu-procs 2"),
-            "{text}"
-        );
+        let standing = |records: &[crate::record::RunRecord]| {
+            summarise(records, &testdata::order()).families[0].standing_of("cpu-procs 2")
+        };
+        assert_eq!(standing(&records), crate::summary::standing::EntryStanding::Tied);
         for r in records.iter_mut().filter(|r| !r.warmup) {
             if r.entry == "cpu-procs 2" {
                 r.report.as_mut().unwrap().wall_s = 0.97 + r.index as f64 * 0.01; // 3 % faster
             }
             r.probe_ms = Some([2.0, 2.5, 1.6][r.index % 3]); // the machine drifted ~20 %
         }
+        assert!(
+            matches!(
+                standing(&records),
+                crate::summary::standing::EntryStanding::Faster { .. }
+            ),
+            "the paired interval decides, not the probe"
+        );
         let text = cpu_sentences(&records).join("\n");
-        assert!(
-            text.contains("cpu-procs 2 at 0.995 s (median), 1.03× (1.02–1.04)"),
-            "{text}"
+        assert!(text.contains("cpu-procs 2 1.03× (1.02–1.04)"), "{text}");
+        let settings = crate::summary::Settings {
+            reference: None,
+            margin_pct: Some(5.0),
+        };
+        let s = crate::summary::summarise_with(&records, &testdata::order(), &settings);
+        assert_eq!(
+            s.families[0].standing_of("cpu-procs 2"),
+            crate::summary::standing::EntryStanding::Tied,
+            "the margin is an input of the standing"
         );
-        assert!(
-            text.contains("Faster than cpu-sync"),
-            "the paired interval decides, not the probe: {text}"
-        );
-        let s = summarise(&records, &testdata::order());
         let wide = sentences(&s.families[0], 5.0).join("\n");
         assert!(
-            wide.contains("Tied with cpu-sync (the paired interval reaches into 1 ± 5 %): cpu-procs 2"),
-            "{wide}"
+            wide.contains("1 ± 5 %"),
+            "the sentence states the margin used: {wide}"
         );
     }
 

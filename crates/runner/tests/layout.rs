@@ -30,8 +30,12 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The lines of `path` before its top-level test module.
+/// The lines of `path` before its top-level test module; none for a `tests.rs`, a test module
+/// of its own file.
 fn code_lines(path: &Path) -> Vec<String> {
+    if path.file_name().is_some_and(|n| n == "tests.rs") {
+        return Vec::new();
+    }
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .take_while(|l| !l.starts_with("#[cfg(test)]"))

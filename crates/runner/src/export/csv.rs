@@ -153,9 +153,11 @@ mod tests {
             sweeps: vec![],
             env: None,
             runs: Default::default(),
+            warmups: 0,
             runner_ms_per_run: None,
             noise: None,
             margin_pct: 2.0,
+            rules: Default::default(),
             versus: vec![],
             python: None,
         })

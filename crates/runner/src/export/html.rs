@@ -11,7 +11,7 @@ use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::answers::anchor;
+use crate::export::answers::anchor;
 use crate::export::markdown;
 use crate::format::num;
 use crate::metric::Metric;

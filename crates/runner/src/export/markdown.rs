@@ -9,15 +9,14 @@ use concbench_core::report::{Env, Family};
 use concbench_core::sampler::MIN_SAMPLES;
 
 use crate::export::layout::{
-    failure_metrics, forest_plot, group_plot, has_forest, metrics_of, per_unit, per_unit_name, sweep_metrics,
-    sweep_per_unit_plot, sweep_plot, uniform_metrics,
+    failure_metrics, forest_plot, group_plot, has_forest, metrics_of, uniform_metrics,
 };
-use crate::format::{code, fixed, num, percent_fixed, plain, speedup};
+use crate::export::sweeps;
+use crate::format::{fixed, num, percent_fixed, plain, speedup};
 use crate::metric::Metric;
-use crate::ranking;
 use crate::record::Meta;
 use crate::stats::Stats;
-use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary};
+use crate::summary::{EntrySummary, FamilySummary, Summary};
 use crate::{findings, verdict};
 
 pub use crate::export::prose::{GLOSSARY, scenario_blurb};
@@ -28,7 +27,7 @@ fn how_to_read(summary: &Summary) -> String {
     if !summary.families.is_empty() {
         let _ = write!(
             text,
-            "How to read it: a speed-up is paired by round, the median over the rounds of the baseline's wall time over the entry's in the same round, with a distribution-free 95 % interval (order statistics; 6 rounds at the least, fewer print their range and real coverage). An entry is faster or slower only when that whole interval lies beyond 1 ± {} (`runner.margin_pct`); otherwise it is tied with the baseline, and entries whose intervals overlap are tied with each other. Each group's table gives medians; the appendix gives every metric's full statistics.",
+            "How to read it: a speed-up is paired by round (the baseline's wall time over the entry's in the same round), the median over the rounds with a 95 % interval from order statistics; nothing is ranked on fewer than 6 rounds. An entry is faster or slower only when its whole interval lies beyond 1 ± {} (`runner.margin_pct`), else tied; faster entries whose intervals overlap form one tier. Tables give medians; the appendix gives full statistics.",
             percent_fixed(summary.margin_pct, 0)
         );
     }
@@ -70,7 +69,8 @@ pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
     let mut head = String::from("# concbench report\n\n");
     head.push_str(&header(summary, meta));
     if !summary.families.is_empty() {
-        head.push_str(&crate::answers::markdown(summary));
+        let conclusions = crate::conclusions::conclude(summary, meta.config.as_deref());
+        head.push_str(&super::answers::markdown(&conclusions));
     }
     head.push_str(&how_to_read(summary));
     head.push_str(&noise(summary));
@@ -85,7 +85,7 @@ pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
             group: Some(i),
         });
     }
-    let mut tail: String = summary.sweeps.iter().map(sweep_section).collect();
+    let mut tail: String = summary.sweeps.iter().map(sweeps::section).collect();
     tail.push_str(&findings::markdown(summary));
     tail.push_str(APPENDIX);
     for f in &summary.families {
@@ -121,8 +121,13 @@ fn header(summary: &Summary, meta: &Meta) -> String {
     let reference = meta.reference.as_ref().map_or(String::new(), |r| {
         format!("Reference: every group that holds `{r}` compares its entries with it (`runner.reference`), the others with their sync model.\n\n")
     });
+    let warmups = match summary.warmups {
+        0 => String::new(),
+        1 => "; 1 of them a warm-up, left out of every figure".into(),
+        n => format!("; {n} of them warm-ups, left out of every figure"),
+    };
     format!(
-        "Runs: {} ({}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}{reference}",
+        "Runs: {} ({}{warmups}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}{reference}",
         summary.runs.values().sum::<usize>(),
         runs.join(", "),
         meta.started_at,
@@ -152,7 +157,7 @@ fn noise(summary: &Summary) -> String {
     )
 }
 
-fn same_work(same: bool) -> &'static str {
+pub(super) fn same_work(same: bool) -> &'static str {
     match same {
         true => "yes (same units and checksum)",
         false => "**no**",
@@ -163,20 +168,16 @@ fn same_work(same: bool) -> &'static str {
 /// the open-loop figures and failures where there are some, the verdict.
 fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
     let mut out = format!("## {}\n\n", f.title());
-    let section = if crate::record::is_workload(&f.scenario) {
-        f.family.name()
-    } else {
+    if !crate::record::is_workload(&f.scenario) {
         let _ = writeln!(out, "{}\n", scenario_blurb(&f.scenario));
-        "scenario"
-    };
+    }
     let _ = writeln!(
         out,
-        "Config (`[{section}]`, as the baseline ran it; each entry's own keys are beside it): {}. Baseline: {}. Same work in every run: {}.\n",
-        config_line(&f.config),
+        "Baseline: {}. Same work in every run: {}. The config is in the appendix; each entry's own keys are beside it.\n",
         f.baseline,
         same_work(f.same_work)
     );
-    out.push_str(&medians_table(f, margin_pct));
+    out.push_str(&medians_table(f));
     if has_forest(f) {
         let _ = writeln!(out, "\n![Paired speed-ups](plots/{})", forest_plot(f));
     }
@@ -207,13 +208,12 @@ const MEDIAN_COLUMNS: [(Metric, &str); 9] = [
 
 /// A row per entry: its own keys, runs, budget, the medians of the main metrics, and its
 /// paired speed-up with its standing.
-fn medians_table(f: &FamilySummary, margin_pct: f64) -> String {
+fn medians_table(f: &FamilySummary) -> String {
     let io = f.family == Family::Io;
     let cols: Vec<(Metric, &str)> = MEDIAN_COLUMNS
         .into_iter()
         .filter(|(m, _)| f.entries.iter().any(|e| e.has(*m)))
         .collect();
-    let bound = ranking::loadgen_bound(f).is_some();
     let mut out = String::from("| entry | own keys | runs |");
     if io {
         out.push_str(" in flight |");
@@ -237,13 +237,11 @@ fn medians_table(f: &FamilySummary, margin_pct: f64) -> String {
             });
             let _ = write!(out, " {cell} |");
         }
+        let standing = crate::words::standing_in(f, &e.label);
         let (speed, standing) = match &e.speedup {
-            _ if e.label == f.baseline => ("1".into(), "baseline".to_string()),
-            Some(p) if bound => (speedup(p), "not ranked (load generator bound)".into()),
-            Some(p) if f.scenario != "spawn-only" => {
-                (speedup(p), ranking::standing(e, margin_pct).word().to_string())
-            }
-            _ => ("–".into(), "–".into()),
+            _ if e.label == f.baseline => ("1".into(), standing),
+            Some(p) => (speedup(p), standing),
+            None => ("–".into(), standing),
         };
         let _ = writeln!(out, " {speed} | {standing} |");
     }
@@ -267,6 +265,15 @@ fn own_keys(e: &EntrySummary) -> String {
 /// every entry and run is a sentence.
 fn appendix_group(f: &FamilySummary) -> String {
     let mut out = format!("### Every metric: {}\n\n", f.title());
+    let section = match crate::record::is_workload(&f.scenario) {
+        true => f.family.name(),
+        false => "scenario",
+    };
+    let _ = writeln!(
+        out,
+        "Config (`[{section}]`, as the baseline ran it): {}.\n",
+        config_line(&f.config)
+    );
     out.push_str("Mean ± standard deviation, median, the 95 % confidence interval of the mean (a bootstrap where Student's would pass a bound), the range, and the outliers flagged by the modified z-score.\n\n");
     for m in metrics_of(f) {
         let _ = writeln!(out, "#### {}\n", m.title());
@@ -346,115 +353,6 @@ fn cores_cell(e: &Env) -> String {
         Some(usable) => format!("{}, {usable} usable (`\"cores\"` = {usable})", e.cores_logical),
         None => e.cores_logical.to_string(),
     }
-}
-
-/// A sweep: per metric a table (a row per series, a column per value) and a line plot; then
-/// the points that could not run, with their error.
-fn sweep_section(sweep: &SweepSummary) -> String {
-    let mut out = format!("## Sweep: {}\n\n", sweep.axis);
-    let keys: Vec<String> = sweep
-        .series
-        .iter()
-        .map(|s| format!("{} sweeps `{}`", s.label, s.key))
-        .collect();
-    let _ = writeln!(
-        out,
-        "{}. Each cell is the mean ± the half-width of its 95 % confidence interval. Same work in every series at each value: {}.\n",
-        keys.join("; "),
-        same_work(sweep.same_work)
-    );
-    let unit = match sweep.family {
-        Family::Cpu => "a kernel's items, or a task-cost scenario's units",
-        Family::Io => "requests",
-        Family::Serve => "round trips",
-    };
-    let _ = writeln!(
-        out,
-        "Units of work per run ({unit}) at each value: {}.\n",
-        work_per_value(sweep).join(", ")
-    );
-    for m in sweep_metrics(sweep) {
-        let _ = writeln!(out, "### {}{}\n", m.title(), m.unit_suffix());
-        out.push_str(&sweep_table(sweep, m));
-        let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), sweep_plot(sweep, m));
-        if let (Metric::Wall, Some(scaled)) = (m, per_unit(sweep)) {
-            out.push_str(&per_unit_section(sweep, &scaled));
-        }
-    }
-    let failed = failed_points(sweep);
-    if !failed.is_empty() {
-        let _ = writeln!(out, "Points that could not run:\n\n{}\n", failed.join("\n"));
-    }
-    out
-}
-
-/// The wall time per unit of work of a sweep whose work changes from point to point: the
-/// like-with-like view of its wall times.
-fn per_unit_section(sweep: &SweepSummary, scaled: &SweepSummary) -> String {
-    let (title, unit) = per_unit_name(sweep);
-    let mut out = format!(
-        "### {title}{unit}\n\nThe work changes from point to point, so the wall times above are not like with like: here each is divided by its point's units of work.\n\n"
-    );
-    out.push_str(&sweep_table(scaled, Metric::Wall));
-    let _ = writeln!(out, "\n![{title}](plots/{})\n", sweep_per_unit_plot(sweep));
-    out
-}
-
-/// `value → units` for each value some series ran.
-fn work_per_value(sweep: &SweepSummary) -> Vec<String> {
-    sweep
-        .values
-        .iter()
-        .filter_map(|v| {
-            let units = sweep.series.iter().find_map(|s| s.at(*v)?.work.as_ref())?.units;
-            Some(format!("{} → {units}", plain(*v)))
-        })
-        .collect()
-}
-
-/// A row per series, a column per value.
-fn sweep_table(sweep: &SweepSummary, m: Metric) -> String {
-    let values: Vec<String> = sweep.values.iter().map(|v| plain(*v)).collect();
-    let mut out = format!("| series | {} |\n", values.join(" | "));
-    let _ = writeln!(out, "|---|{}", "---:|".repeat(values.len()));
-    for s in &sweep.series {
-        let cells: Vec<String> = sweep.values.iter().map(|v| sweep_cell(s, *v, m)).collect();
-        let _ = writeln!(out, "| {} | {} |", s.label, cells.join(" | "));
-    }
-    out
-}
-
-/// The mean ± the CI's half-width at `value`, or why there is none.
-fn sweep_cell(s: &Series, value: f64, m: Metric) -> String {
-    match s.at(value) {
-        None => "".into(),
-        Some(p) => match p.stats(m) {
-            Some(st) => format!("{} ± {}", num(st.mean), num((st.ci95[1] - st.ci95[0]) / 2.0)),
-            None if p.ok == 0 => "could not run".into(),
-            None => "–".into(),
-        },
-    }
-}
-
-/// A line for each sweep point with a failed run, with its error.
-fn failed_points(sweep: &SweepSummary) -> Vec<String> {
-    sweep
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter())
-        .filter(|p| p.failed > 0)
-        .map(|p| {
-            format!(
-                "- {}: {} of {} runs did not succeed{}",
-                p.label,
-                p.failed,
-                p.failed + p.ok,
-                p.error
-                    .as_ref()
-                    .map_or(String::new(), |e| format!(": {}", code(e)))
-            )
-        })
-        .collect()
 }
 
 fn config_line(config: &serde_json::Value) -> String {

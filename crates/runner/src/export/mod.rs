@@ -2,6 +2,7 @@
 //! `report.md` ([`markdown`]), `plots/*.svg` ([`plot`], [`forest`]) and the CI services' shapes
 //! ([`ci`]); which metrics each shows and the plots' file names in [`layout`].
 
+pub mod answers;
 pub mod ci;
 pub mod csv;
 pub mod forest;
@@ -11,6 +12,7 @@ pub mod layout;
 pub mod markdown;
 pub mod plot;
 pub mod prose;
+pub mod sweeps;
 pub mod versus;
 
 use std::path::Path;
@@ -36,6 +38,10 @@ pub fn write_all(dir: &Path, summary: &Summary, meta: &Meta, records: &[RunRecor
     write("summary.json", json::render(summary, meta)?)?;
     write("summary.csv", csv::render(summary)?)?;
     write("report.md", markdown::render(summary, meta))?;
+    write(
+        "conclusions.json",
+        crate::conclusions::render(summary, meta.config.as_deref())?,
+    )?;
     let figures = ci::figures(summary);
     let smaller = ci::github_action(&figures, crate::metric::Direction::LowerIsBetter)?;
     write("bench.github-action.smaller.json", smaller)?;
@@ -87,11 +93,10 @@ fn forest(file: &Path, f: &FamilySummary, margin_pct: f64) -> anyhow::Result<()>
                 label: e.label.clone(),
                 ratio: s.median,
                 ci95: s.ci95,
-                tone: match ranking::standing(e, margin_pct) {
-                    _ if bound => forest::Tone::Tie,
-                    Standing::Faster => forest::Tone::Better,
-                    Standing::Slower => forest::Tone::Worse,
-                    Standing::Tie | Standing::TooFew => forest::Tone::Tie,
+                tone: match f.standing_of(&e.label).standing() {
+                    Some(Standing::Faster) => forest::Tone::Better,
+                    Some(Standing::Slower) => forest::Tone::Worse,
+                    _ => forest::Tone::Tie,
                 },
             })
         })

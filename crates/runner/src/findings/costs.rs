@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(crate) fn start_up(summary: &Summary) -> Vec<String> {
+pub(super) fn start_up(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "spawn-only") else {
         return vec![];
     };
@@ -216,11 +216,11 @@ pub(super) fn sqlite(summary: &Summary) -> Vec<String> {
             .filter(|e| e.mean(Metric::BusyRetries).is_some_and(|b| b > 0.0))
             .count();
         if let Some((e, paired)) = top {
-            let standing = match crate::ranking::standing(e, summary.margin_pct) {
-                Standing::Faster => "faster than",
-                Standing::Slower => "slower than",
-                Standing::Tie => "tied with",
-                Standing::TooFew => "too few rounds to rank against",
+            let standing = match f.standing_of(&e.label).standing() {
+                Some(Standing::Faster) => "faster than",
+                Some(Standing::Slower) => "slower than",
+                Some(_) => "tied with",
+                None => "not ranked against",
             };
             let said = format!("{} ({standing} the sequential loop)", speedup(paired));
             best.push((scenario, e.label.clone(), said, retried, f.entries.len()));
@@ -340,7 +340,7 @@ pub(super) fn squares(summary: &Summary) -> Vec<String> {
         .filter_map(|e| {
             let p = e.speedup.as_ref()?;
             let cpu = e.stats(Metric::ProcessCpu)?.median;
-            let standing = crate::ranking::standing(e, summary.margin_pct).word();
+            let standing = crate::words::standing_in(f, &e.label);
             Some(format!(
                 "{} {} {standing} ({} of one core)",
                 e.label,
@@ -364,7 +364,7 @@ pub(super) fn squares(summary: &Summary) -> Vec<String> {
 
 /// The switch groups: each entry's time per hand-off of the token, the kinds side by side, and
 /// the published figures beside them.
-pub(crate) fn switches(summary: &Summary) -> Vec<String> {
+pub(super) fn switches(summary: &Summary) -> Vec<String> {
     let m = Metric::SwitchNs;
     let mut out = Vec::new();
     for f in summary

@@ -58,7 +58,7 @@ pub(super) fn memory(summary: &Summary) -> Vec<String> {
 
 /// An idle-scale group outside a sweep: each entry's memory per waiting unit, leanest first,
 /// and each kind's over the leanest task's.
-pub(crate) fn idle_groups(summary: &Summary) -> Vec<String> {
+pub(super) fn idle_groups(summary: &Summary) -> Vec<String> {
     let m = Metric::RssPerUnit;
     let mut out = Vec::new();
     for f in summary

@@ -27,9 +27,7 @@ use crate::summary::{EntrySummary, FamilySummary, Series, Summary, SweepSummary}
 
 use concurrency::*;
 use costs::*;
-pub(crate) use costs::{start_up, switches};
 use kernels::*;
-pub(crate) use memory::idle_groups;
 use memory::*;
 use serving::*;
 
@@ -153,12 +151,22 @@ mod tests {
             text.contains("0.2 µs per switch between async tasks and 1.7 µs"),
             "{text}"
         );
-        let answer = crate::answers::answers(&summarise(&testdata::switch(), &[]));
-        let cost = answer
+        let answers = crate::conclusions::answers::answers(&summarise(&testdata::switch(), &[]), None);
+        let cost = answers
             .iter()
-            .find(|a| a.question.starts_with("What does a task"))
+            .find(|a| a.question == crate::conclusions::Question::UnitCosts)
             .unwrap();
-        assert!(cost.text.contains("tokio 202 ns (task)"), "{}", cost.text);
+        let crate::conclusions::Outcome::Costs(costs) = &cost.outcome else {
+            panic!("{cost:?}")
+        };
+        assert_eq!(
+            (
+                costs.switch_ns[0].unit.as_str(),
+                costs.switch_ns[0].entry.as_str()
+            ),
+            ("task", "tokio")
+        );
+        assert!((costs.switch_ns[0].value - 202.0).abs() < 1.0, "{costs:?}");
     }
 
     #[test]

@@ -215,9 +215,13 @@ pub(super) fn serving_line(s: &Series) -> Option<String> {
 }
 
 /// The busiest load generator at `n` connections over the series, when it was the bound
-/// (busier than [`crate::ranking::LOADGEN_BOUND_PCT`] of its threads' time).
+/// (the upper end of its busy share's interval at [`crate::summary::standing::LOADGEN_BOUND_PCT`] or more).
 pub(super) fn loadgen_bound<'a>(series: &[&'a Series], n: f64) -> Option<(f64, &'a str)> {
-    crate::ranking::busiest_loadgen(series.iter().filter_map(|s| Some((s.at(n)?, s.label.as_str()))))
+    let rules = crate::summary::standing::Rules::default();
+    crate::summary::standing::busiest_loadgen(
+        series.iter().filter_map(|s| Some((s.at(n)?, s.label.as_str()))),
+        &rules,
+    )
 }
 
 /// Where the load generator, not the server, bounded the round trips: those points are not

@@ -2,6 +2,8 @@
 //! speed relative to it (the median of per-round ratios, with a 95 % interval), whether every
 //! run of a group did the same work, and the machine's noise.
 
+pub mod standing;
+mod sweep;
 pub mod versus;
 
 use std::collections::BTreeMap;
@@ -14,6 +16,7 @@ use crate::metric::Metric;
 use crate::noise::Noise;
 use crate::record::{RunRecord, SweepPoint};
 use crate::stats::{Paired, Stats};
+use crate::summary::standing::{EntryStanding, GroupRanking, Rules};
 
 /// Everything the exports show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +30,9 @@ pub struct Summary {
     pub env: Option<Env>,
     /// Runs recorded, by outcome (warm-ups included).
     pub runs: BTreeMap<String, usize>,
+    /// Of those, the warm-ups.
+    #[serde(default)]
+    pub warmups: usize,
     /// The runner's own time per run (spawn, parse, write), milliseconds.
     pub runner_ms_per_run: Option<Stats>,
     /// The machine's drift over the matrix, from the noise probe before each run.
@@ -36,6 +42,9 @@ pub struct Summary {
     /// paired interval lies wholly outside 1 ± this (`runner.margin_pct`).
     #[serde(default = "crate::record::default_margin")]
     pub margin_pct: f64,
+    /// The rules every group's standings were decided by (the margin among them).
+    #[serde(default)]
+    pub rules: Rules,
     /// Rust against Python: each Python entry against its Rust counterpart and its group's
     /// Python sync entry, paired by round.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -64,6 +73,9 @@ pub struct FamilySummary {
     pub same_work: bool,
     /// The entries in matrix order.
     pub entries: Vec<EntrySummary>,
+    /// How each entry stands against the baseline, decided once under the summary's rules.
+    #[serde(default)]
+    pub ranking: GroupRanking,
 }
 
 /// One entry's figures.
@@ -99,6 +111,9 @@ pub struct EntrySummary {
     /// IO: the most requests it could have in flight (its budget), from its reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<u64>,
+    /// Serving: the connections the load generator opened, from its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<u64>,
     /// Serving: the load generator processes that drove it, from its reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loadgens: Option<u64>,
@@ -202,6 +217,21 @@ impl EntrySummary {
 }
 
 impl FamilySummary {
+    /// Whether the group ran open loop (entries offered a rate).
+    pub fn is_open_loop(&self) -> bool {
+        self.entries.iter().any(|e| e.has(Metric::OfferedPerS))
+    }
+
+    /// How the entry labelled `label` stands (not ranked when the group has no such entry).
+    pub fn standing_of(&self, label: &str) -> EntryStanding {
+        self.ranking
+            .of(label)
+            .cloned()
+            .unwrap_or(EntryStanding::NotRanked {
+                why: crate::summary::standing::Unranked::NoSpeedup,
+            })
+    }
+
     /// The group's heading: its family and workload or scenario, and its group's name.
     pub fn title(&self) -> String {
         let title = match (self.family, self.scenario.as_str()) {
@@ -256,15 +286,61 @@ pub fn slug(text: &str) -> String {
         .join("-")
 }
 
+/// What a summary is made under: the baseline asked for and the margin.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// A label or model name to be the baseline of every group that holds it (`--reference`);
+    /// other groups keep their sync model.
+    pub reference: Option<String>,
+    /// The equivalence margin, % (`runner.margin_pct`); `None`: the default.
+    pub margin_pct: Option<f64>,
+}
+
+impl Settings {
+    /// What the summary of the run that `meta` describes is made under: its reference and its
+    /// margin.
+    pub fn of(meta: &crate::record::Meta) -> Self {
+        Self {
+            reference: meta.reference.clone(),
+            margin_pct: Some(meta.margin_pct),
+        }
+    }
+}
+
 /// Summarises `records` (warm-ups are left out of the statistics); `order` is the matrix order
 /// of labels. Each group's baseline is its sync model.
 pub fn summarise(records: &[RunRecord], order: &[String]) -> Summary {
-    summarise_against(records, order, None)
+    summarise_with(records, order, &Settings::default())
 }
 
 /// [`summarise`], with `reference` (a label or model name) as the baseline of every group that
 /// holds it; other groups keep their sync model.
 pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Option<&str>) -> Summary {
+    let settings = Settings {
+        reference: reference.map(str::to_string),
+        margin_pct: None,
+    };
+    summarise_with(records, order, &settings)
+}
+
+/// [`summarise`] under `settings`: the statistics, then every group's standings, decided once.
+pub fn summarise_with(records: &[RunRecord], order: &[String], settings: &Settings) -> Summary {
+    let mut summary = statistics(records, order, settings.reference.as_deref());
+    let margin = settings.margin_pct.unwrap_or(crate::record::DEFAULT_MARGIN_PCT);
+    let cores = summary
+        .env
+        .as_ref()
+        .map(|e| e.cores_usable.unwrap_or(e.cores_logical));
+    summary.rules = Rules::new(margin, cores);
+    summary.margin_pct = margin;
+    for f in &mut summary.families {
+        f.ranking = crate::summary::standing::rank(f, &summary.rules);
+    }
+    summary
+}
+
+/// The statistics of `records`, before any standing is decided.
+fn statistics(records: &[RunRecord], order: &[String], reference: Option<&str>) -> Summary {
     let mut runs = BTreeMap::new();
     for r in records {
         *runs.entry(r.outcome.name().to_string()).or_insert(0) += 1;
@@ -291,12 +367,13 @@ pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Opt
         .filter_map(|key| family_summary(*key, &labels, &plain, reference))
         .collect();
     let versus = versus::pairs(&families, &plain);
-    let sweeps = sweep_summaries(&labels, &swept);
+    let sweeps = sweep::sweep_summaries(&labels, &swept);
     let runner: Vec<f64> = records.iter().map(|r| r.runner_ms).collect();
     let probes: Vec<f64> = records.iter().filter_map(|r| r.probe_ms).collect();
     Summary {
         noise: Noise::of(&probes),
         margin_pct: crate::record::DEFAULT_MARGIN_PCT,
+        rules: Rules::default(),
         families,
         sweeps,
         // The machine and the build of a Rust model's report, where there is one.
@@ -306,6 +383,7 @@ pub fn summarise_against(records: &[RunRecord], order: &[String], reference: Opt
             .min_by_key(|rep| rep.env.python.is_some())
             .map(|rep| rep.env.clone()),
         runs,
+        warmups: records.iter().filter(|r| r.warmup).count(),
         runner_ms_per_run: Stats::of(&runner),
         versus,
         python: versus::interpreter(&plain),
@@ -362,6 +440,7 @@ fn family_summary(
         config,
         same_work: distinct_work(&mine) <= 1,
         entries,
+        ranking: GroupRanking::default(),
     })
 }
 
@@ -451,7 +530,7 @@ fn error_line(stderr: &str) -> Option<String> {
 }
 
 /// How many different works (units and checksum) the successful runs did.
-fn distinct_work(runs: &[&RunRecord]) -> usize {
+pub(super) fn distinct_work(runs: &[&RunRecord]) -> usize {
     runs.iter()
         .filter_map(|r| r.report.as_ref())
         .map(|rep| format!("{}/{}", rep.work.units, rep.work.checksum))
@@ -459,70 +538,7 @@ fn distinct_work(runs: &[&RunRecord]) -> usize {
         .len()
 }
 
-/// The sweep point of a run known to be one.
-fn point(r: &RunRecord) -> &SweepPoint {
-    r.sweep.as_ref().expect("swept runs have a point")
-}
-
-/// The sweep points grouped by axis, then by series, each point summarised like an entry.
-fn sweep_summaries(labels: &[String], swept: &[&RunRecord]) -> Vec<SweepSummary> {
-    let mut axes: Vec<String> = Vec::new();
-    for label in labels {
-        let Some(r) = swept.iter().find(|r| &r.entry == label) else {
-            continue;
-        };
-        let axis = &point(r).axis;
-        if !axes.contains(axis) {
-            axes.push(axis.clone());
-        }
-    }
-    axes.into_iter()
-        .map(|axis| {
-            let mine: Vec<&RunRecord> = swept.iter().copied().filter(|r| point(r).axis == axis).collect();
-            let mut values: Vec<f64> = mine.iter().map(|r| point(r).value).collect();
-            values.sort_by(f64::total_cmp);
-            values.dedup();
-            let mut series: Vec<Series> = Vec::new();
-            for label in labels {
-                let runs: Vec<&RunRecord> = mine.iter().copied().filter(|r| &r.entry == label).collect();
-                let Some(first) = runs.first() else { continue };
-                let at = point(first);
-                let summary = entry_summary(label, &runs);
-                match series
-                    .iter_mut()
-                    .find(|s| s.label == at.series && s.key == at.key)
-                {
-                    Some(s) => s.points.push(summary),
-                    None => series.push(Series {
-                        label: at.series.clone(),
-                        key: at.key.clone(),
-                        scenario: first.scenario.clone(),
-                        points: vec![summary],
-                    }),
-                }
-            }
-            for s in &mut series {
-                s.points.sort_by(|a, b| {
-                    let v = |e: &EntrySummary| e.sweep.as_ref().map_or(0.0, |p| p.value);
-                    v(a).total_cmp(&v(b))
-                });
-            }
-            let same_work = values.iter().all(|v| {
-                let at: Vec<&RunRecord> = mine.iter().copied().filter(|r| point(r).value == *v).collect();
-                distinct_work(&at) <= 1
-            });
-            SweepSummary {
-                family: mine[0].family,
-                axis,
-                values,
-                same_work,
-                series,
-            }
-        })
-        .collect()
-}
-
-fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
+pub(super) fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
     let reports: Vec<&Report> = runs.iter().filter_map(|r| r.report.as_ref()).collect();
     // A figure that some runs resolved and others did not is left out: the runs that resolved
     // it are the longer ones, so their figure is not the entry's.
@@ -554,6 +570,10 @@ fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
             .map(|io| io.in_flight_max)
             .filter(|n| *n > 0),
         loadgens: reports.first().and_then(|r| r.serve.as_ref()).map(|s| s.loadgens),
+        connections: reports
+            .first()
+            .and_then(|r| r.serve.as_ref())
+            .map(|s| s.connections),
         unresolved,
         label: label.into(),
         model: runs[0].model.clone(),
