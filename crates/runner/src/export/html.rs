@@ -11,7 +11,8 @@ use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::export::answers::anchor;
+use crate::conclusions::{Answer, Conclusions, Outcome};
+use crate::export::answers::{self, anchor};
 use crate::export::markdown;
 use crate::format::num;
 use crate::metric::Metric;
@@ -23,6 +24,11 @@ pub fn render(summary: &Summary, meta: &Meta, records: &[RunRecord], dir: &Path)
     let mut ids = Ids::default();
     let mut body = String::new();
     for section in markdown::sections(summary, meta) {
+        if section.answers {
+            let conclusions = crate::conclusions::conclude(summary, meta.config.as_deref());
+            body.push_str(&answers_block(&conclusions, dir, &mut ids));
+            continue;
+        }
         body.push_str(&to_html(&section.text, dir, &mut ids));
         if let Some(f) = section.group.and_then(|i| summary.families.get(i)) {
             body.push_str(&runs(f, records));
@@ -39,6 +45,69 @@ pub fn render(summary: &Summary, meta: &Meta, records: &[RunRecord], dir: &Path)
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n<title>concbench report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<button id=\"theme\" type=\"button\" aria-label=\"Switch between light and dark\">◐</button>\n<main>\n{body}</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
+}
+
+/// The answers first, as a compact block: each answered question beside the forest plots of the
+/// groups it rests on; the questions this run does not measure in one line beneath.
+fn answers_block(c: &Conclusions, dir: &Path, ids: &mut Ids) -> String {
+    let mut out = format!(
+        "<h2 id=\"{}\">Answers</h2>\n<div class=\"answers\">\n",
+        ids.next("Answers")
+    );
+    let (unmeasured, measured): (Vec<&Answer>, Vec<&Answer>) = c.answers.iter().partition(|a| {
+        matches!(
+            &a.outcome,
+            Outcome::NotAnswered {
+                why: crate::conclusions::answers::NotAnswered::NotMeasured { .. }
+            }
+        )
+    });
+    for a in measured {
+        let links: Vec<String> = answers::sections(c, a)
+            .iter()
+            .map(|(name, heading)| format!("<a href=\"#{}\">{}</a>", anchor(heading), escape(name)))
+            .collect();
+        let plots: String = plot_groups(a)
+            .iter()
+            .filter_map(|id| {
+                let src = format!("plots/{id}-speedup.svg");
+                let g = c.groups.iter().find(|g| &g.id == id)?;
+                dir.join(&src).is_file().then(|| figure(dir, &src, &g.title))
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "<div class=\"answer\"><div><h3>{}</h3>{}<p class=\"links\">{}</p></div><div class=\"plots\">{plots}</div></div>\n",
+            escape(answers::question(a.question)),
+            inline(&answers::line(a)),
+            links.join(" · ")
+        );
+    }
+    out.push_str("</div>\n");
+    if !unmeasured.is_empty() {
+        let list: Vec<String> = unmeasured
+            .iter()
+            .map(|a| format!("{} {}", answers::question(a.question), answers::line(a)))
+            .collect();
+        out.push_str(&inline(&list.join(" ")).replacen("<p>", "<p class=\"unmeasured\">", 1));
+    }
+    out
+}
+
+/// The groups whose forest plots stand beside answer `a`.
+fn plot_groups(a: &Answer) -> Vec<String> {
+    match &a.outcome {
+        Outcome::Runtimes { groups } => groups.iter().map(|g| g.group.clone()).collect(),
+        Outcome::Ranked(_) => a.group.iter().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One line of Markdown as a paragraph of HTML.
+fn inline(text: &str) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, Parser::new(text));
+    html
 }
 
 /// Heading ids as GitHub makes them (a repeated heading gets `-1`, `-2`, …), so that the
@@ -360,10 +429,20 @@ mod tests {
         let md = markdown::render(&everything(), &meta());
         let images = md.matches("](plots/").count();
         assert!(images > 5, "{images}");
+        let start = html.find("<div class=\"answers\">").expect("the answers block");
+        let end = start + html[start..].find("\n</div>\n").unwrap();
+        let (answers, rest) = (&html[start..end], format!("{}{}", &html[..start], &html[end..]));
         assert_eq!(
-            html.matches("<figure><svg").count() - html.matches("class=\"strip\"").count(),
+            rest.matches("<figure><svg").count() - rest.matches("class=\"strip\"").count(),
             images
         );
+        // The CPU answer stands beside its group's forest plot, before the group's section.
+        assert!(
+            answers.contains("Does concurrency help CPU-bound work?"),
+            "{answers}"
+        );
+        assert_eq!(answers.matches("<figure><svg").count(), 1, "{answers}");
+        assert!(start < html.find("id=\"cpu-bound-char-encoding\"").unwrap());
         assert!(!html.contains("<img"), "no image is loaded from a file");
         assert!(!html.contains("Plot plots/"), "no plot is missing");
         for attr in ["src=", "href=\"http", "url(", "@import"] {

@@ -56,33 +56,48 @@ pub fn render(summary: &Summary, meta: &Meta) -> String {
 }
 
 /// A piece of the report: a group's section names its group (an index into
-/// `summary.families`), so that the HTML page can draw the group's runs beside it.
+/// `summary.families`), so that the HTML page can draw the group's runs beside it; the answers
+/// are a piece of their own, which the page lays out beside their plots.
 pub struct Section {
     /// Its Markdown.
     pub text: String,
     /// The group it is the section of, if it is one.
     pub group: Option<usize>,
+    /// Whether it is the `## Answers` section.
+    pub answers: bool,
+}
+
+impl Section {
+    fn text(text: String) -> Self {
+        Self {
+            text,
+            group: None,
+            answers: false,
+        }
+    }
 }
 
 /// The report in the order [`render`] writes it.
 pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
-    let mut head = String::from("# concbench report\n\n");
-    head.push_str(&header(summary, meta));
+    let mut out = vec![Section::text(format!(
+        "# concbench report\n\n{}",
+        header(summary, meta)
+    ))];
     if !summary.families.is_empty() {
         let conclusions = crate::conclusions::conclude(summary, meta.config.as_deref());
-        head.push_str(&super::answers::markdown(&conclusions));
+        out.push(Section {
+            answers: true,
+            ..Section::text(super::answers::markdown(&conclusions))
+        });
     }
-    head.push_str(&how_to_read(summary));
+    let mut head = how_to_read(summary);
     head.push_str(&noise(summary));
     head.push_str(&super::versus::markdown(summary));
-    let mut out = vec![Section {
-        text: head,
-        group: None,
-    }];
+    out.push(Section::text(head));
     for (i, f) in summary.families.iter().enumerate() {
         out.push(Section {
-            text: group_section(f, summary.margin_pct),
             group: Some(i),
+            ..Section::text(group_section(f, summary.margin_pct))
         });
     }
     let mut tail: String = summary.sweeps.iter().map(sweeps::section).collect();
@@ -94,10 +109,7 @@ pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
     tail.push_str(&sampler_notes(summary));
     tail.push_str(&environment(summary));
     tail.push_str(GLOSSARY);
-    out.push(Section {
-        text: tail,
-        group: None,
-    });
+    out.push(Section::text(tail));
     out
 }
 
