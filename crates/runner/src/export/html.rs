@@ -75,9 +75,9 @@ fn answers_block(c: &Conclusions, dir: &Path, ids: &mut Ids) -> String {
                 dir.join(&src).is_file().then(|| figure(dir, &src, &g.title))
             })
             .collect();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<div class=\"answer\"><div><h3>{}</h3>{}<p class=\"links\">{}</p></div><div class=\"plots\">{plots}</div></div>\n",
+            "<div class=\"answer\"><div><h3>{}</h3>{}<p class=\"links\">{}</p></div><div class=\"plots\">{plots}</div></div>",
             escape(answers::question(a.question)),
             inline(&answers::line(a)),
             links.join(" · ")
