@@ -77,7 +77,7 @@ fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     }) = &f.ranking.refused
     {
         return vec![format!(
-            "Not ranked: the load generator was the bound (busy up to {} of its threads' time against {entry}, the upper end of its 95 % interval; {} or more bounds it), so the wall times and round trips measure it as much as the servers.",
+            "Not ranked: the load generator was the bound (busy up to {} of its threads' time against {entry}, the upper end of its 95 % interval; the bound is {}): these times measure it as much as the servers.",
             percent_fixed(*busy_high_pct, 0),
             percent_fixed(*bound_pct, 0)
         )];
@@ -97,7 +97,7 @@ fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     ] {
         if !tiers.is_empty() {
             out.push(format!(
-                "{word} than {base_name} (interval beyond 1 ± {margin}), {order}: {}.",
+                "{word} than {base_name}, {order}: {}.",
                 tiers_text(f, tiers)
             ));
         }

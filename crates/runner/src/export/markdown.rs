@@ -27,19 +27,18 @@ fn how_to_read(summary: &Summary) -> String {
     if !summary.families.is_empty() {
         let _ = write!(
             text,
-            "How to read it: a speed-up is paired by round (the baseline's wall time over the entry's in the same round), the median over the rounds with a 95 % interval from order statistics; nothing is ranked on fewer than 6 rounds. An entry is faster or slower only when its whole interval lies beyond 1 ± {} (`runner.margin_pct`), else tied; faster entries whose intervals overlap form one tier. Tables give medians; the appendix gives full statistics.",
+            "How to read it: each speed-up is the median over the rounds of the baseline's wall time over the entry's in the same round, with a 95 % interval (order statistics); fewer than {} rounds rank nothing. Faster or slower means the whole interval lies beyond 1 ± {} (`runner.margin_pct`), else tied; faster entries whose intervals overlap form one tier. Tables give medians; the appendix gives full statistics and each group's config.",
+            summary.rules.min_rounds,
             percent_fixed(summary.margin_pct, 0)
         );
     }
     if summary.families.iter().any(|f| f.family == Family::Io) {
-        text.push_str(
-            " IO entries are named with their budget: the most requests they could have in flight.",
-        );
+        text.push_str(" IO entries carry their budget: the most requests they could have in flight.");
     }
     let serving = summary.families.iter().any(|f| f.family == Family::Serve)
         || summary.sweeps.iter().any(|s| s.family == Family::Serve);
     if serving {
-        text.push_str(" Serving: round trips/s are over the round-trip phase (the first message sent to the last echo); wall times, and the speed-ups drawn from them, also hold the load generator's start, the connecting and any hold (`serve.hold_ms`).");
+        text.push_str(" Serving: round trips/s count the round-trip phase only; wall times and their speed-ups also hold the start, the connecting and any `serve.hold_ms`.");
     }
     let text = text.trim_start();
     if text.is_empty() {
@@ -142,10 +141,18 @@ fn header(summary: &Summary, meta: &Meta) -> String {
         "Runs: {} ({}{warmups}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}{reference}",
         summary.runs.values().sum::<usize>(),
         runs.join(", "),
-        meta.started_at,
-        meta.finished_at,
+        moment(&meta.started_at),
+        moment(&meta.finished_at),
         meta.command,
     )
+}
+
+/// An RFC 3339 moment to the second, `2026-12-04 18:13:54 UTC`; anything else as it is.
+fn moment(at: &str) -> String {
+    match (at.get(..10), at.get(11..19), at.ends_with('Z')) {
+        (Some(day), Some(time), true) if at.as_bytes().get(10) == Some(&b'T') => format!("{day} {time} UTC"),
+        _ => at.to_string(),
+    }
 }
 
 /// The machine's drift over the run, from the noise probe: a description, not a gate.
@@ -160,7 +167,7 @@ fn noise(summary: &Summary) -> String {
         false => "",
     };
     format!(
-        "Machine noise: a fixed CPU loop timed before each run took {} ms (median over {} runs; robust spread {}, range {} – {} ms). Pairing within a round cancels the drift both runs of a round share; what is left is in each interval.{warning}\n\n",
+        "Machine noise: a fixed CPU loop timed before each run took {} ms (median of {} runs; robust spread {}, range {}–{} ms); pairing by round cancels the drift a round shares.{warning}\n\n",
         num(n.probe_ms.median),
         n.probe_ms.n,
         percent_fixed(n.robust_cv_pct, 1),
@@ -185,7 +192,7 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
     }
     let _ = writeln!(
         out,
-        "Baseline: {}. Same work in every run: {}. The config is in the appendix; each entry's own keys are beside it.\n",
+        "Baseline: {}. Same work in every run: {}.\n",
         f.baseline,
         same_work(f.same_work)
     );
@@ -267,7 +274,7 @@ fn own_keys(e: &EntrySummary) -> String {
         false => e
             .own_keys
             .iter()
-            .map(|k| format!("`{k}`"))
+            .map(|k| format!("`{}`", k.replacen(" = ", "=", 1)))
             .collect::<Vec<_>>()
             .join(", "),
     }
@@ -526,17 +533,14 @@ mod tests {
     fn how_to_read_speaks_only_of_the_tables_there_are() {
         let matrix = how_to_read(&crate::summary::summarise(&crate::testdata::matrix(), &[]));
         assert!(
-            matrix.starts_with("How to read it: a speed-up is paired by round"),
+            matrix.starts_with("How to read it: each speed-up is the median over the rounds"),
             "{matrix}"
         );
         assert!(
             matrix.contains("beyond 1 ± 2 % (`runner.margin_pct`)"),
             "{matrix}"
         );
-        assert!(
-            matrix.contains(" IO entries are named with their budget"),
-            "{matrix}"
-        );
+        assert!(matrix.contains(" IO entries carry their budget"), "{matrix}");
         assert!(!matrix.contains("Serving:"), "{matrix}");
         let sweep = how_to_read(&crate::summary::summarise(&crate::testdata::idle_sweep(), &[]));
         assert!(!sweep.contains("IO entries"), "{sweep}");
