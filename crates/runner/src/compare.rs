@@ -46,7 +46,7 @@ pub enum Verdict {
     Better,
     /// Worse beyond its interval (slower, for the wall time).
     Worse,
-    /// The interval holds 1.
+    /// The interval reaches into 1 ± the margin.
     NoDifference,
 }
 
@@ -88,6 +88,9 @@ pub struct Change {
 pub struct Comparison {
     /// Every metric of every matched entry.
     pub changes: Vec<Change>,
+    /// A change counts only when its whole interval lies beyond 1 ± this, % (NEW's
+    /// `runner.margin_pct`).
+    pub margin_pct: f64,
     /// Entries in only one of the runs.
     pub unmatched: Vec<String>,
     /// Work-defining keys and checksums that differ (empty when the work is the same).
@@ -222,6 +225,8 @@ fn entries(summary: &Summary) -> BTreeMap<(String, String), &EntrySummary> {
 /// Compares two loaded runs.
 pub fn compare(old: &Run, new: &Run) -> Comparison {
     let (a, b) = (entries(&old.summary), entries(&new.summary));
+    // NEW's margin, under the rule every standing of the suite uses.
+    let margin_pct = new.summary.margin_pct;
     let mut changes = Vec::new();
     let mut differences = config_differences(old, new);
     for (key, e_old) in &a {
@@ -235,7 +240,7 @@ pub fn compare(old: &Run, new: &Run) -> Comparison {
             }
         }
         for metric in Metric::ALL.into_iter().filter(|m| m.view() == View::Table) {
-            if let Some(c) = change(key, metric, e_old, e_new) {
+            if let Some(c) = change(key, metric, (e_old, e_new), margin_pct) {
                 changes.push(c);
             }
         }
@@ -252,6 +257,7 @@ pub fn compare(old: &Run, new: &Run) -> Comparison {
         .collect();
     Comparison {
         changes,
+        margin_pct,
         unmatched,
         differences,
         machines: [old.summary.env.clone(), new.summary.env.clone()],
@@ -280,7 +286,12 @@ fn config_differences(old: &Run, new: &Run) -> Vec<String> {
 }
 
 /// The change of `metric` for one matched entry, when both runs measured it.
-fn change(key: &(String, String), metric: Metric, old: &EntrySummary, new: &EntrySummary) -> Option<Change> {
+fn change(
+    key: &(String, String),
+    metric: Metric,
+    (old, new): (&EntrySummary, &EntrySummary),
+    margin_pct: f64,
+) -> Option<Change> {
     let (a, b) = (&old.stats(metric)?.values, &new.stats(metric)?.values);
     let (m_old, m_new) = (median(a), median(b));
     if a.is_empty() || b.is_empty() || m_old <= 0.0 || m_new < 0.0 {
@@ -288,8 +299,8 @@ fn change(key: &(String, String), metric: Metric, old: &EntrySummary, new: &Entr
     }
     let ci95 = bootstrap(a, b);
     let ratio = m_new / m_old;
-    let up = ci95[0] > 1.0;
-    let down = ci95[1] < 1.0;
+    let side = crate::stats::against_margin(ci95, margin_pct);
+    let (up, down) = (side.is_gt(), side.is_lt());
     let verdict = match (metric.direction(), up, down) {
         (Direction::LowerIsBetter, true, _) | (Direction::HigherIsBetter, _, true) => Verdict::Worse,
         (Direction::LowerIsBetter, _, true) | (Direction::HigherIsBetter, true, _) => Verdict::Better,
@@ -437,7 +448,11 @@ fn header(c: &Comparison, opts: &Options) -> String {
             c.differences.join("; ")
         );
     }
-    out.push_str("Each row: the median of NEW's runs over OLD's (below 1 is smaller), its 95 % interval from a bootstrap of that ratio (2,000 resamples of each side's runs), and what the interval says for the metric's direction.\n\n");
+    let _ = writeln!(
+        out,
+        "Each row: the median of NEW's runs over OLD's (below 1 is smaller), its 95 % interval from a bootstrap of that ratio (2,000 resamples of each side's runs; the runs are not paired across folders), and the verdict for the metric's direction: better or worse only when the whole interval lies beyond 1 ± {} (NEW's `runner.margin_pct`, the rule of every standing), else no difference shown.\n",
+        percent_fixed(c.margin_pct, 0)
+    );
     out
 }
 
@@ -550,6 +565,30 @@ mod tests {
         assert_eq!(over_threshold(&c, 20.0).len(), 1);
         assert!(over_threshold(&c, 60.0).is_empty());
         assert!(terminal(&c).contains("cpu cpu-threads 2"));
+    }
+
+    #[test]
+    fn a_change_inside_the_margin_is_no_difference() {
+        let old = testdata::matrix_rounds(8);
+        let verdict = |factor: f64, margin_pct: f64| {
+            let mut new = testdata::matrix_rounds(8);
+            for r in new.iter_mut().filter(|r| r.entry == "cpu-threads 2") {
+                r.report.as_mut().unwrap().wall_s *= factor;
+            }
+            let mut new = run_of(&new);
+            new.summary.margin_pct = margin_pct;
+            let c = compare(&run_of(&old), &new);
+            assert_eq!(c.margin_pct, margin_pct);
+            let ch = c
+                .changes
+                .iter()
+                .find(|ch| ch.label == "cpu-threads 2" && ch.metric == Metric::Wall);
+            ch.unwrap().verdict
+        };
+        // 50 % slower in every run: the interval lies beyond 1 ± 2 %, and reaches into 1 ± 60 %.
+        assert_eq!(verdict(1.5, 2.0), Verdict::Worse);
+        assert_eq!(verdict(1.5, 60.0), Verdict::NoDifference, "NEW's margin decides");
+        assert_eq!(verdict(1.0, 2.0), Verdict::NoDifference);
     }
 
     #[test]

@@ -189,7 +189,8 @@ pub struct Paired {
 }
 
 /// How a paired ratio stands against 1 and an equivalence margin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Standing {
     /// The whole interval lies above 1 + the margin.
     Faster,
@@ -210,6 +211,20 @@ impl Standing {
             Standing::Tie => "tied",
             Standing::TooFew => "too few rounds",
         }
+    }
+}
+
+/// Where the 95 % interval `ci95` of a ratio lies against 1 ± `margin_pct` %: wholly above
+/// (`Greater`), wholly below (`Less`), or reaching into it (`Equal`). The one rule behind every
+/// standing: paired speed-ups, and `runner compare`'s unpaired ratios.
+pub fn against_margin(ci95: [f64; 2], margin_pct: f64) -> std::cmp::Ordering {
+    let m = margin_pct / 100.0;
+    if ci95[0] > 1.0 + m {
+        std::cmp::Ordering::Greater
+    } else if ci95[1] < 1.0 - m {
+        std::cmp::Ordering::Less
+    } else {
+        std::cmp::Ordering::Equal
     }
 }
 
@@ -236,15 +251,13 @@ impl Paired {
     /// How the ratio stands against 1 ± `margin_pct` %: faster or slower only when the whole
     /// 95 % interval lies outside the margin.
     pub fn standing(&self, margin_pct: f64) -> Standing {
-        let m = margin_pct / 100.0;
         if self.coverage_pct < 95.0 {
-            Standing::TooFew
-        } else if self.ci95[0] > 1.0 + m {
-            Standing::Faster
-        } else if self.ci95[1] < 1.0 - m {
-            Standing::Slower
-        } else {
-            Standing::Tie
+            return Standing::TooFew;
+        }
+        match against_margin(self.ci95, margin_pct) {
+            std::cmp::Ordering::Greater => Standing::Faster,
+            std::cmp::Ordering::Less => Standing::Slower,
+            std::cmp::Ordering::Equal => Standing::Tie,
         }
     }
 

@@ -176,8 +176,8 @@ fn circle(graph: &BTreeMap<String, BTreeSet<String>>, start: &str) -> Option<Vec
     None
 }
 
-#[test]
-fn no_crate_has_a_module_circle() {
+/// Each crate's top-level modules and the modules each names (only modules of that crate).
+fn module_graphs() -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
     let mut graphs: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
     for (krate, file) in crate_sources() {
         let src = crates_dir().join(&krate).join("src");
@@ -190,12 +190,55 @@ fn no_crate_has_a_module_circle() {
             .or_default()
             .extend(deps.into_iter().filter(|d| *d != top));
     }
-    let mut circles = Vec::new();
-    for (krate, graph) in &mut graphs {
+    for graph in graphs.values_mut() {
         let modules: BTreeSet<String> = graph.keys().cloned().collect();
         for deps in graph.values_mut() {
             deps.retain(|d| modules.contains(d));
         }
+    }
+    graphs
+}
+
+/// The runner's analysis: from run records to statistics, standings and conclusions.
+const ANALYSIS: [&str; 7] = [
+    "stats",
+    "metric",
+    "record",
+    "noise",
+    "summary",
+    "ranking",
+    "conclusions",
+];
+/// The runner's renderers: words, sentences, tables, pages.
+const RENDERERS: [&str; 7] = [
+    "format", "words", "verdict", "findings", "openloop", "table", "export",
+];
+
+#[test]
+fn the_analysis_names_no_renderer() {
+    let graphs = module_graphs();
+    let runner = &graphs["runner"];
+    let mut crossings = Vec::new();
+    for a in ANALYSIS {
+        let deps = runner.get(a).unwrap_or_else(|| panic!("runner has a module {a}"));
+        crossings.extend(
+            deps.iter()
+                .filter(|d| RENDERERS.contains(&d.as_str()))
+                .map(|d| format!("{a} → {d}")),
+        );
+    }
+    for r in RENDERERS {
+        assert!(runner.contains_key(r), "runner has a module {r}");
+    }
+    assert!(crossings.is_empty(), "analysis naming a renderer: {crossings:?}");
+}
+
+#[test]
+fn no_crate_has_a_module_circle() {
+    let mut graphs = module_graphs();
+    let mut circles = Vec::new();
+    for (krate, graph) in &mut graphs {
+        let modules: BTreeSet<String> = graph.keys().cloned().collect();
         for module in modules.iter().filter(|m| *m != "crate") {
             if let Some(c) = circle(graph, module) {
                 circles.push(format!("{krate}: {}", c.join(" → ")));

@@ -45,8 +45,8 @@ pub fn markdown(summary: &Summary) -> String {
             continue;
         }
         let _ = writeln!(out, "### {}\n", family_title(family));
-        out.push_str(&table(&rows, Against::Rust, summary.margin_pct));
-        out.push_str(&table(&rows, Against::PythonSync, summary.margin_pct));
+        out.push_str(&table(&rows, Against::Rust));
+        out.push_str(&table(&rows, Against::PythonSync));
         for (_, fact) in STUDY.iter().filter(|(f, _)| *f == family) {
             let _ = writeln!(
                 out,
@@ -65,7 +65,7 @@ fn family_title(family: Family) -> &'static str {
     }
 }
 
-fn table(rows: &[&Versus], against: Against, margin_pct: f64) -> String {
+fn table(rows: &[&Versus], against: Against) -> String {
     let rows: Vec<&&Versus> = rows.iter().filter(|v| v.against == against).collect();
     if rows.is_empty() {
         return String::new();
@@ -92,7 +92,7 @@ fn table(rows: &[&Versus], against: Against, margin_pct: f64) -> String {
             v.other,
             v.python,
             v.wall.as_ref().map_or("–".into(), speedup),
-            v.wall.as_ref().map_or("", |w| word(w.standing(margin_pct))),
+            v.standing.map_or("", word),
             pair(v.wall_s, seconds),
             pair(v.cpu_s, seconds),
             pair(v.rss_mib, mib),

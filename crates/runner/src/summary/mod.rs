@@ -336,6 +336,9 @@ pub fn summarise_with(records: &[RunRecord], order: &[String], settings: &Settin
     for f in &mut summary.families {
         f.ranking = crate::summary::standing::rank(f, &summary.rules);
     }
+    for v in &mut summary.versus {
+        v.standing = v.wall.as_ref().map(|w| w.standing(margin));
+    }
     summary
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{FamilySummary, paired_ratio};
 use crate::metric::Metric;
 use crate::record::RunRecord;
-use crate::stats::Paired;
+use crate::stats::{Paired, Standing};
 
 /// The report's section of these pairs (its heading, and the answers' link to it).
 pub const TITLE: &str = "Rust against Python";
@@ -44,6 +44,10 @@ pub struct Versus {
     pub other: String,
     /// Per round, the Python entry's wall time over the other's: above 1, the other is faster.
     pub wall: Option<Paired>,
+    /// How `wall` stands under the summary's rules (`Faster`: Python is slower), decided with
+    /// every group's standings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standing: Option<Standing>,
     /// Per round, the Python entry's peak RSS over the other's.
     pub memory: Option<Paired>,
     /// Medians, the other's then the Python entry's: wall time (s).
@@ -106,6 +110,7 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
         python: python.into(),
         other: other.into(),
         wall: paired_ratio(runs, python, other, Metric::Wall),
+        standing: None,
         memory: paired_ratio(runs, python, other, Metric::RssPeak),
         wall_s: medians(Metric::Wall),
         cpu_s: medians(Metric::CpuSeconds),
