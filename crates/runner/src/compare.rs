@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use concbench_core::config::{Config, Family};
 use concbench_core::report::Env;
 use serde_json::Value;
 
@@ -166,7 +167,9 @@ pub fn load(dir: &Path) -> anyhow::Result<Run> {
             Some(_) => r.entry.clone(), // a sweep point is compared point by point
             None => summary::group_id(r.family, &r.scenario, r.group.as_deref()),
         };
-        config.entry(group).or_insert_with(|| work_config(&report.config));
+        config
+            .entry(group)
+            .or_insert_with(|| work_config(&report.config, r.family, &r.scenario));
     }
     Ok(Run {
         summary,
@@ -175,33 +178,19 @@ pub fn load(dir: &Path) -> anyhow::Result<Run> {
     })
 }
 
-/// The keys that define what work a run does (not how a model does it: workers, runtimes, chunk
-/// sizes and budgets are what a comparison is for).
-const WORK_KEYS: [&str; 13] = [
-    "cpu.kernel",
-    "cpu.urls",
-    "cpu.numbers",
-    "cpu.records",
-    "cpu.passes",
-    "cpu.seed",
-    "cpu.unicode",
-    "cpu.host",
-    "io.requests",
-    "io.endpoints",
-    "scenario.name",
-    "scenario.units",
-    "scenario.sleep_ms",
-];
-
-/// The work-defining keys of a report's config, `section.key` to value.
-pub(crate) fn work_config(config: &Value) -> BTreeMap<String, Value> {
-    WORK_KEYS
-        .iter()
-        .filter_map(|key| {
-            let (section, field) = key.split_once('.')?;
-            Some((key.to_string(), config.get(section)?.get(field)?.clone()))
-        })
-        .collect()
+/// The settings that define the work of a run of `family` on `scenario`, `section.key` to
+/// value, as core's config declares them (not how a model does it: workers, runtimes, chunk
+/// sizes and budgets are what a comparison is for). A config that does not read back gives
+/// one entry saying so, so that it never passes for the same work.
+pub(crate) fn work_config(config: &Value, family: Family, scenario: &str) -> BTreeMap<String, Value> {
+    match Config::from_recorded(config) {
+        Ok(c) => c
+            .work(family, record::is_workload(scenario))
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        Err(e) => BTreeMap::from([("config".to_string(), Value::String(e))]),
+    }
 }
 
 /// The entries of a run by (group id, label).
@@ -529,7 +518,11 @@ mod tests {
         for f in &summary.families {
             config.insert(
                 f.id(),
-                work_config(&records.iter().find_map(|r| r.report.as_ref()).unwrap().config),
+                work_config(
+                    &records.iter().find_map(|r| r.report.as_ref()).unwrap().config,
+                    f.family,
+                    &f.scenario,
+                ),
             );
         }
         Run {

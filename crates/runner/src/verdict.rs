@@ -4,14 +4,13 @@
 //! slower only outside 1 ± the margin, ties said as ties, never as an order. IO entries are named
 //! with their budget (requests in flight), and entries with failed requests say so.
 
-use concbench_core::config::Kind;
 use concbench_core::report::Family;
 
-use crate::format::{mib, percent_fixed, req_per_s, seconds, speedup, times};
+use crate::format::{mib, percent_fixed, req_per_s, seconds, speedup, thousands, times};
 use crate::metric::Metric;
 use crate::ranking::Ranking;
-use crate::summary::standing::Refusal;
-use crate::summary::{EntrySummary, FamilySummary};
+use crate::summary::standing::{Caveat, Refusal};
+use crate::summary::{EntrySummary, FamilySummary, PeakMemory};
 
 /// The verdict sentences for one group; `margin_pct` is the equivalence margin.
 pub fn sentences(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
@@ -149,14 +148,20 @@ fn ranked(f: &FamilySummary, e: &EntrySummary) -> String {
         .speedup
         .as_ref()
         .map_or(String::new(), |s| format!(" {}", speedup(s)));
-    format!("{}{speed}", called(f, e))
+    let drift = f.ranking.caveats.iter().find_map(|c| match c {
+        Caveat::AboveCores { entry, cores, .. } if *entry == e.label => {
+            Some(format!(" (above {cores} cores: partly drift)"))
+        }
+        _ => None,
+    });
+    format!("{}{speed}{}", called(f, e), drift.unwrap_or_default())
 }
 
 /// `e` as the group's sentences name it: with its budget only where the budgets differ.
 fn called(f: &FamilySummary, e: &EntrySummary) -> String {
     match crate::summary::standing::equal_budget(f) {
-        Some(_) => e.label.clone(),
-        None => e.name(),
+        Some(_) => crate::words::label(&e.label),
+        None => crate::words::label(&e.name()),
     }
 }
 
@@ -173,29 +178,7 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
             times(x.factor(), 1)
         ));
     }
-    if let Some(x) = Extremes::distinct(measured, memory) {
-        out.push(format!(
-            "Memory: least {} ({} {}), most {} ({} {}, {}).",
-            called(f, x.low),
-            mib(x.low_value),
-            memory_kind(x.low),
-            called(f, x.high),
-            mib(x.high_value),
-            memory_kind(x.high),
-            times(x.factor(), 1)
-        ));
-    }
-    let unsampled: Vec<&str> = measured
-        .iter()
-        .filter(|e| memory(e).is_none() && e.kind == Some(Kind::Processes))
-        .map(|e| e.label.as_str())
-        .collect();
-    if !unsampled.is_empty() {
-        out.push(format!(
-            "No memory figure for {}: a process tree is compared by its peak PSS, and its runs have none (the sampler's notes say why).",
-            unsampled.join(", ")
-        ));
-    }
+    out.extend(memory(f, measured));
     if f.family == Family::Io {
         if let Some(x) = Extremes::distinct(measured, |e| e.median(Metric::ReqPerS)) {
             out.push(format!(
@@ -212,22 +195,59 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     out
 }
 
-/// An entry's memory as the verdict compares it: a single process by its peak RSS, the kernel's
-/// exact high-water mark; a process tree by its peak PSS, which counts a shared page once (summed
-/// RSS counts it once per process), where the sampler caught it.
-fn memory(e: &EntrySummary) -> Option<f64> {
-    match e.kind == Some(Kind::Processes) {
-        true => e.median(Metric::PssPeak),
-        false => e.median(Metric::RssPeak),
+/// Memory: the least and the most ([`FamilySummary::peak_memory`]), and the trees with no
+/// figure, each said once.
+fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
+    let mut out = Vec::new();
+    let memory = |e: &EntrySummary| match f.peak_memory(e) {
+        PeakMemory::Rss(v) | PeakMemory::Pss(v) => Some(v),
+        _ => None,
+    };
+    let kind = |e: &EntrySummary| match f.peak_memory(e) {
+        PeakMemory::Pss(_) => "peak PSS",
+        _ => "peak RSS",
+    };
+    if let Some(x) = Extremes::distinct(measured, memory) {
+        out.push(format!(
+            "Memory: least {} ({} {}), most {} ({} {}, {}).",
+            called(f, x.low),
+            mib(x.low_value),
+            kind(x.low),
+            called(f, x.high),
+            mib(x.high_value),
+            kind(x.high),
+            times(x.factor(), 1)
+        ));
     }
-}
-
-/// What [`memory`] reads for `e`.
-fn memory_kind(e: &EntrySummary) -> &'static str {
-    match e.kind == Some(Kind::Processes) {
-        true => "peak PSS",
-        false => "peak RSS",
+    let without = |pick: fn(PeakMemory) -> bool| -> Vec<String> {
+        measured
+            .iter()
+            .filter(|e| pick(f.peak_memory(e)))
+            .map(|e| called(f, e))
+            .collect()
+    };
+    let none = without(|m| m == PeakMemory::NoPss);
+    if !none.is_empty() {
+        out.push(format!(
+            "No memory figure for {}: a process tree is compared by its peak PSS, and its runs have none (the sampler's notes say why).",
+            none.join(", ")
+        ));
     }
+    let short = without(|m| matches!(m, PeakMemory::TooShort { .. }));
+    if let (false, Some(PeakMemory::TooShort { needed_ms, .. })) = (
+        short.is_empty(),
+        measured
+            .iter()
+            .map(|e| f.peak_memory(e))
+            .find(|m| matches!(m, PeakMemory::TooShort { .. })),
+    ) {
+        out.push(format!(
+            "No memory figure for {}: a process tree is compared by its peak PSS, which the sampler reads only often enough in runs of {} ms or more.",
+            short.join(", "),
+            thousands(needed_ms)
+        ));
+    }
+    out
 }
 
 /// `, 12.5 % of its requests failed` when some did.

@@ -20,8 +20,8 @@ pub fn standing(s: &EntryStanding) -> String {
 pub fn standing_in(f: &crate::summary::FamilySummary, label: &str) -> String {
     match (f.standing_of(label), &f.ranking.refused) {
         (EntryStanding::NotRanked { why: Unranked::Group }, Some(r)) => match r {
-            Refusal::LoadgenBound { .. } => "not ranked (load generator bound)".into(),
-            r => format!("not ranked ({})", refusal(r)),
+            Refusal::LoadgenBound { .. } => "group not ranked (load generator bound)".into(),
+            r => format!("group not ranked ({})", refusal(r)),
         },
         (s, _) => standing(&s),
     }
@@ -54,5 +54,14 @@ pub fn refusal(r: &Refusal) -> String {
             percent_fixed(*busy_high_pct, 0),
             percent_fixed(*bound_pct, 0)
         ),
+    }
+}
+
+/// An entry's label as a list names it: quoted where it holds a comma of its own
+/// (`"tokio-current-thread, 1 core"`), so that a comma-separated list still reads.
+pub fn label(label: &str) -> String {
+    match label.contains(',') {
+        true => format!("“{label}”"),
+        false => label.to_string(),
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::catalogue::{Family, Kind, MODELS};
 pub use source::{ConfigError, Invalid, check, configs_dir, load, load_as, parse, range, set_value, to_json};
 
+mod recorded;
 mod source;
 
 /// The cores this process may run on: its CPU affinity (and cgroup quota), what `"cores"`

@@ -281,8 +281,8 @@ fn missing_side(f: &FamilySummary) -> Option<&'static str> {
 
 /// The entries of `r` as answers give them.
 fn ranked(summary: &Summary, f: &FamilySummary, r: &Ranking, word: Word) -> Ranked {
-    let figures = |v: &[&EntrySummary]| v.iter().map(|e| Figure::of(e)).collect::<Vec<_>>();
-    let flat = |t: &[Vec<&EntrySummary>]| t.iter().flatten().map(|e| Figure::of(e)).collect::<Vec<_>>();
+    let figures = |v: &[&EntrySummary]| v.iter().map(|e| Figure::of(f, e)).collect::<Vec<_>>();
+    let flat = |t: &[Vec<&EntrySummary>]| t.iter().flatten().map(|e| Figure::of(f, e)).collect::<Vec<_>>();
     let base = f.entries.iter().find(|e| e.label == f.baseline);
     Ranked {
         word,
@@ -290,6 +290,7 @@ fn ranked(summary: &Summary, f: &FamilySummary, r: &Ranking, word: Word) -> Rank
             entry: f.baseline.clone(),
             in_flight: base.and_then(|b| b.in_flight),
             speedup: None,
+            above_cores: false,
         },
         one_loop: None,
         cores: (f.family == Family::Cpu).then_some(summary.rules.cores).flatten(),
@@ -298,7 +299,7 @@ fn ranked(summary: &Summary, f: &FamilySummary, r: &Ranking, word: Word) -> Rank
         faster: flat(r.faster.get(1..).unwrap_or(&[])),
         tied: figures(&r.tied),
         slower: flat(&r.slower),
-        unranked: r.unranked.iter().map(|(e, _)| Figure::of(e)).collect(),
+        unranked: r.unranked.iter().map(|(e, _)| Figure::of(f, e)).collect(),
         too_few_rounds: r
             .unranked
             .iter()
@@ -348,7 +349,7 @@ fn cpu_outcome(summary: &Summary, f: &FamilySummary) -> Outcome {
             _ => Word::Unresolved,
         };
         let mut out = ranked(summary, f, &r.without(&one.label), word);
-        out.one_loop = Some(Figure::of(one));
+        out.one_loop = Some(Figure::of(f, one));
         return Outcome::Ranked(Box::new(out));
     }
     let word = match (r.best().is_empty(), r.resolved()) {

@@ -107,7 +107,9 @@ fn cheapest(summary: &Summary, scenario: &str, metric: Metric) -> Vec<Cost> {
 pub(super) fn python_answer(summary: &Summary) -> Option<Answer> {
     let mut pairs: Vec<PythonPair> = Vec::new();
     for v in summary.versus.iter().filter(|v| v.against == Against::Rust) {
-        let Some(wall) = &v.wall else { continue };
+        let Some(wall) = v.wall.as_ref().filter(|_| !v.group_refused) else {
+            continue;
+        };
         let group = v.named.clone().unwrap_or_else(|| v.group.clone());
         if pairs.iter().any(|p| p.group == group) {
             continue;

@@ -87,6 +87,10 @@ pub struct Figure {
     /// The paired speed-up, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speedup: Option<Ratio>,
+    /// CPU: its median speed-up over one loop lies above the usable cores, so it is partly
+    /// drift ([`Caveat::AboveCores`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub above_cores: bool,
 }
 
 /// A median of paired ratios with its distribution-free interval.
@@ -129,12 +133,18 @@ impl Ratio {
 }
 
 impl Figure {
-    /// The figure of `e`.
-    pub fn of(e: &EntrySummary) -> Self {
+    /// The figure of `e`, an entry of `f`.
+    pub fn of(f: &FamilySummary, e: &EntrySummary) -> Self {
+        let above_cores = f
+            .ranking
+            .caveats
+            .iter()
+            .any(|c| matches!(c, Caveat::AboveCores { entry, .. } if *entry == e.label));
         Self {
             entry: e.label.clone(),
             in_flight: e.in_flight,
             speedup: e.speedup.as_ref().map(Ratio::of),
+            above_cores,
         }
     }
 }
@@ -162,7 +172,7 @@ fn group(f: &FamilySummary) -> GroupConclusion {
             .entries
             .iter()
             .map(|e| EntryConclusion {
-                figure: Figure::of(e),
+                figure: Figure::of(f, e),
                 standing: f.standing_of(&e.label),
                 wall_s: e.median(Metric::Wall),
                 runs: e.ok,

@@ -96,12 +96,19 @@ fn runtime_group(f: &FamilySummary) -> Option<RuntimeGroup> {
         return Some(out);
     };
     let r = r.only(is_runtime);
-    let tier = |t: &[&EntrySummary]| t.iter().map(|e| Figure::of(e)).collect::<Vec<_>>();
+    let tier = |t: &[&EntrySummary]| t.iter().map(|e| Figure::of(f, e)).collect::<Vec<_>>();
+    // A runtime as the reference (`runner.reference`) stands in the tier of those tied with it.
+    let mut tied = r.tied.clone();
+    tied.extend(
+        f.entries
+            .iter()
+            .filter(|e| e.label == f.baseline && is_runtime(e)),
+    );
     out.tiers = r
         .faster
         .iter()
         .map(|t| tier(t))
-        .chain((!r.tied.is_empty()).then(|| tier(&r.tied)))
+        .chain((!tied.is_empty()).then(|| tier(&tied)))
         .chain(r.slower.iter().map(|t| tier(t)))
         .collect();
     Some(out)

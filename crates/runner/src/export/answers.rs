@@ -52,20 +52,25 @@ fn fit(levels: Vec<String>) -> String {
     format!("{}…", &cut[..at])
 }
 
-/// `label 1.80× (1.75–1.85)`; with `budget`, the entry's requests in flight after its label.
+/// `label 1.80× (1.75–1.85)`; with `budget`, the entry's requests in flight after its label; a
+/// speed-up partly drift (above the cores) is marked `*`.
 fn figure(f: &Figure, budget: bool) -> String {
     let name = match (budget, f.in_flight) {
-        (true, Some(n)) => format!("{} ({n} in flight)", f.entry),
-        _ => f.entry.clone(),
+        (true, Some(n)) => format!("{} ({n} in flight)", crate::words::label(&f.entry)),
+        _ => crate::words::label(&f.entry),
     };
+    let mark = if f.above_cores { "*" } else { "" };
     match &f.speedup {
-        Some(s) => format!("{name} {}", speedup(&s.paired())),
+        Some(s) => format!("{name} {}{mark}", speedup(&s.paired())),
         None => name,
     }
 }
 
 fn names(v: &[Figure]) -> String {
-    v.iter().map(|f| f.entry.as_str()).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|f| crate::words::label(&f.entry))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn figures(v: &[Figure], budget: bool) -> String {
@@ -109,13 +114,22 @@ enum Detail {
 /// A ranked answer at decreasing detail.
 fn ranked(r: &Ranked) -> Vec<String> {
     let differ = r.budget == Some(Budget::Differ);
-    let full = |best: &str, detail: Detail, named_caveats: bool| {
+    // The figures a line shows: the fastest tier's (all, or its first), the rest's in full detail.
+    let shown = |all_best: bool, detail: Detail| -> Vec<&Figure> {
+        let best = r.best.iter().take(if all_best { r.best.len() } else { 1 });
+        let others = [&r.faster, &r.tied, &r.slower].into_iter().flatten();
+        match detail {
+            Detail::Figures => best.chain(others).collect(),
+            _ => best.collect(),
+        }
+    };
+    let full = |best: &str, all_best: bool, detail: Detail| {
         let mut s = lead(r, best);
         for p in rest(r, detail) {
             s.push_str("; ");
             s.push_str(&p);
         }
-        format!("{s}{}.", caveats(r, named_caveats))
+        format!("{s}{}.", caveats(r, &shown(all_best, detail)))
     };
     let best_all = figures(&r.best, differ);
     let best_short = match r.best.split_first() {
@@ -125,10 +139,10 @@ fn ranked(r: &Ranked) -> Vec<String> {
         _ => best_all.clone(),
     };
     vec![
-        full(&best_all, Detail::Figures, true),
-        full(&best_all, Detail::Names, true),
-        full(&best_all, Detail::Counts, false),
-        full(&best_short, Detail::Counts, false),
+        full(&best_all, true, Detail::Figures),
+        full(&best_all, true, Detail::Names),
+        full(&best_all, true, Detail::Counts),
+        full(&best_short, false, Detail::Counts),
     ]
 }
 
@@ -175,39 +189,28 @@ fn rest(r: &Ranked, detail: Detail) -> Vec<String> {
             (0, _) => {}
             (_, Detail::Figures) => out.push(format!("{what}: {}", figures(v, differ))),
             (_, Detail::Names) => out.push(format!("{what}: {}", names(v))),
-            (n, Detail::Counts) => out.push(format!("{what}: {n}")),
+            (n, Detail::Counts) => out.push(match what {
+                "then" => format!("{n} more faster"),
+                other => format!("{n} {other}"),
+            }),
         }
     }
     out
 }
 
-/// The caveats a ranked answer carries: named, or counted.
-fn caveats(r: &Ranked, named: bool) -> String {
-    let above: Vec<&str> = r
-        .caveats
-        .iter()
-        .filter_map(|c| match c {
-            Caveat::AboveCores { entry, .. } => Some(entry.as_str()),
-            _ => None,
-        })
-        .collect();
+/// The caveats a ranked answer carries, each entry named once: a speed-up above the cores is
+/// marked `*` where it stands, and failures send the reader to the group.
+fn caveats(r: &Ranked, shown: &[&Figure]) -> String {
+    let mut out = String::new();
+    if shown.iter().any(|f| f.above_cores) {
+        let cores = r.cores.map_or("the".to_string(), |c| c.to_string());
+        out.push_str(&format!(" (*above {cores} cores: partly drift)"));
+    }
     let failed = r
         .caveats
         .iter()
-        .filter(|c| matches!(c, Caveat::FailedRuns { .. } | Caveat::FailedRequests { .. }))
-        .count();
-    let mut out = String::new();
-    if !above.is_empty() {
-        let cores = r.cores.unwrap_or(0);
-        match named {
-            true => out.push_str(&format!(
-                " (caveat: {} above {cores} cores, partly drift)",
-                above.join(", ")
-            )),
-            false => out.push_str(&format!(" ({} above {cores} cores: partly drift)", above.len())),
-        }
-    }
-    if failed > 0 {
+        .any(|c| matches!(c, Caveat::FailedRuns { .. } | Caveat::FailedRequests { .. }));
+    if failed {
         out.push_str(" (failures: see the group)");
     }
     out
@@ -229,11 +232,35 @@ fn short(g: &RuntimeGroup) -> String {
 }
 
 fn runtimes(groups: &[RuntimeGroup]) -> Vec<String> {
-    let each = |detail: usize| -> String {
-        let lines: Vec<String> = groups.iter().map(|g| runtime_group(g, detail)).collect();
-        format!("{}.", lines.join("; "))
+    let each = |detail: usize, shown: usize| -> String {
+        let mut lines: Vec<String> = groups
+            .iter()
+            .take(shown)
+            .map(|g| runtime_group(g, detail))
+            .collect();
+        if groups.len() > shown {
+            lines.push(format!("{} more groups in their sections", groups.len() - shown));
+        }
+        // Figures are shown of every tier (0), of the first (1), or of none.
+        let marked = groups.iter().take(shown).any(|g| {
+            let tiers = match detail {
+                0 => g.tiers.len(),
+                1 => 1,
+                _ => 0,
+            };
+            g.tiers.iter().take(tiers).flatten().any(|f| f.above_cores)
+        });
+        let legend = if marked {
+            " (*above the cores: partly drift)"
+        } else {
+            ""
+        };
+        format!("{}{legend}.", lines.join("; "))
     };
-    (0..4).map(each).collect()
+    let all = groups.len();
+    let mut levels: Vec<String> = (0..4).map(|d| each(d, all)).collect();
+    levels.extend((1..all).rev().map(|shown| each(3, shown)));
+    levels
 }
 
 /// One group's runtimes: every tier with figures (0), the first with figures and the rest named

@@ -27,7 +27,7 @@ fn how_to_read(summary: &Summary) -> String {
     if !summary.families.is_empty() {
         let _ = write!(
             text,
-            "How to read it: each speed-up is the median over the rounds of the baseline's wall time over the entry's in the same round, with a 95 % interval (order statistics); fewer than {} rounds rank nothing. Faster or slower means the whole interval lies beyond 1 ± {} (`runner.margin_pct`), else tied; faster entries whose intervals overlap form one tier. Tables give medians; the appendix gives full statistics and each group's config.",
+            "How to read it: each speed-up is the median over the rounds of the baseline's wall time over the entry's in the same round, with a 95 % interval (order statistics, ends rounded outward); fewer than {} rounds rank nothing. Faster or slower means the whole interval lies beyond 1 ± {} (`runner.margin_pct`), else tied; in order of median, an entry joins a tier when its interval overlaps every interval already in it. Tables give medians; the appendix gives full statistics and each group's config.",
             summary.rules.min_rounds,
             percent_fixed(summary.margin_pct, 0)
         );
@@ -167,9 +167,14 @@ fn noise(summary: &Summary) -> String {
         false => "",
     };
     format!(
-        "Machine noise: a fixed CPU loop timed before each run took {} ms (median of {} runs; robust spread {}, range {}–{} ms); pairing by round cancels the drift a round shares.{warning}\n\n",
+        "Machine noise: a fixed CPU loop timed before each run took {} ms (median of {} runs{}; robust spread {}, range {}–{} ms); pairing by round cancels the drift a round shares.{warning}\n\n",
         num(n.probe_ms.median),
         n.probe_ms.n,
+        if summary.warmups > 0 {
+            ", warm-ups included"
+        } else {
+            ""
+        },
         percent_fixed(n.robust_cv_pct, 1),
         num(n.probe_ms.min),
         num(n.probe_ms.max),

@@ -27,7 +27,7 @@ pub fn scenario_blurb(scenario: &str) -> String {
             "Each unit builds a vector of the first {} squares and checks it.",
             thousands(SQUARES as f64)
         ),
-        "switch" => "Two units pass a token back and forth `switches` times through the model's own channel: two tasks through the runtime's channel, two OS threads through std channels, a process and its child through pipes. Each hand-off is one switch; the time per switch is the wall time over the hand-offs. `cpus = 1` pins the run to one core.".into(),
+        "switch" => "Two units pass a token back and forth `switches` times through the model's own channel: two tasks through the runtime's channel, two OS threads through std channels, a process and its child through pipes. Each hand-off is one switch; the time per switch is the wall time over the hand-offs. `scenario.cpus` pins a run to that many cores (0: all of them; this group's value is in the appendix).".into(),
         "idle-scale" => {
             "All units wait at once; the memory per waiting unit is the resident memory with every unit started, less the memory before the first, over the units.".into()
         }

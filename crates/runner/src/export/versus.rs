@@ -78,7 +78,7 @@ fn table(rows: &[&Versus], against: Against) -> String {
         ),
     };
     let mut out = format!(
-        "{intro}\n\n| group | {other} | Python | Python's time over {other}'s (paired, 95 %) | | wall, {other} / Python | CPU time, {other} / Python | peak RSS, {other} / Python | Python's peak RSS over {other}'s (paired) |\n|---|---|---|---:|---|---:|---:|---:|---:|\n"
+        "{intro}\n\n| group | {other} | Python | Python's time over {other}'s (paired, 95 %) | | wall, {other} / Python | CPU time, {other} / Python | peak memory, {other} / Python | Python's peak memory over {other}'s (paired) |\n|---|---|---|---:|---|---:|---:|---:|---:|\n"
     );
     for v in rows {
         let pair = |x: [Option<f64>; 2], f: fn(f64) -> String| {
@@ -87,15 +87,20 @@ fn table(rows: &[&Versus], against: Against) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {}{} | {} |",
             v.named.as_deref().unwrap_or(&v.group),
             v.other,
             v.python,
             v.wall.as_ref().map_or("–".into(), speedup),
-            v.standing.map_or("", word),
+            match (v.standing, v.group_refused) {
+                (Some(s), _) => word(s),
+                (None, true) => "group not ranked",
+                (None, false) => "",
+            },
             pair(v.wall_s, seconds),
             pair(v.cpu_s, seconds),
             pair(v.rss_mib, mib),
+            if v.pss { " PSS" } else { " RSS" },
             v.memory.as_ref().map_or("–".into(), speedup),
         );
     }

@@ -65,7 +65,10 @@ pub(super) fn tasks_by_runtime(f: &FamilySummary, m: Metric) -> Option<String> {
         .entries
         .iter()
         .filter(|e| unit(e) == "task")
-        .filter_map(|e| e.mean(m).map(|v| format!("{} {}", e.label, micros(v))))
+        .filter_map(|e| {
+            e.median(m)
+                .map(|v| format!("{} {}", crate::words::label(&e.label), micros(v)))
+        })
         .collect();
     (tasks.len() > 1).then(|| format!("Tasks by runtime: {}.", tasks.join(", ")))
 }
@@ -82,10 +85,9 @@ pub(super) fn waiting(summary: &Summary) -> Vec<String> {
 pub(super) fn waiting_in(f: &FamilySummary) -> Vec<String> {
     let scenario = &f.scenario;
     let sleep = f
-        .config
-        .get("sleep_ms")
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN);
+        .settings
+        .as_ref()
+        .map_or(f64::NAN, |c| c.scenario.sleep_ms as f64);
     let walls: Vec<String> = [
         ("tasks", "task"),
         ("threads", "thread"),
@@ -137,13 +139,13 @@ pub(super) fn file_read(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "file-read") else {
         return vec![];
     };
-    let bytes = f.config.get("file_bytes").and_then(|v| v.as_u64()).unwrap_or(0);
+    let bytes = f.settings.as_ref().map_or(0, |c| c.scenario.file_bytes as u64);
     let n = units_of(f);
     let cells: Vec<String> = f
         .entries
         .iter()
         .filter_map(|e| {
-            let wall = e.mean(Metric::Wall)?;
+            let wall = e.median(Metric::Wall)?;
             let vs = vs_baseline(f, e);
             Some(format!(
                 "{} ({}) {} MiB/s{vs}",
@@ -169,8 +171,8 @@ fn sqlite_cells(f: &FamilySummary, rows: f64, what: &str) -> Vec<String> {
     f.entries
         .iter()
         .filter_map(|e| {
-            let wall = e.mean(Metric::Wall)?;
-            let busy = e.mean(Metric::BusyRetries).unwrap_or(0.0);
+            let wall = e.median(Metric::Wall)?;
+            let busy = e.median(Metric::BusyRetries).unwrap_or(0.0);
             Some(format!(
                 "{} ({}) {} {what}{}, {} busy retries",
                 e.label,
@@ -192,7 +194,7 @@ pub(super) fn sqlite(summary: &Summary) -> Vec<String> {
         let Some(f) = group(summary, scenario) else {
             continue;
         };
-        let rows = f.config.get("rows").and_then(|v| v.as_u64()).unwrap_or(0);
+        let rows = f.settings.as_ref().map_or(0, |c| c.scenario.rows as u64);
         let n = units_of(f);
         // An insert unit writes its rows; a read unit reads every unit's.
         let (per_unit, what) = match scenario {
@@ -213,7 +215,7 @@ pub(super) fn sqlite(summary: &Summary) -> Vec<String> {
         let retried = f
             .entries
             .iter()
-            .filter(|e| e.mean(Metric::BusyRetries).is_some_and(|b| b > 0.0))
+            .filter(|e| e.median(Metric::BusyRetries).is_some_and(|b| b > 0.0))
             .count();
         if let Some((e, paired)) = top {
             let standing = match f.standing_of(&e.label).standing() {
@@ -240,7 +242,7 @@ pub(super) fn blocking_sleep(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "blocking-sleep") else {
         return vec![];
     };
-    let Some(sleep_ms) = f.config.get("sleep_ms").and_then(|v| v.as_f64()) else {
+    let Some(sleep_ms) = f.settings.as_ref().map(|c| c.scenario.sleep_ms as f64) else {
         return vec![];
     };
     let n = units_of(f);
@@ -249,7 +251,7 @@ pub(super) fn blocking_sleep(summary: &Summary) -> Vec<String> {
         .entries
         .iter()
         .filter_map(|e| {
-            let wall = e.mean(Metric::Wall)?;
+            let wall = e.median(Metric::Wall)?;
             Some(format!(
                 "{} ({}): {} for {n} units of {} ms, so {} units slept at once on average ({} ÷ {}).",
                 e.label,
@@ -280,8 +282,8 @@ pub(super) fn blocking(summary: &Summary) -> Vec<String> {
         return vec![];
     };
     let n = ct.work.as_ref().map_or(0, |w| w.units);
-    let one = seq.mean(Metric::Wall).unwrap() / n.max(1) as f64;
-    let wall = ct.mean(Metric::Wall).unwrap();
+    let one = seq.median(Metric::Wall).unwrap() / n.max(1) as f64;
+    let wall = ct.median(Metric::Wall).unwrap();
     let ratio = wall / (one * n as f64);
     let word = if (0.8..=1.25).contains(&ratio) {
         "The executor was serialised"
@@ -305,23 +307,29 @@ pub(super) fn blocking(summary: &Summary) -> Vec<String> {
         seconds_fixed(wall, 3),
         count((n * STORM_CALLS) as f64)
     ));
+    out.extend(storm_others(f, &[ct, seq], wall));
+    out
+}
+
+/// The storm's other entries, each against the current-thread runtime's `wall`.
+fn storm_others(f: &FamilySummary, said: &[&EntrySummary], wall: f64) -> Option<String> {
     let others: Vec<String> = f
         .entries
         .iter()
-        .filter(|e| e.label != ct.label && e.label != seq.label)
+        .filter(|e| said.iter().all(|s| s.label != e.label))
         .filter_map(|e| {
-            e.mean(Metric::Wall)
-                .map(|w| format!("{} {} ({})", e.label, seconds_fixed(w, 3), times(w / wall, 2)))
+            let w = e.median(Metric::Wall)?;
+            let name = crate::words::label(&e.label);
+            Some(format!("{name} {} ({})", seconds_fixed(w, 3), times(w / wall, 2)))
         })
         .collect();
-    if !others.is_empty() {
-        out.push(format!(
+    (!others.is_empty()).then(|| {
+        format!(
             "For comparison (× {}'s time): {}.",
-            ct.label,
+            said[0].label,
             others.join(", ")
-        ));
-    }
-    out
+        )
+    })
 }
 
 pub(super) fn squares(summary: &Summary) -> Vec<String> {
@@ -375,16 +383,16 @@ pub(super) fn switches(summary: &Summary) -> Vec<String> {
         let mut costs: Vec<(&EntrySummary, f64)> = f
             .entries
             .iter()
-            .filter_map(|e| e.mean(m).map(|v| (e, v)))
+            .filter_map(|e| e.median(m).map(|v| (e, v)))
             .collect();
         if costs.is_empty() {
             continue;
         }
         costs.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let switches = f.config.get("switches").and_then(|v| v.as_u64()).unwrap_or(0);
+        let switches = f.settings.as_ref().map_or(0, |c| c.scenario.switches);
         let list: Vec<String> = costs
             .iter()
-            .map(|(e, v)| format!("{} {} ({})", e.label, nanos(*v), unit(e)))
+            .map(|(e, v)| format!("{} {} ({})", crate::words::label(&e.label), nanos(*v), unit(e)))
             .collect();
         out.push(format!(
             "{}: time per switch ({} hand-offs of the token, wall time ÷ hand-offs, cheapest first): {}.",

@@ -77,7 +77,7 @@ pub(super) fn idle_groups(summary: &Summary) -> Vec<String> {
         each.sort_by(|a, b| a.1.total_cmp(&b.1));
         let list: Vec<String> = each
             .iter()
-            .map(|(e, v)| format!("{} {} ({})", e.label, kib(*v), unit(e)))
+            .map(|(e, v)| format!("{} {} ({})", crate::words::label(&e.label), kib(*v), unit(e)))
             .collect();
         out.push(format!(
             "{}: memory per waiting unit ({} units, resident memory with all waiting less before the first, over the units; leanest first): {}.",
@@ -89,7 +89,7 @@ pub(super) fn idle_groups(summary: &Summary) -> Vec<String> {
             let others: Vec<String> = ["coroutine", "thread", "process"]
                 .into_iter()
                 .filter_map(|kind| least(&f.entries, kind, m))
-                .map(|(e, v)| format!("{} {}", e.label, times(v / t, 1)))
+                .map(|(e, v)| format!("{} {}", crate::words::label(&e.label), times(v / t, 1)))
                 .collect();
             if !others.is_empty() {
                 out.push(format!("Over a task ({}): {}.", te.label, others.join(", ")));

@@ -43,12 +43,12 @@ fn group<'a>(summary: &'a Summary, scenario: &str) -> Option<&'a FamilySummary> 
         .find(|f| f.family == Family::Cpu && f.scenario == scenario)
 }
 
-/// The entry of `kind` with the lowest mean of `metric`.
+/// The entry of `kind` with the lowest median of `metric`.
 fn least<'a>(entries: &'a [EntrySummary], kind: &str, metric: Metric) -> Option<(&'a EntrySummary, f64)> {
     entries
         .iter()
         .filter(|e| unit(e) == kind)
-        .filter_map(|e| e.mean(metric).map(|v| (e, v)))
+        .filter_map(|e| e.median(metric).map(|v| (e, v)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
@@ -117,7 +117,7 @@ pub fn markdown(summary: &Summary) -> String {
         return String::new();
     }
     let mut out = String::from(
-        "## Findings: the questions, answered from these numbers\n\nEvery figure below is a mean from the tables above and every ratio a ratio of means, except where a line says it gives paired speed-ups (the median of per-round ratios, with its 95 % interval).\n\n",
+        "## Findings: the questions, answered from these numbers\n\nEvery figure below about a group is a median, as its table gives it, and one about a sweep a mean, as the sweep's table gives it; a ratio is a ratio of those figures, except where a line gives a paired speed-up (the median of per-round ratios, with its 95 % interval).\n\n",
     );
     for (question, lines) in answers {
         let _ = writeln!(out, "### {question}\n");
@@ -468,7 +468,7 @@ mod tests {
         let lines = loadgen_ceiling(&summarise(&records(1.01), &[]));
         assert!(
             lines[0].contains(
-                "0.99× (0.99–1.00): a tie: a second load generator added nothing beyond the margin, so one is not the ceiling here;"
+                "0.99× (0.99–1.00): a tie: a second load generator added nothing beyond the margin;"
             ),
             "{}",
             lines[0]

@@ -56,6 +56,22 @@ pub(super) fn threads_stop_line(s: &Series) -> Option<String> {
 
 /// Whether one load generator is the ceiling: in a serving group with the same model driven by
 /// one load generator and by more, the one's round trips/s against the more's (paired by round
+/// `; the load generator spent 500 µs of CPU per round trip, the server 1010 µs`, when both
+/// were measured.
+fn cpu_per_round_trip(e: &EntrySummary) -> String {
+    match (
+        e.median(Metric::LoadgenCpuPerRoundTrip),
+        e.median(Metric::ServerCpuPerRoundTrip),
+    ) {
+        (Some(l), Some(c)) => format!(
+            "; the load generator spent {} of CPU per round trip, the server {}",
+            micros(l),
+            micros(c)
+        ),
+        _ => String::new(),
+    }
+}
+
 /// when the more is the group's baseline).
 pub(super) fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
     let mut out = Vec::new();
@@ -69,8 +85,8 @@ pub(super) fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
                 continue;
             };
             let (Some(r1), Some(rn)) = (
-                one.mean(Metric::RoundTripsPerS),
-                more.mean(Metric::RoundTripsPerS),
+                one.median(Metric::RoundTripsPerS),
+                more.median(Metric::RoundTripsPerS),
             ) else {
                 continue;
             };
@@ -86,8 +102,10 @@ pub(super) fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
                 });
             let rates = rate_ratio(one, more).map_or(String::new(), |p| {
                 let verdict = match p.standing(summary.margin_pct) {
-                    Standing::Slower => "a second load generator raised the round trips/s, so one is the ceiling here",
-                    Standing::Tie => "a tie: a second load generator added nothing beyond the margin, so one is not the ceiling here",
+                    Standing::Slower => {
+                        "a second load generator raised the round trips/s, so one is the ceiling here"
+                    }
+                    Standing::Tie => "a tie: a second load generator added nothing beyond the margin",
                     Standing::Faster => "one load generator drove more round trips/s than two",
                     Standing::TooFew => "too few rounds to say",
                 };
@@ -96,15 +114,7 @@ pub(super) fn loadgen_ceiling(summary: &Summary) -> Vec<String> {
                     speedup(&p)
                 )
             });
-            let lg = |e: &EntrySummary| e.mean(Metric::LoadgenCpuPerRoundTrip);
-            let cpu = match (lg(one), one.mean(Metric::ServerCpuPerRoundTrip)) {
-                (Some(l), Some(c)) => format!(
-                    "; the load generator spent {} of CPU per round trip, the server {}",
-                    micros(l),
-                    micros(c)
-                ),
-                _ => String::new(),
-            };
+            let cpu = cpu_per_round_trip(one);
             out.push(format!(
                 "Is one load generator the ceiling? {} driven by one reached {} round trips/s, by {} together {}: {} of theirs{rates}{paired}{cpu}.",
                 one.model,

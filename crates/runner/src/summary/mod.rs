@@ -2,8 +2,13 @@
 //! speed relative to it (the median of per-round ratios, with a 95 % interval), whether every
 //! run of a group did the same work, and the machine's noise.
 
+mod entry;
+mod memory;
 pub mod standing;
 mod sweep;
+
+use entry::entry_summary;
+pub use memory::PeakMemory;
 pub mod versus;
 
 use std::collections::BTreeMap;
@@ -67,8 +72,12 @@ pub struct FamilySummary {
     pub group: Option<String>,
     /// The entry speeds are relative to: the family's sync model, else its first entry.
     pub baseline: String,
-    /// The family section of the config the runs used (from the first report).
+    /// The family section of the config the runs used (from the first report), as recorded:
+    /// what the report shows.
     pub config: serde_json::Value,
+    /// The first report's whole config, typed (older keys migrated): what code reads.
+    #[serde(skip)]
+    pub settings: Option<concbench_core::config::Config>,
     /// True when every successful measured run of the family did the same work.
     pub same_work: bool,
     /// The entries in matrix order.
@@ -337,7 +346,13 @@ pub fn summarise_with(records: &[RunRecord], order: &[String], settings: &Settin
         f.ranking = crate::summary::standing::rank(f, &summary.rules);
     }
     for v in &mut summary.versus {
-        v.standing = v.wall.as_ref().map(|w| w.standing(margin));
+        let group = summary.families.iter().find(|f| f.title() == v.group);
+        v.group_refused = group.is_some_and(|f| f.ranking.refused.is_some());
+        v.standing = v
+            .wall
+            .as_ref()
+            .filter(|_| !v.group_refused)
+            .map(|w| w.standing(margin));
     }
     summary
 }
@@ -423,10 +438,9 @@ fn family_summary(
     if scenario != "spawn-only" {
         set_speedups(&mut entries, &baseline, &mine);
     }
-    let config = mine
-        .iter()
-        .find_map(|r| r.report.as_ref())
-        .map_or(serde_json::Value::Null, |rep| section_of(rep, family, scenario));
+    let first = mine.iter().find_map(|r| r.report.as_ref());
+    let config = first.map_or(serde_json::Value::Null, |rep| section_of(rep, family, scenario));
+    let settings = first.and_then(|rep| concbench_core::config::Config::from_recorded(&rep.config).ok());
     for e in &mut entries {
         let theirs = mine
             .iter()
@@ -441,6 +455,7 @@ fn family_summary(
         group: group.map(str::to_string),
         baseline,
         config,
+        settings,
         same_work: distinct_work(&mine) <= 1,
         entries,
         ranking: GroupRanking::default(),
@@ -508,30 +523,6 @@ pub(crate) fn paired_ratio(runs: &[&RunRecord], num: &str, den: &str, metric: Me
     Paired::of(&ratios)
 }
 
-/// A sampler's reason without its run's own count: `threads.peak: 4 fast-tier samples, fewer
-/// than 10` becomes `threads.peak: fewer than 10 fast-tier samples`.
-fn general(reason: &str) -> String {
-    let Some((figures, why)) = reason.split_once(": ") else {
-        return reason.to_string();
-    };
-    let tier = ["fast-tier", "slow-tier"].into_iter().find(|t| why.contains(t));
-    let least = why.rsplit(' ').next().unwrap_or("");
-    match tier {
-        Some(tier) => format!("{figures}: fewer than {least} {tier} samples"),
-        None => reason.to_string(),
-    }
-}
-
-/// The error a failed run printed: its `Error:` line, else its last line.
-fn error_line(stderr: &str) -> Option<String> {
-    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let line = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("Error:").or_else(|| l.strip_prefix("error:")))
-        .or(lines.last().copied())?;
-    Some(line.trim().to_string())
-}
-
 /// How many different works (units and checksum) the successful runs did.
 pub(super) fn distinct_work(runs: &[&RunRecord]) -> usize {
     runs.iter()
@@ -541,66 +532,43 @@ pub(super) fn distinct_work(runs: &[&RunRecord]) -> usize {
         .len()
 }
 
-pub(super) fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
-    let reports: Vec<&Report> = runs.iter().filter_map(|r| r.report.as_ref()).collect();
-    // A figure that some runs resolved and others did not is left out: the runs that resolved
-    // it are the longer ones, so their figure is not the entry's.
-    let metrics = Metric::ALL
-        .into_iter()
-        .filter_map(|m| {
-            let values: Vec<f64> = reports.iter().filter_map(|r| m.read(r)).collect();
-            (values.len() == reports.len())
-                .then(|| Stats::of_bounded(&values, m.bounds()))
-                .flatten()
-                .map(|s| (m, s))
-        })
-        .collect();
-    let mut unresolved = BTreeMap::new();
-    for reason in reports.iter().flat_map(|r| &r.sampler.unresolved) {
-        *unresolved.entry(general(reason)).or_insert(0) += 1;
-    }
-    let units = reports.first().and_then(|r| r.units.as_ref());
-    let unit = units.map(|u| u.unit.clone());
-    EntrySummary {
-        future_bytes: units.and_then(|u| u.future_bytes),
-        kind: unit
-            .as_deref()
-            .and_then(Kind::of_unit)
-            .or_else(|| Kind::of_model(&runs[0].model)),
-        in_flight: reports
-            .first()
-            .and_then(|r| r.io.as_ref())
-            .map(|io| io.in_flight_max)
-            .filter(|n| *n > 0),
-        loadgens: reports.first().and_then(|r| r.serve.as_ref()).map(|s| s.loadgens),
-        connections: reports
-            .first()
-            .and_then(|r| r.serve.as_ref())
-            .map(|s| s.connections),
-        unresolved,
-        label: label.into(),
-        model: runs[0].model.clone(),
-        variant: reports.first().and_then(|r| r.variant.clone()),
-        legacy: reports.first().is_some_and(|r| r.legacy),
-        unit,
-        ok: reports.len(),
-        failed: runs.len() - reports.len(),
-        metrics,
-        speedup: None,
-        work: reports.first().map(|r| r.work.clone()),
-        own_keys: Vec::new(),
-        sweep: runs[0].sweep.clone(),
-        error: runs
-            .iter()
-            .find_map(|r| r.stderr_tail.as_deref())
-            .and_then(error_line),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testdata;
+
+    #[test]
+    fn a_tree_is_compared_by_its_pss_only_from_runs_the_slow_tier_could_read() {
+        let mut records = testdata::matrix_rounds(6);
+        for r in records.iter_mut().filter_map(|r| r.report.as_mut()) {
+            r.memory.pss_peak_mib = Some(r.memory.rss_peak_mib / 2.0);
+        }
+        let peak = |records: &[RunRecord], label: &str| {
+            let s = summarise(records, &testdata::order());
+            let f = &s.families[0];
+            f.peak_memory(f.entries.iter().find(|e| e.label == label).unwrap())
+        };
+        assert_eq!(
+            peak(&records, "cpu-sync"),
+            PeakMemory::Rss(50.0),
+            "a single process: RSS"
+        );
+        assert_eq!(peak(&records, "cpu-procs 2"), PeakMemory::Pss(60.0));
+        for r in records.iter_mut().filter(|r| r.entry == "cpu-procs 2") {
+            r.report.as_mut().unwrap().wall_s = 0.1; // 2 slow-tier reads at 50 ms
+        }
+        assert_eq!(
+            peak(&records, "cpu-procs 2"),
+            PeakMemory::TooShort {
+                wall_ms: 100.0,
+                needed_ms: 500.0
+            }
+        );
+        for r in records.iter_mut().filter_map(|r| r.report.as_mut()) {
+            r.memory.pss_peak_mib = None;
+        }
+        assert_eq!(peak(&records, "cpu-procs 2"), PeakMemory::NoPss);
+    }
 
     #[test]
     fn summarises_each_family_with_its_sync_baseline() {

@@ -48,14 +48,21 @@ pub struct Versus {
     /// every group's standings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standing: Option<Standing>,
+    /// The group is not ranked (its refusal is the group's), so neither is the pair.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub group_refused: bool,
     /// Per round, the Python entry's peak RSS over the other's.
     pub memory: Option<Paired>,
     /// Medians, the other's then the Python entry's: wall time (s).
     pub wall_s: [Option<f64>; 2],
     /// CPU time (s).
     pub cpu_s: [Option<f64>; 2],
-    /// Peak RSS (MiB).
+    /// Peak memory (MiB): RSS, or PSS where [`Versus::pss`].
     pub rss_mib: [Option<f64>; 2],
+    /// A process tree is in the pair and both have a PSS: memory is compared by peak PSS
+    /// (RSS summed over a tree counts shared pages once per process).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pss: bool,
 }
 
 /// The pairs of the groups in `groups`, from the measured `runs`.
@@ -102,6 +109,15 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
                 .and_then(|e| e.median(m))
         })
     };
+    let entry = |label: &str| g.entries.iter().find(|e| e.label == label);
+    let tree = [python, other]
+        .iter()
+        .any(|l| entry(l).is_some_and(|e| e.kind == Some(concbench_core::config::Kind::Processes)));
+    let pss = tree
+        && [python, other]
+            .iter()
+            .all(|l| entry(l).is_some_and(|e| e.has(Metric::PssPeak)));
+    let memory = if pss { Metric::PssPeak } else { Metric::RssPeak };
     Versus {
         group: g.title(),
         named: g.group.clone(),
@@ -111,10 +127,12 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
         other: other.into(),
         wall: paired_ratio(runs, python, other, Metric::Wall),
         standing: None,
-        memory: paired_ratio(runs, python, other, Metric::RssPeak),
+        group_refused: false,
+        memory: paired_ratio(runs, python, other, memory),
         wall_s: medians(Metric::Wall),
         cpu_s: medians(Metric::CpuSeconds),
-        rss_mib: medians(Metric::RssPeak),
+        rss_mib: medians(memory),
+        pss,
     }
 }
 
