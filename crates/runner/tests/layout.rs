@@ -304,3 +304,64 @@ fn the_tests_build_every_shared_dependency_as_the_benchmark_build_does() {
         .collect();
     assert!(differ.is_empty(), "{differ:#?}");
 }
+
+/// Every `.md` file of the repository outside `target/` and `results/`.
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() && !matches!(name.to_str(), Some("target" | "results" | ".git")) {
+            out.extend(markdown_files(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// A report line as a page quotes it: its trailing links to the report's own sections left out.
+fn without_links(line: &str) -> &str {
+    match line.rfind(" ([") {
+        Some(at) if line.ends_with(")") && line[at..].contains("](#") => &line[..at],
+        _ => line,
+    }
+}
+
+#[test]
+fn every_quoted_report_line_is_in_its_report() {
+    let root = crates_dir().join("..");
+    let mut checked = 0;
+    let mut stale = Vec::new();
+    for page in markdown_files(&root) {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            let Some(source) = line
+                .strip_prefix("<!-- quoted: ")
+                .and_then(|l| l.strip_suffix(" -->"))
+            else {
+                continue;
+            };
+            let report = std::fs::read_to_string(root.join(source))
+                .unwrap_or_else(|e| panic!("{}: {source}: {e}", page.display()));
+            let said: BTreeSet<&str> = report.lines().map(without_links).collect();
+            for quoted in lines.by_ref().take_while(|l| *l != "<!-- end quoted -->") {
+                let quoted = quoted.strip_prefix("> ").unwrap_or(quoted);
+                checked += 1;
+                if !said.contains(quoted) {
+                    stale.push(format!("{}: not in {source}: {quoted}", page.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "quotes that differ from their report:\n{}",
+        stale.join("\n")
+    );
+    assert!(checked >= 3, "the README's quoted answers were found ({checked})");
+}
