@@ -20,9 +20,6 @@ use crate::record::{self, Meta};
 use crate::stats::median;
 use crate::summary::{self, EntrySummary, Summary};
 
-/// Bootstrap resamples per ratio.
-const RESAMPLES: usize = 2_000;
-
 /// The plot of the wall times' ratios, in NEW's `plots/`.
 const PLOT: &str = "compare-wall_s.svg";
 
@@ -286,7 +283,7 @@ fn change(
     if a.is_empty() || b.is_empty() || m_old <= 0.0 || m_new < 0.0 {
         return None;
     }
-    let ci95 = bootstrap(a, b);
+    let ci95 = crate::stats::unpaired_ratio(a, b);
     let ratio = m_new / m_old;
     let side = crate::stats::against_margin(ci95, margin_pct);
     let (up, down) = (side.is_gt(), side.is_lt());
@@ -305,34 +302,6 @@ fn change(
         ci95,
         verdict,
     })
-}
-
-/// The 2.5th and 97.5th percentiles of median(b*) / median(a*) over [`RESAMPLES`] resamples.
-fn bootstrap(a: &[f64], b: &[f64]) -> [f64; 2] {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (a.len() as u64) << 32 ^ b.len() as u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        concbench_core::seq::mix(state)
-    };
-    let mut resample = |v: &[f64]| -> f64 {
-        let picked: Vec<f64> = (0..v.len())
-            .map(|_| v[(next() % v.len() as u64) as usize])
-            .collect();
-        median(&picked)
-    };
-    let mut ratios: Vec<f64> = (0..RESAMPLES)
-        .map(|_| {
-            let (x, y) = (resample(a), resample(b));
-            if x > 0.0 { y / x } else { f64::NAN }
-        })
-        .filter(|r| r.is_finite())
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    if ratios.is_empty() {
-        return [f64::NAN, f64::NAN];
-    }
-    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
-    [at(0.025), at(0.975)]
 }
 
 /// The wall time of every matched entry, for the plot.

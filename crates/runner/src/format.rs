@@ -166,7 +166,10 @@ pub fn kib(v: f64) -> String {
 
 /// A factor with `decimals` decimals, `2.4×`.
 pub fn times(v: f64, decimals: usize) -> String {
-    format!("{}×", fixed(v, decimals))
+    match v.abs() >= 100.0 {
+        true => format!("{}×", thousands(v.round())),
+        false => format!("{}×", fixed(v, decimals)),
+    }
 }
 
 /// Requests per second, whole, `8603 req/s`.

@@ -98,7 +98,7 @@ impl Stats {
     }
 }
 
-/// Resamples of [`bootstrap_mean_ci`].
+/// Resamples of every bootstrap here ([`bootstrap_mean_ci`], [`unpaired_ratio`]).
 const RESAMPLES: usize = 2_000;
 
 /// A 95 % percentile bootstrap interval of the mean of `values` (seeded, so the same values
@@ -212,6 +212,36 @@ impl Standing {
             Standing::TooFew => "too few rounds",
         }
     }
+}
+
+/// The 95 % interval of median(`b`) / median(`a`) for two unpaired samples: the 2.5th and 97.5th
+/// percentiles over [`RESAMPLES`] bootstrap resamples of each side (a fixed seed, so the same
+/// samples give the same interval).
+pub fn unpaired_ratio(a: &[f64], b: &[f64]) -> [f64; 2] {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (a.len() as u64) << 32 ^ b.len() as u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        concbench_core::seq::mix(state)
+    };
+    let mut resample = |v: &[f64]| -> f64 {
+        let picked: Vec<f64> = (0..v.len())
+            .map(|_| v[(next() % v.len() as u64) as usize])
+            .collect();
+        median(&picked)
+    };
+    let mut ratios: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            let (x, y) = (resample(a), resample(b));
+            if x > 0.0 { y / x } else { f64::NAN }
+        })
+        .filter(|r| r.is_finite())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    if ratios.is_empty() || a.is_empty() || b.is_empty() {
+        return [f64::NAN, f64::NAN];
+    }
+    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    [at(0.025), at(0.975)]
 }
 
 /// Where the 95 % interval `ci95` of a ratio lies against 1 ± `margin_pct` %: wholly above

@@ -28,8 +28,8 @@ pub fn sentences(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     if f.scenario == "spawn-only" {
         // The sequential loop starts nothing: a speed or a resource against it says nothing.
         out.push(format!(
-            "{} starts no units in spawn-only (it runs each unit as a loop iteration), so nothing is ranked against it; the start-up cost per unit of each kind is compared in the findings below.",
-            f.baseline
+            "{} starts no units in spawn-only (it runs each unit as a loop iteration), so nothing is ranked against it and the figures below leave it out; the start-up cost per unit of each kind is compared in the findings.",
+            crate::words::label(&f.baseline)
         ));
         let starters: Vec<&EntrySummary> = measured
             .iter()
@@ -209,14 +209,18 @@ fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     };
     if let Some(x) = Extremes::distinct(measured, memory) {
         out.push(format!(
-            "Memory: least {} ({} {}), most {} ({} {}, {}).",
+            "Memory: least {} ({} {}), most {} ({} {}{}).",
             called(f, x.low),
             mib(x.low_value),
             kind(x.low),
             called(f, x.high),
             mib(x.high_value),
             kind(x.high),
-            times(x.factor(), 1)
+            // A ratio only of like figures: PSS over RSS would mix two measures.
+            match kind(x.low) == kind(x.high) {
+                true => format!(", {}", times(x.factor(), 1)),
+                false => String::new(),
+            }
         ));
     }
     let without = |pick: fn(PeakMemory) -> bool| -> Vec<String> {
@@ -242,7 +246,7 @@ fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
             .find(|m| matches!(m, PeakMemory::TooShort { .. })),
     ) {
         out.push(format!(
-            "No memory figure for {}: a process tree is compared by its peak PSS, which the sampler reads only often enough in runs of {} ms or more.",
+            "Memory of {} not compared: a process tree is compared by its peak PSS, and runs shorter than {} ms are too short for the sampler to catch it (the table gives what it read).",
             short.join(", "),
             thousands(needed_ms)
         ));
@@ -367,9 +371,9 @@ mod tests {
         let text = cpu_sentences(&records).join("\n");
         assert!(
             text.contains(
-                "Memory: least cpu-sync (50.0 MiB peak RSS), most cpu-procs 2 (60.0 MiB peak PSS, 1.2×)."
+                "Memory: least cpu-sync (50.0 MiB peak RSS), most cpu-procs 2 (60.0 MiB peak PSS)."
             ),
-            "a single process by its exact peak RSS, a tree by its PSS: {text}"
+            "a single process by its exact peak RSS, a tree by its PSS, no ratio across the two: {text}"
         );
     }
 

@@ -69,15 +69,16 @@ pub(super) fn unit_costs(summary: &Summary) -> Answer {
     }
 }
 
-/// In every CPU group of `scenario`, the entry with the least median `metric` of each unit, the
-/// cheapest first; a unit measured in several groups (the switch on one core and on two) keeps
-/// its cheapest.
+/// In the first CPU group of `scenario`, the entry with the least median `metric` of each unit,
+/// the cheapest first. One group, so that every kind is measured alike (the switch on one core
+/// and on two are different questions; the findings give both).
 fn cheapest(summary: &Summary, scenario: &str, metric: Metric) -> Vec<Cost> {
     let mut out: Vec<Cost> = Vec::new();
     for f in summary
         .families
         .iter()
         .filter(|f| f.family == Family::Cpu && f.scenario == scenario)
+        .take(1)
     {
         for e in &f.entries {
             let (Some(unit), Some(value)) = (e.unit.as_deref(), e.median(metric)) else {

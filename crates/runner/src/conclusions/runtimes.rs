@@ -28,7 +28,7 @@ pub struct RuntimeGroup {
     pub baseline: String,
     /// The runtimes in tiers, the fastest first: each faster tier, then those tied with the
     /// baseline, then each slower tier.
-    pub tiers: Vec<Vec<Figure>>,
+    pub tiers: Vec<Tier>,
     /// Why the group is not ranked, when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refusal>,
@@ -36,6 +36,27 @@ pub struct RuntimeGroup {
     /// echoes over the baseline's, which the bound does not hide.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cpu_over_baseline: Vec<Share>,
+}
+
+/// Runtimes that stand together against the group's baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Tier {
+    /// Where they stand.
+    pub place: Place,
+    /// The runtimes, by median, the fastest first.
+    pub entries: Vec<Figure>,
+}
+
+/// Where a tier stands against the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// Faster, its entries' intervals overlapping each other.
+    Faster,
+    /// Tied with the baseline (not with each other: each interval reaches into 1 ± the margin).
+    Tied,
+    /// Slower, its entries' intervals overlapping each other.
+    Slower,
 }
 
 /// An entry's figure over another's.
@@ -96,20 +117,16 @@ fn runtime_group(f: &FamilySummary) -> Option<RuntimeGroup> {
         return Some(out);
     };
     let r = r.only(is_runtime);
-    let tier = |t: &[&EntrySummary]| t.iter().map(|e| Figure::of(f, e)).collect::<Vec<_>>();
-    // A runtime as the reference (`runner.reference`) stands in the tier of those tied with it.
-    let mut tied = r.tied.clone();
-    tied.extend(
-        f.entries
-            .iter()
-            .filter(|e| e.label == f.baseline && is_runtime(e)),
-    );
+    let tier = |place: Place, t: &[&EntrySummary]| Tier {
+        place,
+        entries: t.iter().map(|e| Figure::of(f, e)).collect(),
+    };
     out.tiers = r
         .faster
         .iter()
-        .map(|t| tier(t))
-        .chain((!tied.is_empty()).then(|| tier(&tied)))
-        .chain(r.slower.iter().map(|t| tier(t)))
+        .map(|t| tier(Place::Faster, t))
+        .chain((!r.tied.is_empty()).then(|| tier(Place::Tied, &r.tied)))
+        .chain(r.slower.iter().map(|t| tier(Place::Slower, t)))
         .collect();
     Some(out)
 }

@@ -62,6 +62,28 @@ fn conclusions_json_is_valid_against_its_schema_and_reads_back() {
 }
 
 #[test]
+fn every_committed_run_folder_holds_conclusions_valid_against_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(SCHEMA_FILE).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let results = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../results"));
+    let mut folders = 0;
+    for dir in std::fs::read_dir(results).unwrap().flatten() {
+        if !dir.path().join("runs.jsonl").is_file() {
+            continue;
+        }
+        folders += 1;
+        let file = dir.path().join("conclusions.json");
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+        assert_eq!(value["schema_version"], SCHEMA_VERSION);
+    }
+    assert!(folders >= 20, "the committed run folders were found ({folders})");
+}
+
+#[test]
 fn one_changed_run_moves_the_conclusion_the_answer_and_the_verdict_together() {
     let records = testdata::matrix_rounds(6);
     let before = summarise(&records, &testdata::order());
@@ -136,7 +158,7 @@ fn which_runtime_keeps_the_groups_standings_and_ranks_nothing_on_two_rounds() {
         let tiers: Vec<Vec<&str>> = groups[0]
             .tiers
             .iter()
-            .map(|t| t.iter().map(|f| f.entry.as_str()).collect())
+            .map(|t| t.entries.iter().map(|f| f.entry.as_str()).collect())
             .collect();
         match rounds {
             2 => assert!(tiers.is_empty(), "2 rounds rank nothing: {tiers:?}"),

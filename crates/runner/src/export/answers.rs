@@ -8,7 +8,7 @@ use concbench_core::report::Family;
 
 use crate::conclusions::answers::{Budget, NotAnswered, Ranked, Word};
 use crate::conclusions::costs::{Cost, Costs, PythonPair};
-use crate::conclusions::runtimes::RuntimeGroup;
+use crate::conclusions::runtimes::{Place, RuntimeGroup, Tier};
 use crate::conclusions::{Answer, Conclusions, Figure, Outcome, Question};
 use crate::format::{kib, micros, speedup, thousands, times};
 use crate::summary::standing::{Caveat, Unranked};
@@ -248,7 +248,11 @@ fn runtimes(groups: &[RuntimeGroup]) -> Vec<String> {
                 1 => 1,
                 _ => 0,
             };
-            g.tiers.iter().take(tiers).flatten().any(|f| f.above_cores)
+            g.tiers
+                .iter()
+                .take(tiers)
+                .flat_map(|t| &t.entries)
+                .any(|f| f.above_cores)
         });
         let legend = if marked {
             " (*above the cores: partly drift)"
@@ -280,30 +284,37 @@ fn runtime_group(g: &RuntimeGroup, detail: usize) -> String {
             _ => format!("{}: not ranked", short(g)),
         };
     }
-    let tier = |t: &[Figure], with: bool| match with {
-        true => figures(t, false),
-        false => names(t),
+    // A faster or slower tier: its runtimes, one tier when several; the tied: against the
+    // baseline, whose interval each reaches (they need not overlap each other).
+    let tier = |t: &Tier, with: bool| {
+        let list = match with {
+            true => figures(&t.entries, false),
+            false => names(&t.entries),
+        };
+        match (t.place, t.entries.len()) {
+            (Place::Tied, _) => format!("tied with {}: {list}", crate::words::label(&g.baseline)),
+            (Place::Slower, 1) => format!("slower: {list}"),
+            (Place::Slower, _) => format!("slower: {list} (one tier)"),
+            (Place::Faster, 1) => list,
+            (Place::Faster, _) => format!("{list} (one tier)"),
+        }
     };
     let first = &g.tiers[0];
     let rest = &g.tiers[1..];
-    let joined = |t: &[Figure], with: bool| match t.len() {
-        1 => tier(t, with),
-        _ => format!("{} (tied)", tier(t, with)),
-    };
-    let behind: usize = rest.iter().map(Vec::len).sum();
+    let behind: usize = rest.iter().map(|t| t.entries.len()).sum();
     let body = match detail {
         0 => g
             .tiers
             .iter()
-            .map(|t| joined(t, true))
+            .map(|t| tier(t, true))
             .collect::<Vec<_>>()
             .join(" > "),
-        1 => std::iter::once(joined(first, true))
-            .chain(rest.iter().map(|t| joined(t, false)))
+        1 => std::iter::once(tier(first, true))
+            .chain(rest.iter().map(|t| tier(t, false)))
             .collect::<Vec<_>>()
             .join(" > "),
-        2 if behind > 0 => format!("{} > {behind} more", joined(first, false)),
-        _ => joined(first, false),
+        2 if behind > 0 => format!("{} > {behind} more", tier(first, false)),
+        _ => tier(first, false),
     };
     format!("{}: {body}", short(g))
 }
@@ -401,7 +412,11 @@ fn not_answered(why: &NotAnswered) -> String {
             answers(config)
         ),
         NotAnswered::MissingSide { missing, config } => format!(
-            "Not answered: the group has no {missing} entry to set against the others{}.",
+            "Not answered: the group has no {} to set against the others{}.",
+            match missing.as_str() {
+                "threads" => "thread-based entry (OS threads or a thread pool)",
+                _ => "async entry (tasks on a runtime)",
+            },
             answers(config)
         ),
     }

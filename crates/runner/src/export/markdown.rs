@@ -130,7 +130,7 @@ fn header(summary: &Summary, meta: &Meta) -> String {
         format!("Rounds: `repeats = \"auto\"` stopped because {why}.\n\n")
     });
     let reference = meta.reference.as_ref().map_or(String::new(), |r| {
-        format!("Reference: every group that holds `{r}` compares its entries with it (`runner.reference`), the others with their sync model.\n\n")
+        format!("Reference: every group that holds `{r}` compares its entries with it (`runner.reference`), the others with their family's sync model, else their first entry.\n\n")
     });
     let warmups = match summary.warmups {
         0 => String::new(),
@@ -245,7 +245,7 @@ fn medians_table(f: &FamilySummary) -> String {
     for (_, title) in &cols {
         let _ = write!(out, " {title} |");
     }
-    out.push_str(" speed-up (paired, 95 %) | standing |\n|---|---|---:|");
+    out.push_str(" speed-up (paired) | standing |\n|---|---|---:|");
     let n = cols.len() + 1 + usize::from(io);
     out.push_str(&"---:|".repeat(n));
     out.push_str("---|\n");

@@ -93,7 +93,7 @@ fn table(rows: &[&Versus], against: Against) -> String {
             v.python,
             v.wall.as_ref().map_or("–".into(), speedup),
             match (v.standing, v.group_refused) {
-                (Some(s), _) => word(s),
+                (Some(s), _) => word(s, against),
                 (None, true) => "group not ranked",
                 (None, false) => "",
             },
@@ -108,12 +108,14 @@ fn table(rows: &[&Versus], against: Against) -> String {
     out
 }
 
-/// The standing of a ratio of Python's time over the other's: above 1 Python is slower.
-fn word(s: Standing) -> &'static str {
-    match s {
-        Standing::Faster => "Python slower",
-        Standing::Slower => "Python faster",
-        Standing::Tie => "tied",
-        Standing::TooFew => "too few rounds",
+/// The standing of a ratio of the Python entry's time over the other's: above 1 it is slower.
+fn word(s: Standing, against: Against) -> &'static str {
+    match (s, against) {
+        (Standing::Faster, Against::Rust) => "Python slower",
+        (Standing::Slower, Against::Rust) => "Python faster",
+        (Standing::Faster, Against::PythonSync) => "slower than sync",
+        (Standing::Slower, Against::PythonSync) => "faster than sync",
+        (Standing::Tie, _) => "tied",
+        (Standing::TooFew, _) => "too few rounds",
     }
 }

@@ -2,6 +2,7 @@
 //! bursts, each answered from the task-cost groups of a run.
 
 use super::*;
+use crate::summary::standing::clearly_below;
 
 pub(super) fn start_up(summary: &Summary) -> Vec<String> {
     let Some(f) = group(summary, "spawn-only") else {
@@ -30,7 +31,7 @@ pub(super) fn start_up(summary: &Summary) -> Vec<String> {
     if let (Some((te, t)), Some((he, h))) = (task, thread) {
         out.push(format!(
             "{}: an OS thread cost {} a task to start and join ({} against {}).",
-            which_is_cheaper(te, he, m),
+            which_is_cheaper(f, te, he, m),
             times(h / t, 1),
             micros(h),
             micros(t)
@@ -49,10 +50,15 @@ pub(super) fn start_up(summary: &Summary) -> Vec<String> {
 }
 
 /// "Yes" when tasks are clearly cheaper than threads, "No" when clearly dearer, else "Not shown".
-pub(super) fn which_is_cheaper(task: &EntrySummary, thread: &EntrySummary, m: Metric) -> &'static str {
-    if clearly_below(task, thread, m) {
+pub(super) fn which_is_cheaper(
+    f: &FamilySummary,
+    task: &EntrySummary,
+    thread: &EntrySummary,
+    m: Metric,
+) -> &'static str {
+    if clearly_below(f, task, thread, m) {
         "Yes"
-    } else if clearly_below(thread, task, m) {
+    } else if clearly_below(f, thread, task, m) {
         "No"
     } else {
         "Not shown"
@@ -111,12 +117,12 @@ pub(super) fn waiting_in(f: &FamilySummary) -> Vec<String> {
     )];
     let m = Metric::Wall;
     if let (Some((te, t)), Some((he, h))) = (least(&f.entries, "task", m), least(&f.entries, "thread", m)) {
-        let verdict = if clearly_below(te, he, m) {
+        let verdict = if clearly_below(f, te, he, m) {
             format!("tasks finished first, by {}", millis((h - t) * 1e3, 1))
-        } else if clearly_below(he, te, m) {
+        } else if clearly_below(f, he, te, m) {
             format!("threads finished first, by {}", millis((t - h) * 1e3, 1))
         } else {
-            "no difference between tasks and threads is shown (95 % intervals overlap)".into()
+            "no difference between tasks and threads is shown (the interval of their ratio reaches into 1 ± the margin)".into()
         };
         out.push(format!(
             "{scenario}: {verdict}; the wait itself is the same for both, the rest is starting and waking the units."

@@ -52,14 +52,6 @@ fn least<'a>(entries: &'a [EntrySummary], kind: &str, metric: Metric) -> Option<
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-/// `a` is below `b` with their 95 % intervals apart.
-fn clearly_below(a: &EntrySummary, b: &EntrySummary, metric: Metric) -> bool {
-    match (a.stats(metric), b.stats(metric)) {
-        (Some(x), Some(y)) => x.mean < y.mean && !x.overlaps(y),
-        _ => false,
-    }
-}
-
 /// The units of work of the group's first entry that has a report.
 fn units_of(f: &FamilySummary) -> u64 {
     f.entries

@@ -201,6 +201,9 @@ pub struct GroupRanking {
     /// What a reader must know beside them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<Caveat>,
+    /// The rules they were decided by.
+    #[serde(default)]
+    pub rules: Rules,
 }
 
 /// One entry and its standing.
@@ -245,6 +248,7 @@ pub fn rank(f: &FamilySummary, rules: &Rules) -> GroupRanking {
         caveats: caveats(f, rules, &entries),
         refused,
         entries,
+        rules: *rules,
     }
 }
 
@@ -426,4 +430,15 @@ pub fn equal_budget(f: &FamilySummary) -> Option<u64> {
     (b.iter().all(|x| x.in_flight == first)
         && b.len() == f.entries.iter().filter(|e| e.has(Metric::Wall)).count())
     .then_some(first)
+}
+
+/// Whether `a`'s `metric` lies below `b`'s in `f` beyond the group's margin: the bootstrap
+/// interval of the ratio of their medians (unpaired, as `runner compare` reads two folders) wholly
+/// below 1 − the margin. How two entries that are not the baseline are set against each other.
+pub fn clearly_below(f: &FamilySummary, a: &EntrySummary, b: &EntrySummary, metric: Metric) -> bool {
+    let (Some(x), Some(y)) = (a.stats(metric), b.stats(metric)) else {
+        return false;
+    };
+    let ci = crate::stats::unpaired_ratio(&y.values, &x.values);
+    crate::stats::against_margin(ci, f.ranking.rules.margin_pct).is_lt()
 }

@@ -113,10 +113,17 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
     let tree = [python, other]
         .iter()
         .any(|l| entry(l).is_some_and(|e| e.kind == Some(concbench_core::config::Kind::Processes)));
-    let pss = tree
-        && [python, other]
-            .iter()
-            .all(|l| entry(l).is_some_and(|e| e.has(Metric::PssPeak)));
+    // Memory as every comparison reads it (`FamilySummary::peak_memory`): a pair with a process
+    // tree is compared by PSS where both sides' runs caught it, else not at all.
+    let caught = |l: &&str| {
+        entry(l).is_some_and(|e| {
+            matches!(
+                g.peak_memory(e),
+                super::PeakMemory::Pss(_) | super::PeakMemory::Rss(_)
+            )
+        })
+    };
+    let pss = tree && [python, other].iter().all(caught);
     let memory = if pss { Metric::PssPeak } else { Metric::RssPeak };
     Versus {
         group: g.title(),
@@ -128,7 +135,7 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
         wall: paired_ratio(runs, python, other, Metric::Wall),
         standing: None,
         group_refused: false,
-        memory: paired_ratio(runs, python, other, memory),
+        memory: paired_ratio(runs, python, other, memory).filter(|_| pss || !tree),
         wall_s: medians(Metric::Wall),
         cpu_s: medians(Metric::CpuSeconds),
         rss_mib: medians(memory),
