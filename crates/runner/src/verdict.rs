@@ -76,7 +76,7 @@ fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     }) = &f.ranking.refused
     {
         return vec![format!(
-            "Not ranked: the load generator was the bound (busy up to {} of its threads' time against {entry}, the upper end of its 95 % interval; the bound is {}): these times measure it as much as the servers.",
+            "Not ranked: the load generator was the bound (busy up to {} against {entry}, the upper end of its 95 % interval; bound {}): its times measure the load generator as much as the servers.",
             percent_fixed(*busy_high_pct, 0),
             percent_fixed(*bound_pct, 0)
         )];
@@ -135,7 +135,7 @@ fn tiers_text(f: &FamilySummary, tiers: &[Vec<&EntrySummary>]) -> String {
             let list: Vec<String> = tier.iter().map(|e| ranked(f, e)).collect();
             match list.len() {
                 1 => list[0].clone(),
-                _ => format!("{} (one tier: intervals overlap)", list.join(", ")),
+                _ => format!("{} (one tier)", list.join(", ")),
             }
         })
         .collect();
@@ -170,7 +170,7 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(x) = Extremes::distinct(measured, |e| e.median(Metric::CpuSeconds)) {
         out.push(format!(
-            "CPU time for the same work: least {} ({} of CPU), most {} ({}, {}).",
+            "CPU time: least {} ({} of CPU), most {} ({}, {}).",
             called(f, x.low),
             seconds(x.low_value),
             called(f, x.high),
@@ -246,7 +246,7 @@ fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
             .find(|m| matches!(m, PeakMemory::TooShort { .. })),
     ) {
         out.push(format!(
-            "Memory of {} not compared: a process tree is compared by its peak PSS, and runs shorter than {} ms are too short for the sampler to catch it (the table gives what it read).",
+            "Memory of {} not compared: runs under {} ms are too short to catch a process tree's peak PSS.",
             short.join(", "),
             thousands(needed_ms)
         ));

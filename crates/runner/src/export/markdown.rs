@@ -27,18 +27,18 @@ fn how_to_read(summary: &Summary) -> String {
     if !summary.families.is_empty() {
         let _ = write!(
             text,
-            "How to read it: each speed-up is the median over the rounds of the baseline's wall time over the entry's in the same round, with a 95 % interval (order statistics, ends rounded outward); fewer than {} rounds rank nothing. Faster or slower means the whole interval lies beyond 1 ± {} (`runner.margin_pct`), else tied; in order of median, an entry joins a tier when its interval overlaps every interval already in it. Tables give medians; the appendix gives full statistics and each group's config.",
+            "How to read it: a speed-up is the median over rounds of the baseline's wall time over the entry's in the same round, with a 95 % interval (order statistics, ends rounded outward); under {} rounds nothing is ranked. Faster or slower: the whole interval beyond 1 ± {} (`runner.margin_pct`), else tied; in order of median, an entry joins a tier when its interval overlaps all in it. Tables give medians; the appendix, full statistics and configs.",
             summary.rules.min_rounds,
             percent_fixed(summary.margin_pct, 0)
         );
     }
     if summary.families.iter().any(|f| f.family == Family::Io) {
-        text.push_str(" IO entries carry their budget: the most requests they could have in flight.");
+        text.push_str(" IO entries carry their budget (requests in flight at most).");
     }
     let serving = summary.families.iter().any(|f| f.family == Family::Serve)
         || summary.sweeps.iter().any(|s| s.family == Family::Serve);
     if serving {
-        text.push_str(" Serving: round trips/s count the round-trip phase only; wall times and their speed-ups also hold the start, the connecting and any `serve.hold_ms`.");
+        text.push_str(" Serving: round trips/s cover the round-trip phase; wall times also hold start-up, connecting and `serve.hold_ms`.");
     }
     let text = text.trim_start();
     if text.is_empty() {
@@ -167,7 +167,7 @@ fn noise(summary: &Summary) -> String {
         false => "",
     };
     format!(
-        "Machine noise: a fixed CPU loop timed before each run took {} ms (median of {} runs{}; robust spread {}, range {}–{} ms); pairing by round cancels the drift a round shares.{warning}\n\n",
+        "Machine noise: a fixed CPU loop timed before each run took {} ms (median of {} runs{}; robust spread {}, range {}–{} ms).{warning}\n\n",
         num(n.probe_ms.median),
         n.probe_ms.n,
         if summary.warmups > 0 {
@@ -183,7 +183,7 @@ fn noise(summary: &Summary) -> String {
 
 pub(super) fn same_work(same: bool) -> &'static str {
     match same {
-        true => "yes (same units and checksum)",
+        true => "yes (units and checksum)",
         false => "**no**",
     }
 }
@@ -395,7 +395,7 @@ fn config_line(config: &serde_json::Value) -> String {
 fn failures_table(f: &FamilySummary) -> String {
     let failed = f.entries.iter().any(|e| e.failed_pct().is_some());
     if !failed {
-        return "No request failed in any run (every request answered 2xx).\n\n".into();
+        return "Every request of every run answered 2xx.\n\n".into();
     }
     let kinds: Vec<Metric> = failure_metrics(f).collect();
     let mut out = String::from(
@@ -538,7 +538,7 @@ mod tests {
     fn how_to_read_speaks_only_of_the_tables_there_are() {
         let matrix = how_to_read(&crate::summary::summarise(&crate::testdata::matrix(), &[]));
         assert!(
-            matrix.starts_with("How to read it: each speed-up is the median over the rounds"),
+            matrix.starts_with("How to read it: a speed-up is the median over rounds"),
             "{matrix}"
         );
         assert!(
