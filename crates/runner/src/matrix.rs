@@ -108,7 +108,7 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
     drop(server);
     meta.finished_at = jiff::Timestamp::now().to_string();
     meta.interrupted = stop.load(Ordering::SeqCst);
-    meta.stopped = stopped;
+    meta.stopped = stopped.map(crate::record::Stopped::Typed);
     write_meta(&dir, &meta)?;
     let summary = summary::summarise_with(&records, &order, &summary::Settings::of(&meta));
     export::write_all(&dir, &summary, &meta, &records)?;
@@ -203,7 +203,7 @@ impl Run<'_> {
         runner: &RunnerConfig,
         log: &mut Log,
         done: Vec<RunRecord>,
-    ) -> anyhow::Result<(Vec<RunRecord>, Option<String>)> {
+    ) -> anyhow::Result<(Vec<RunRecord>, Option<crate::record::Stop>)> {
         let recorded = resume::recorded(&done);
         // A resumed matrix's time budget counts the measured runs it already has.
         let spent: f64 = done.iter().filter(|r| !r.warmup).map(|r| r.elapsed_s).sum();

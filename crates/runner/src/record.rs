@@ -26,7 +26,7 @@ pub struct Meta {
     /// With `runner.repeats = "auto"`: why the rounds stopped (the target was reached, or the
     /// time budget or the round limit ended them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stopped: Option<String>,
+    pub stopped: Option<Stopped>,
     /// The chosen reference (`runner.reference` or `--reference`), the baseline of the groups
     /// that hold it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,6 +66,76 @@ impl Default for Meta {
             commit: None,
         }
     }
+}
+
+/// Why `repeats = "auto"` ended the rounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stopped {
+    /// As the runner records it.
+    Typed(Stop),
+    /// As `meta.json` before 2026-12-05 recorded it: a sentence, shown as written.
+    Text(String),
+}
+
+/// The end of auto rounds, as values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stop {
+    /// What ended them.
+    pub reason: StopReason,
+    /// The measured rounds run.
+    pub rounds: usize,
+    /// What the pilot planned, once it had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PilotPlan>,
+    /// The entries short of their plan when the rounds ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub short: Vec<ShortOfPlan>,
+}
+
+/// What ended the rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StopReason {
+    /// Every entry ran the rounds its pilot planned.
+    PlanMet,
+    /// `runner.auto.max_rounds`.
+    RoundLimit {
+        /// The limit.
+        limit: usize,
+    },
+    /// `runner.auto.budget_s`.
+    TimeBudget {
+        /// The budget, s.
+        budget_s: u64,
+    },
+}
+
+/// The rounds the pilot planned for a target interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PilotPlan {
+    /// The pilot's rounds.
+    pub pilot: usize,
+    /// The fewest rounds planned for an entry.
+    pub least: usize,
+    /// The most, and the entry they were planned for.
+    pub most: usize,
+    /// The entry planned the most rounds (when more than the least).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub most_entry: Option<String>,
+    /// The interval the plan aims at, ± %.
+    pub target_pct: f64,
+}
+
+/// An entry that had not run its planned rounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShortOfPlan {
+    /// Its label.
+    pub entry: String,
+    /// The rounds it ran.
+    pub done: usize,
+    /// The rounds planned.
+    pub planned: usize,
 }
 
 impl Meta {

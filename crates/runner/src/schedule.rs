@@ -12,8 +12,7 @@ use concbench_core::report::Family;
 use std::time::Duration;
 
 use crate::config::{Entry, Repeats, RunnerConfig, Sweep};
-use crate::format::fixed;
-use crate::record::{RunRecord, SweepPoint};
+use crate::record::{PilotPlan, RunRecord, ShortOfPlan, Stop, StopReason, SweepPoint};
 use crate::stats;
 use crate::summary;
 
@@ -187,7 +186,7 @@ pub fn round<'a>(jobs: &[&'a Job], index: usize, warmup: bool) -> Vec<Slot<'a>> 
 #[derive(Debug)]
 pub enum Next<'a> {
     /// Stop; with `repeats = "auto"`, why.
-    Stop(Option<String>),
+    Stop(Option<Stop>),
     /// Run these jobs as the next round.
     Run(Vec<&'a Job>),
 }
@@ -297,14 +296,15 @@ impl Plan {
     }
 
     /// `6 to 24 rounds (most: io-threads 1000)`.
-    fn range_text(&self) -> String {
+    fn pilot_plan(&self, target_pct: f64) -> PilotPlan {
         let most = self.entries.iter().max_by_key(|e| e.planned);
         let least = self.entries.iter().map(|e| e.planned).min().unwrap_or(self.pilot);
-        match most {
-            Some(m) if m.planned > least => {
-                format!("{least} to {} rounds (most: {})", m.planned, m.label)
-            }
-            _ => format!("{least} rounds each"),
+        PilotPlan {
+            pilot: self.pilot,
+            least,
+            most: most.map_or(least, |m| m.planned),
+            most_entry: most.filter(|m| m.planned > least).map(|m| m.label.clone()),
+            target_pct,
         }
     }
 }
@@ -330,43 +330,35 @@ pub fn planned_rounds(runner: &RunnerConfig) -> usize {
 
 /// Why `repeats = "auto"` stops after `done` rounds in `elapsed`: every entry has run the rounds
 /// its pilot planned, or the round limit or the time budget ended the rounds; `None` to go on.
-fn stop_reason(runner: &RunnerConfig, done: usize, elapsed: Duration, plan: Option<&Plan>) -> Option<String> {
+fn stop_reason(runner: &RunnerConfig, done: usize, elapsed: Duration, plan: Option<&Plan>) -> Option<Stop> {
     let auto = &runner.auto;
-    let planned = plan.map_or(String::new(), |p| {
-        format!(
-            "; the {} pilot rounds planned {} for a ±{} % interval",
-            p.pilot,
-            p.range_text(),
-            fixed(auto.target_pct, 1)
-        )
-    });
-    let short: Vec<String> = plan
-        .map(|p| {
-            p.open()
-                .map(|e| format!("{} {} of {}", e.label, e.done, e.planned))
-                .collect()
-        })
-        .unwrap_or_default();
-    let short_text = match short.is_empty() {
-        true => String::new(),
-        false => format!(" (short of their plan: {})", short.join(", ")),
-    };
-    let why = if plan.is_some_and(|p| p.open().next().is_none()) {
-        format!("every entry ran the rounds planned from its pilot, after {done} rounds{planned}")
+    let reason = if plan.is_some_and(|p| p.open().next().is_none()) {
+        StopReason::PlanMet
     } else if done >= auto.max_rounds {
-        format!(
-            "the round limit ({}) ended the rounds{planned}{short_text}",
-            auto.max_rounds
-        )
+        StopReason::RoundLimit {
+            limit: auto.max_rounds,
+        }
     } else if elapsed.as_secs() >= auto.budget_s {
-        format!(
-            "the time budget ({} s) ended the rounds after {done}{planned}{short_text}",
-            auto.budget_s
-        )
+        StopReason::TimeBudget {
+            budget_s: auto.budget_s,
+        }
     } else {
         return None;
     };
-    Some(why)
+    Some(Stop {
+        reason,
+        rounds: done,
+        plan: plan.map(|p| p.pilot_plan(auto.target_pct)),
+        short: plan.map_or(Vec::new(), |p| {
+            p.open()
+                .map(|e| ShortOfPlan {
+                    entry: e.label.clone(),
+                    done: e.done,
+                    planned: e.planned,
+                })
+                .collect()
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -457,20 +449,24 @@ models = [
             "every job before min_rounds"
         );
         let why = run(6, Duration::from_secs(100), &records).unwrap_err().unwrap();
-        assert!(
-            why.starts_with("the time budget (100 s) ended the rounds after 6"),
-            "{why}"
-        );
-        assert!(
-            why.contains("planned 6 to 12 rounds (most: io-tokio) for a ±5.0 % interval (short of their plan: io-tokio 6 of 12)"),
-            "names the plan and who is short of it: {why}"
+        assert_eq!(why.reason, StopReason::TimeBudget { budget_s: 100 });
+        assert_eq!(why.rounds, 6);
+        let plan = why.plan.as_ref().unwrap();
+        assert_eq!((plan.pilot, plan.least, plan.most), (6, 6, 12));
+        assert_eq!(plan.most_entry.as_deref(), Some("io-tokio"));
+        assert_eq!(
+            why.short,
+            [ShortOfPlan {
+                entry: "io-tokio".into(),
+                done: 6,
+                planned: 12
+            }],
+            "names who is short of the plan"
         );
         let cpu_only: Vec<RunRecord> = records.into_iter().filter(|r| r.family == Family::Cpu).collect();
         let why = run(6, Duration::ZERO, &cpu_only).unwrap_err().unwrap();
-        assert!(
-            why.starts_with("every entry ran the rounds planned from its pilot, after 6 rounds"),
-            "{why}"
-        );
+        assert_eq!((why.reason, why.rounds), (StopReason::PlanMet, 6));
+        assert!(why.short.is_empty());
         // The plan comes from the pilot alone: twelve rounds of io-tokio end the rounds.
         let twelve = testdata::matrix_rounds(12);
         let eleven = testdata::matrix_rounds(11);
@@ -479,10 +475,7 @@ models = [
             Ok(vec!["io-sync".into(), "io-tokio".into()])
         );
         let why = run(12, Duration::ZERO, &twelve).unwrap_err().unwrap();
-        assert!(
-            why.starts_with("every entry ran the rounds planned from its pilot, after 12 rounds"),
-            "{why}"
-        );
+        assert_eq!((why.reason, why.rounds), (StopReason::PlanMet, 12));
         let fixed = RunnerConfig {
             repeats: Repeats::Fixed(3),
             ..RunnerConfig::default()

@@ -65,3 +65,91 @@ pub fn label(label: &str) -> String {
         false => label.to_string(),
     }
 }
+
+/// Why the auto rounds stopped, as the report's header says it.
+pub fn stopped(s: &crate::record::Stopped) -> String {
+    use crate::format::fixed;
+    use crate::record::{StopReason, Stopped};
+    let Stopped::Typed(stop) = s else {
+        let Stopped::Text(text) = s else { unreachable!() };
+        return text.clone();
+    };
+    let planned = stop.plan.as_ref().map_or(String::new(), |p| {
+        let range = match &p.most_entry {
+            Some(entry) => format!("{} to {} rounds (most: {})", p.least, p.most, label(entry)),
+            None => format!("{} rounds each", p.least),
+        };
+        format!(
+            "; the {} pilot rounds planned {range} for a ±{} % interval",
+            p.pilot,
+            fixed(p.target_pct, 1)
+        )
+    });
+    let short = match stop.short.len() {
+        0 => String::new(),
+        _ => {
+            let each: Vec<String> = stop
+                .short
+                .iter()
+                .map(|e| format!("{} {} of {}", label(&e.entry), e.done, e.planned))
+                .collect();
+            format!(" (short of their plan: {})", each.join(", "))
+        }
+    };
+    let n = stop.rounds;
+    match stop.reason {
+        StopReason::PlanMet => {
+            format!("every entry ran the rounds planned from its pilot, after {n} rounds{planned}")
+        }
+        StopReason::RoundLimit { limit } => {
+            format!("the round limit ({limit}) ended the rounds{planned}{short}")
+        }
+        StopReason::TimeBudget { budget_s } => {
+            format!("the time budget ({budget_s} s) ended the rounds after {n}{planned}{short}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::record::{Meta, PilotPlan, ShortOfPlan, Stop, StopReason, Stopped};
+
+    #[test]
+    fn a_stop_reads_back_typed_and_an_older_sentence_as_written() {
+        let stop = Stopped::Typed(Stop {
+            reason: StopReason::TimeBudget { budget_s: 150 },
+            rounds: 29,
+            plan: Some(PilotPlan {
+                pilot: 6,
+                least: 6,
+                most: 60,
+                most_entry: Some("serve-monoio 2".into()),
+                target_pct: 5.0,
+            }),
+            short: vec![ShortOfPlan {
+                entry: "tokio, 1 core".into(),
+                done: 29,
+                planned: 60,
+            }],
+        });
+        let meta = Meta {
+            stopped: Some(stop.clone()),
+            ..Meta::default()
+        };
+        let back: Meta = serde_json::from_str(&serde_json::to_string(&meta).unwrap()).unwrap();
+        assert_eq!(back.stopped, Some(stop.clone()));
+        // The sentence of 2026-12-04-vm's meta.json, which older runners wrote as text.
+        let old = r#"{"command":"runner","config":null,"started_at":"","finished_at":"","interrupted":false,"stopped":"the time budget (150 s) ended the rounds after 29"}"#;
+        let old: Meta = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            old.stopped,
+            Some(Stopped::Text(
+                "the time budget (150 s) ended the rounds after 29".into()
+            ))
+        );
+        assert_eq!(
+            super::stopped(&stop),
+            "the time budget (150 s) ended the rounds after 29; the 6 pilot rounds planned 6 to 60 rounds (most: serve-monoio 2) for a ±5.0 % interval (short of their plan: “tokio, 1 core” 29 of 60)"
+        );
+    }
+}

@@ -419,6 +419,12 @@ pub fn of_family(family: Family) -> impl Iterator<Item = &'static ModelSpec> {
     MODELS.iter().filter(move |m| m.family == family)
 }
 
+/// The family's one-loop model (its [`Kind::Sync`] binary): the baseline its groups are
+/// compared with unless a reference is chosen.
+pub fn sync_model(family: Family) -> Option<&'static ModelSpec> {
+    of_family(family).find(|m| m.kind == Kind::Sync)
+}
+
 /// A model family: the models that do the same work and are compared with each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -532,6 +538,22 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_family_has_one_sync_model_and_it_is_its_baseline() {
+        for (family, name) in [
+            (Family::Cpu, "cpu-sync"),
+            (Family::Io, "io-sync"),
+            (Family::Serve, "serve-sync"),
+        ] {
+            assert_eq!(sync_model(family).map(|m| m.name), Some(name));
+            assert_eq!(
+                of_family(family).filter(|m| m.kind == Kind::Sync).count(),
+                1,
+                "{family:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_readme_lists_every_model_as_the_catalogue_does() {

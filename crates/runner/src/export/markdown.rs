@@ -127,7 +127,10 @@ fn header(summary: &Summary, meta: &Meta) -> String {
         .as_ref()
         .map_or(String::new(), |c| format!(", config `{c}`"));
     let stopped = meta.stopped.as_ref().map_or(String::new(), |why| {
-        format!("Rounds: `repeats = \"auto\"` stopped because {why}.\n\n")
+        format!(
+            "Rounds: `repeats = \"auto\"` stopped because {}.\n\n",
+            crate::words::stopped(why)
+        )
     });
     let reference = meta.reference.as_ref().map_or(String::new(), |r| {
         format!("Reference: every group that holds `{r}` compares its entries with it (`runner.reference`), the others with their family's sync model, else their first entry.\n\n")

@@ -486,7 +486,7 @@ fn differing(group: &serde_json::Value, theirs: &serde_json::Value) -> Vec<Strin
 /// the group holds it, else the family's sync model, else the first entry with a wall time, else
 /// the first entry.
 fn baseline(family: Family, entries: &[EntrySummary], reference: Option<&str>) -> String {
-    let sync = format!("{family}-sync");
+    let sync = concbench_core::catalogue::sync_model(family).map_or("", |m| m.name);
     let measured = |e: &&EntrySummary| e.has(Metric::Wall);
     let chosen = reference.and_then(|r| {
         let by_label = entries.iter().filter(measured).find(|e| e.label == r);
