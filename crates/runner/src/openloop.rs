@@ -81,7 +81,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
             .map(|e| {
                 format!(
                     "{}: {} achieved, corrected p99 {}",
-                    e.name(),
+                    crate::words::named(e),
                     req_per_s(e.mean(Metric::AchievedPerS).unwrap_or(f64::NAN)),
                     ms(e, Metric::CorrectedP99)
                 )
@@ -110,7 +110,7 @@ fn behind(e: &EntrySummary) -> String {
     let mean = |m: Metric| e.mean(m).unwrap_or(f64::NAN);
     let mut line = format!(
         "{} could not keep up: it achieved {} of the {} offered, its requests were sent up to {} late (send delay p99), so its corrected p99 is {} while its plain p99, counted from the actual send, is {} ({} less): the plain figure hides the queue.",
-        e.name(),
+        crate::words::named(e),
         req_per_s(mean(Metric::AchievedPerS)),
         req_per_s(mean(Metric::OfferedPerS)),
         millis_num(mean(Metric::SendDelayP99)),

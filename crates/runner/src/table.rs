@@ -37,7 +37,7 @@ pub fn render(summary: &Summary) -> String {
                 speed,
                 standing(&f.standing_of(&e.label)),
                 in_flight,
-                e.runs(),
+                crate::words::runs(e),
                 failures(e)
             );
         }

@@ -161,7 +161,7 @@ fn ranked(f: &FamilySummary, e: &EntrySummary) -> String {
 fn called(f: &FamilySummary, e: &EntrySummary) -> String {
     match crate::summary::standing::equal_budget(f) {
         Some(_) => crate::words::label(&e.label),
-        None => crate::words::label(&e.name()),
+        None => crate::words::label(&crate::words::named(e)),
     }
 }
 

@@ -110,6 +110,22 @@ pub fn stopped(s: &crate::record::Stopped) -> String {
     }
 }
 
+/// An entry as sentences name it: its label, and for IO its budget, `io-tokio (50 in flight)`.
+pub fn named(e: &crate::summary::EntrySummary) -> String {
+    match e.in_flight {
+        Some(n) => format!("{} ({n} in flight)", e.label),
+        None => e.label.clone(),
+    }
+}
+
+/// An entry's measured runs as tables give them: `5`, or `3 (+2 failed)`.
+pub fn runs(e: &crate::summary::EntrySummary) -> String {
+    match e.failed {
+        0 => e.ok.to_string(),
+        failed => format!("{} (+{failed} failed)", e.ok),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::record::{Meta, PilotPlan, ShortOfPlan, Stop, StopReason, Stopped};

@@ -253,7 +253,13 @@ fn medians_table(f: &FamilySummary) -> String {
     out.push_str(&"---:|".repeat(n));
     out.push_str("---|\n");
     for e in &f.entries {
-        let _ = write!(out, "| {} | {} | {} |", e.label, own_keys(e), e.runs());
+        let _ = write!(
+            out,
+            "| {} | {} | {} |",
+            e.label,
+            own_keys(e),
+            crate::words::runs(e)
+        );
         if io {
             let _ = write!(out, " {} |", in_flight(e));
         }
@@ -489,8 +495,8 @@ fn metric_table(f: &FamilySummary, m: Metric) -> String {
 fn metric_row(e: &EntrySummary, m: Metric, budget: &str) -> String {
     let wall = m == Metric::Wall;
     let runs = match e.stats(m) {
-        Some(s) if s.n < e.ok => format!("{} ({} resolved)", e.runs(), s.n),
-        _ => e.runs(),
+        Some(s) if s.n < e.ok => format!("{} ({} resolved)", crate::words::runs(e), s.n),
+        _ => crate::words::runs(e),
     };
     let Some(s) = e.stats(m) else {
         return format!(

@@ -182,14 +182,6 @@ impl Series {
 }
 
 impl EntrySummary {
-    /// The entry as sentences name it: its label, and for IO its budget.
-    pub fn name(&self) -> String {
-        match self.in_flight {
-            Some(n) => format!("{} ({n} in flight)", self.label),
-            None => self.label.clone(),
-        }
-    }
-
     /// The statistics of `metric`, when some run measured it.
     pub fn stats(&self, metric: Metric) -> Option<&Stats> {
         self.metrics.get(&metric)
@@ -208,15 +200,6 @@ impl EntrySummary {
     /// Whether some run measured `metric`.
     pub fn has(&self, metric: Metric) -> bool {
         self.metrics.contains_key(&metric)
-    }
-
-    /// Its measured runs as tables give them: `5`, or `3 (+2 failed)`.
-    pub fn runs(&self) -> String {
-        if self.failed > 0 {
-            format!("{} (+{} failed)", self.ok, self.failed)
-        } else {
-            self.ok.to_string()
-        }
     }
 
     /// The mean share of its requests that failed (IO), when some did.
