@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use crate::format::{fixed, percent_fixed, speedup_ascii};
 use crate::metric::Metric;
-use crate::summary::standing::EntryStanding;
 use crate::summary::{EntrySummary, Summary};
 
 /// The table as text.
@@ -35,7 +34,7 @@ pub fn render(summary: &Summary) -> String {
                 e.label,
                 fixed(*median, 4),
                 speed,
-                standing(&f.standing_of(&e.label)),
+                crate::words::standing_short(&f.standing_of(&e.label)),
                 in_flight,
                 crate::words::runs(e),
                 failures(e)
@@ -50,17 +49,6 @@ pub fn render(summary: &Summary) -> String {
         }
     }
     out
-}
-
-/// A standing in at most 14 characters.
-fn standing(s: &EntryStanding) -> &'static str {
-    match s {
-        EntryStanding::Baseline => "baseline",
-        EntryStanding::Faster { .. } => "faster",
-        EntryStanding::Slower { .. } => "slower",
-        EntryStanding::Tied => "tied",
-        EntryStanding::NotRanked { .. } => "not ranked",
-    }
 }
 
 /// `  ! 12.5% of requests failed` for an entry with failed requests.

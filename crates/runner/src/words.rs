@@ -15,6 +15,17 @@ pub fn standing(s: &EntryStanding) -> String {
     }
 }
 
+/// A standing in at most 14 characters, for the terminal's table.
+pub fn standing_short(s: &EntryStanding) -> &'static str {
+    match s {
+        EntryStanding::Baseline => "baseline",
+        EntryStanding::Faster { .. } => "faster",
+        EntryStanding::Slower { .. } => "slower",
+        EntryStanding::Tied => "tied",
+        EntryStanding::NotRanked { .. } => "not ranked",
+    }
+}
+
 /// The standing of the entry labelled `label` in `f`, in a table cell: where the whole group
 /// is not ranked, why.
 pub fn standing_in(f: &crate::summary::FamilySummary, label: &str) -> String {
