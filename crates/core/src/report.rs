@@ -359,7 +359,9 @@ pub struct MemoryStats {
     /// The largest proportional set size of the tree the slow tier read (every slow sample with
     /// children alive, every fourth without; from `/proc/PID/smaps_rollup`), MiB: a page shared by N processes of the tree
     /// counts 1/N, so a tree of processes is not counted once per process as summed RSS is.
-    /// Sampled, so a floor of the true peak; `null` when no sample read it.
+    /// Sampled, so a floor of the true peak; `null` when no sample read it, and for a process
+    /// that never had children (its `rss_peak_mib` is exact, and the walk is the sampler's
+    /// largest cost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pss_peak_mib: Option<Mib>,
 }
