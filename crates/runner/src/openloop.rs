@@ -12,11 +12,8 @@ use crate::summary::{EntrySummary, FamilySummary, Series, Summary};
 pub const RATE_KEY: &str = "io.rate";
 /// The swept key that, open loop, sets the schedule's length.
 pub const REQUESTS_KEY: &str = "io.requests";
-/// An entry keeps up when it achieves at least this share of the offered rate.
-pub const KEEPS_UP: f64 = 0.95;
-/// A model's knee: the lowest offered rate from which on its corrected p99 stays above this
-/// multiple of its value at the sweep's lowest rate.
-pub const KNEE: f64 = 3.0;
+use crate::summary::load::Knee;
+pub use crate::summary::load::{KEEPS_UP, KNEE};
 
 /// Whether some entry of the group ran open loop.
 pub fn is_open(f: &FamilySummary) -> bool {
@@ -25,7 +22,7 @@ pub fn is_open(f: &FamilySummary) -> bool {
 
 /// Whether `e` achieved at least [`KEEPS_UP`] of its offered rate (`None`: not open loop).
 fn keeps_up(e: &EntrySummary) -> Option<bool> {
-    Some(e.mean(Metric::AchievedPerS)? >= KEEPS_UP * e.mean(Metric::OfferedPerS)?)
+    e.keeps_up()
 }
 
 fn ms(e: &EntrySummary, m: Metric) -> String {
@@ -182,21 +179,15 @@ fn knee(s: &Series) -> Option<String> {
         .collect();
     let &(low, first) = points.first()?;
     let base = first.mean(Metric::CorrectedP99)?;
-    if keeps_up(first) == Some(false) {
-        return Some(format!(
+    Some(match crate::summary::load::knee(&points)? {
+        Knee::AtTheLowest => format!(
             "{}: past its capacity already at the lowest rate, {} offered: {}.",
             s.label,
             req_per_s(low),
             at(low, first)
-        ));
-    }
-    // The lowest rate from which on every point is past the line, so that one noisy point
-    // below the real knee does not pass for it.
-    let past = |p: &EntrySummary| p.mean(Metric::CorrectedP99).is_some_and(|c| c > KNEE * base);
-    let knee = (0..points.len()).find(|&k| points[k..].iter().all(|(_, p)| past(p)));
-    Some(match knee {
-        Some(k) => knee_at(&s.label, &points, k, base),
-        None => {
+        ),
+        Knee::At(k) => knee_at(&s.label, &points, k, base),
+        Knee::None => {
             let &(high, last) = points.last()?;
             format!(
                 "{}: no knee up to {} offered: {} there, against {} at {}.",

@@ -2,6 +2,7 @@
 //! bursts, each answered from the task-cost groups of a run.
 
 use super::*;
+use crate::summary::load::Storm;
 use crate::summary::standing::clearly_below;
 
 pub(super) fn start_up(summary: &Summary) -> Vec<String> {
@@ -291,12 +292,10 @@ pub(super) fn blocking(summary: &Summary) -> Vec<String> {
     let one = seq.median(Metric::Wall).unwrap() / n.max(1) as f64;
     let wall = ct.median(Metric::Wall).unwrap();
     let ratio = wall / (one * n as f64);
-    let word = if (0.8..=1.25).contains(&ratio) {
-        "The executor was serialised"
-    } else if ratio < 0.8 {
-        "The units overlapped (not serialised)"
-    } else {
-        "Slower than serial"
+    let word = match crate::summary::load::storm(ratio) {
+        Storm::Serialised => "The executor was serialised",
+        Storm::Overlapped => "The units overlapped (not serialised)",
+        Storm::SlowerThanSerial => "Slower than serial",
     };
     let mut out = vec![format!(
         "{word}: {} took {} for {n} units, {} units × one unit's time ({n} × {} = {}, one unit's time being {}'s wall ÷ units, which runs them one after another).",

@@ -3,6 +3,7 @@
 //! run of a group did the same work, and the machine's noise.
 
 mod entry;
+pub mod load;
 mod memory;
 pub mod standing;
 mod sweep;
