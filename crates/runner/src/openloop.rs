@@ -15,16 +15,6 @@ pub const REQUESTS_KEY: &str = "io.requests";
 use crate::summary::load::Knee;
 pub use crate::summary::load::{KEEPS_UP, KNEE};
 
-/// Whether some entry of the group ran open loop.
-pub fn is_open(f: &FamilySummary) -> bool {
-    f.is_open_loop()
-}
-
-/// Whether `e` achieved at least [`KEEPS_UP`] of its offered rate (`None`: not open loop).
-fn keeps_up(e: &EntrySummary) -> Option<bool> {
-    e.keeps_up()
-}
-
 fn ms(e: &EntrySummary, m: Metric) -> String {
     e.mean(m).map_or("–".into(), millis_num)
 }
@@ -32,7 +22,7 @@ fn ms(e: &EntrySummary, m: Metric) -> String {
 /// The group's open-loop section: what open loop and the corrected latency mean, then a row
 /// per entry (empty for a closed-loop group).
 pub fn section(f: &FamilySummary) -> String {
-    if !is_open(f) {
+    if !f.is_open_loop() {
         return String::new();
     }
     let mut out = String::from("### Open loop: offered against achieved\n\n");
@@ -69,7 +59,7 @@ pub fn section(f: &FamilySummary) -> String {
 /// for each entry that did not, how far behind it fell and what its plain latency hides. Wall
 /// times are not ranked: open loop, they are the schedule's length for every entry that keeps up.
 pub fn sentences(f: &FamilySummary) -> Vec<String> {
-    let mut kept: Vec<&EntrySummary> = f.entries.iter().filter(|e| keeps_up(e) == Some(true)).collect();
+    let mut kept: Vec<&EntrySummary> = f.entries.iter().filter(|e| e.keeps_up() == Some(true)).collect();
     kept.sort_by(|a, b| p99(a).total_cmp(&p99(b)));
     let mut out = Vec::new();
     if !kept.is_empty() {
@@ -92,7 +82,7 @@ pub fn sentences(f: &FamilySummary) -> Vec<String> {
     out.extend(
         f.entries
             .iter()
-            .filter(|e| keeps_up(e) == Some(false))
+            .filter(|e| e.keeps_up() == Some(false))
             .map(behind),
     );
     out
@@ -137,7 +127,7 @@ fn at(rate: f64, p: &EntrySummary) -> String {
         "corrected p99 {} (plain {}), achieved {}",
         millis_num(p.mean(Metric::CorrectedP99).unwrap_or(f64::NAN)),
         millis_num(p.mean(Metric::LatencyP99).unwrap_or(f64::NAN)),
-        if keeps_up(p) == Some(true) {
+        if p.keeps_up() == Some(true) {
             "the offered rate".to_string()
         } else {
             format!("{} of {}", req_per_s(achieved), req_per_s(rate))
@@ -152,7 +142,7 @@ fn knee_at(label: &str, points: &[(f64, &EntrySummary)], k: usize, base: f64) ->
     let last_ok = points[..k]
         .iter()
         .rev()
-        .find(|(_, p)| keeps_up(p) == Some(true))
+        .find(|(_, p)| p.keeps_up() == Some(true))
         .map_or(String::new(), |(r, _)| {
             format!(
                 "; the highest rate below it that it kept up with: {}",
@@ -231,7 +221,7 @@ fn length_line(s: &Series) -> Option<String> {
             ))
         })
         .collect();
-    let verdict = if keeps_up(last) == Some(false) {
+    let verdict = if last.keeps_up() == Some(false) {
         format!(
             "it could not keep up ({} of the {} offered at the longest), so its queue, and the corrected p99 with it, grew with the schedule while the plain p99, which starts the clock when a request finally leaves, stayed near the service time",
             req_per_s(last.mean(Metric::AchievedPerS).unwrap_or(f64::NAN)),
@@ -370,7 +360,7 @@ mod tests {
         ];
         let summary = summarise(&records, &[]);
         let f = &summary.families[0];
-        assert!(is_open(f));
+        assert!(f.is_open_loop());
         let said = sentences(f);
         assert_eq!(said.len(), 2, "{said:#?}");
         assert!(said[0].starts_with("Kept up with the schedule (lowest corrected p99 first): io-tokio (50 in flight): 499 req/s achieved, corrected p99 13.20 ms."), "{}", said[0]);
@@ -391,7 +381,7 @@ mod tests {
             summary
                 .families
                 .iter()
-                .all(|f| !is_open(f) && section(f).is_empty())
+                .all(|f| !f.is_open_loop() && section(f).is_empty())
         );
         assert!(knees(&summary).is_empty());
     }

@@ -218,6 +218,9 @@ impl Standing {
 /// percentiles over [`RESAMPLES`] bootstrap resamples of each side (a fixed seed, so the same
 /// samples give the same interval).
 pub fn unpaired_ratio(a: &[f64], b: &[f64]) -> [f64; 2] {
+    if a.is_empty() || b.is_empty() {
+        return [f64::NAN, f64::NAN];
+    }
     let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (a.len() as u64) << 32 ^ b.len() as u64;
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -237,7 +240,7 @@ pub fn unpaired_ratio(a: &[f64], b: &[f64]) -> [f64; 2] {
         .filter(|r| r.is_finite())
         .collect();
     ratios.sort_by(f64::total_cmp);
-    if ratios.is_empty() || a.is_empty() || b.is_empty() {
+    if ratios.is_empty() {
         return [f64::NAN, f64::NAN];
     }
     let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];

@@ -9,7 +9,7 @@ use concbench_core::report::Family;
 use crate::format::{mib, percent_fixed, req_per_s, seconds, speedup, thousands, times};
 use crate::metric::Metric;
 use crate::ranking::Ranking;
-use crate::summary::standing::{Caveat, Refusal};
+use crate::summary::standing::Refusal;
 use crate::summary::{EntrySummary, FamilySummary, PeakMemory};
 
 /// The verdict sentences for one group; `margin_pct` is the equivalence margin.
@@ -148,13 +148,10 @@ fn ranked(f: &FamilySummary, e: &EntrySummary) -> String {
         .speedup
         .as_ref()
         .map_or(String::new(), |s| format!(" {}", speedup(s)));
-    let drift = f.ranking.caveats.iter().find_map(|c| match c {
-        Caveat::AboveCores { entry, cores, .. } if *entry == e.label => {
-            Some(format!(" (above {cores} cores: partly drift)"))
-        }
-        _ => None,
+    let drift = f.ranking.above_cores(&e.label).map_or(String::new(), |cores| {
+        format!(" (above {cores} cores: partly drift)")
     });
-    format!("{}{speed}{}", called(f, e), drift.unwrap_or_default())
+    format!("{}{speed}{drift}", called(f, e))
 }
 
 /// `e` as the group's sentences name it: with its budget only where the budgets differ.
@@ -223,31 +220,29 @@ fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
             }
         ));
     }
-    let without = |pick: fn(PeakMemory) -> bool| -> Vec<String> {
-        measured
-            .iter()
-            .filter(|e| pick(f.peak_memory(e)))
-            .map(|e| called(f, e))
-            .collect()
-    };
-    let none = without(|m| m == PeakMemory::NoPss);
+    let none: Vec<String> = measured
+        .iter()
+        .filter(|e| f.peak_memory(e) == PeakMemory::NoPss)
+        .map(|e| called(f, e))
+        .collect();
     if !none.is_empty() {
         out.push(format!(
             "No memory figure for {}: a process tree is compared by its peak PSS, and its runs have none (the sampler's notes say why).",
             none.join(", ")
         ));
     }
-    let short = without(|m| matches!(m, PeakMemory::TooShort { .. }));
-    if let (false, Some(PeakMemory::TooShort { needed_ms, .. })) = (
-        short.is_empty(),
-        measured
-            .iter()
-            .map(|e| f.peak_memory(e))
-            .find(|m| matches!(m, PeakMemory::TooShort { .. })),
-    ) {
+    let short: Vec<(&EntrySummary, f64)> = measured
+        .iter()
+        .filter_map(|e| match f.peak_memory(e) {
+            PeakMemory::TooShort { needed_ms, .. } => Some((*e, needed_ms)),
+            _ => None,
+        })
+        .collect();
+    if let Some(&(_, needed_ms)) = short.first() {
+        let names: Vec<String> = short.iter().map(|(e, _)| called(f, e)).collect();
         out.push(format!(
             "Memory of {} not compared: runs under {} ms are too short to catch a process tree's peak PSS.",
-            short.join(", "),
+            names.join(", "),
             thousands(needed_ms)
         ));
     }

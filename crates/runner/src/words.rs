@@ -7,11 +7,8 @@ use crate::summary::standing::{EntryStanding, Refusal, Unranked};
 /// A standing in a table cell: `faster`, `tied`, `not ranked (too few rounds)`.
 pub fn standing(s: &EntryStanding) -> String {
     match s {
-        EntryStanding::Baseline => "baseline".into(),
-        EntryStanding::Faster { .. } => "faster".into(),
-        EntryStanding::Slower { .. } => "slower".into(),
-        EntryStanding::Tied => "tied".into(),
         EntryStanding::NotRanked { why } => format!("not ranked ({})", unranked(why)),
+        s => standing_short(s).into(),
     }
 }
 
@@ -81,9 +78,9 @@ pub fn label(label: &str) -> String {
 pub fn stopped(s: &crate::record::Stopped) -> String {
     use crate::format::fixed;
     use crate::record::{StopReason, Stopped};
-    let Stopped::Typed(stop) = s else {
-        let Stopped::Text(text) = s else { unreachable!() };
-        return text.clone();
+    let stop = match s {
+        Stopped::Typed(stop) => stop,
+        Stopped::Text(text) => return text.clone(),
     };
     let planned = stop.plan.as_ref().map_or(String::new(), |p| {
         let range = match &p.most_entry {

@@ -12,22 +12,29 @@ fn crates_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Every `.rs` file under `dir`, sorted.
-fn sources(dir: &Path) -> Vec<PathBuf> {
+/// Every file under `dir` whose name ends in `.ext`, sorted, the folders named in `skip` left
+/// out.
+fn files(dir: &Path, ext: &str, skip: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return out;
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
-            out.extend(sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
+        let skipped = entry.file_name().to_str().is_some_and(|n| skip.contains(&n));
+        if path.is_dir() && !skipped {
+            out.extend(files(&path, ext, skip));
+        } else if path.extension().is_some_and(|e| e == ext) {
             out.push(path);
         }
     }
     out.sort();
     out
+}
+
+/// Every `.rs` file under `dir`, sorted.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    files(dir, "rs", &[])
 }
 
 /// The lines of `path` before its top-level test module; none for a `tests.rs`, a test module
@@ -305,24 +312,6 @@ fn the_tests_build_every_shared_dependency_as_the_benchmark_build_does() {
     assert!(differ.is_empty(), "{differ:#?}");
 }
 
-/// Every `.md` file of the repository outside `target/` and `results/`.
-fn markdown_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        if path.is_dir() && !matches!(name.to_str(), Some("target" | "results" | ".git")) {
-            out.extend(markdown_files(&path));
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
-        }
-    }
-    out
-}
-
 /// A report line as a page quotes it: its trailing links to the report's own sections left out.
 fn without_links(line: &str) -> &str {
     match line.rfind(" ([") {
@@ -336,7 +325,7 @@ fn every_quoted_report_line_is_in_its_report() {
     let root = crates_dir().join("..");
     let mut checked = 0;
     let mut stale = Vec::new();
-    for page in markdown_files(&root) {
+    for page in files(&root, "md", &["target", "results", ".git"]) {
         let text = std::fs::read_to_string(&page).unwrap();
         let mut lines = text.lines();
         while let Some(line) = lines.next() {

@@ -28,24 +28,14 @@ impl Config {
         serde_json::from_value(value).map_err(|e| format!("a recorded config that does not read: {e}"))
     }
 
-    /// The section a group of `family` on `scenario` is configured by, as JSON: the family's
-    /// own for its workload or a CPU kernel (`main`, `sqrt-sum`), else `[scenario]`.
-    pub fn section(&self, family: Family, workload: bool) -> Value {
-        let typed = match (workload, family) {
-            (false, _) => serde_json::to_value(&self.scenario),
-            (true, Family::Cpu) => serde_json::to_value(&self.cpu),
-            (true, Family::Io) => serde_json::to_value(&self.io),
-            (true, Family::Serve) => serde_json::to_value(&self.serve),
-        };
-        typed.unwrap_or(Value::Null)
-    }
-
     /// The settings that define the work of a group of `family` on its workload (`workload`)
     /// or a task-cost scenario, each as its `section.key` and value: two runs that differ in
     /// one did different work. How the work is split (workers, in flight, runtime) is not
     /// among them.
     pub fn work(&self, family: Family, workload: bool) -> Vec<(&'static str, Value)> {
-        let v = |x: &dyn erased::Json| x.json();
+        fn v<T: serde::Serialize>(x: &T) -> Value {
+            serde_json::to_value(x).unwrap_or(Value::Null)
+        }
         match (workload, family) {
             (false, _) => {
                 let s = &self.scenario;
@@ -94,19 +84,6 @@ impl Config {
     }
 }
 
-/// A typed value as JSON, for the list of work settings.
-mod erased {
-    pub trait Json {
-        fn json(&self) -> serde_json::Value;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +123,5 @@ mod tests {
         a.scenario.switches += 1;
         let keys: Vec<&str> = a.work(Family::Cpu, false).iter().map(|(k, _)| *k).collect();
         assert!(keys.contains(&"scenario.switches"), "{keys:?}");
-        assert_eq!(a.section(Family::Io, true)["requests"], a.io.requests);
     }
 }

@@ -73,31 +73,31 @@ pub(super) fn unit_costs(summary: &Summary) -> Answer {
 /// the cheapest first. One group, so that every kind is measured alike (the switch on one core
 /// and on two are different questions; the findings give both).
 fn cheapest(summary: &Summary, scenario: &str, metric: Metric) -> Vec<Cost> {
-    let mut out: Vec<Cost> = Vec::new();
-    for f in summary
+    let Some(f) = summary
         .families
         .iter()
-        .filter(|f| f.family == Family::Cpu && f.scenario == scenario)
-        .take(1)
-    {
-        for e in &f.entries {
-            let (Some(unit), Some(value)) = (e.unit.as_deref(), e.median(metric)) else {
-                continue;
-            };
-            if unit == "sequential" {
-                continue;
-            }
-            let cost = Cost {
-                unit: unit.into(),
-                entry: e.label.clone(),
-                group: f.id(),
-                value,
-            };
-            match out.iter_mut().find(|c| c.unit == unit) {
-                Some(c) if c.value > value => *c = cost,
-                Some(_) => {}
-                None => out.push(cost),
-            }
+        .find(|f| f.family == Family::Cpu && f.scenario == scenario)
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<Cost> = Vec::new();
+    for e in &f.entries {
+        let (Some(unit), Some(value)) = (e.unit.as_deref(), e.median(metric)) else {
+            continue;
+        };
+        if unit == "sequential" {
+            continue;
+        }
+        let cost = Cost {
+            unit: unit.into(),
+            entry: e.label.clone(),
+            group: f.id(),
+            value,
+        };
+        match out.iter_mut().find(|c| c.unit == unit) {
+            Some(c) if c.value > value => *c = cost,
+            Some(_) => {}
+            None => out.push(cost),
         }
     }
     out.sort_by(|a, b| a.value.total_cmp(&b.value));

@@ -135,11 +135,7 @@ impl Ratio {
 impl Figure {
     /// The figure of `e`, an entry of `f`.
     pub fn of(f: &FamilySummary, e: &EntrySummary) -> Self {
-        let above_cores = f
-            .ranking
-            .caveats
-            .iter()
-            .any(|c| matches!(c, Caveat::AboveCores { entry, .. } if *entry == e.label));
+        let above_cores = f.ranking.above_cores(&e.label).is_some();
         Self {
             entry: e.label.clone(),
             in_flight: e.in_flight,

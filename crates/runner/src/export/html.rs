@@ -24,9 +24,8 @@ pub fn render(summary: &Summary, meta: &Meta, records: &[RunRecord], dir: &Path)
     let mut ids = Ids::default();
     let mut body = String::new();
     for section in markdown::sections(summary, meta) {
-        if section.answers {
-            let conclusions = crate::conclusions::conclude(summary, meta.config.as_deref());
-            body.push_str(&answers_block(&conclusions, dir, &mut ids));
+        if let Some(conclusions) = &section.answers {
+            body.push_str(&answers_block(conclusions, dir, &mut ids));
             continue;
         }
         body.push_str(&to_html(&section.text, dir, &mut ids));

@@ -62,8 +62,8 @@ pub struct Section {
     pub text: String,
     /// The group it is the section of, if it is one.
     pub group: Option<usize>,
-    /// Whether it is the `## Answers` section.
-    pub answers: bool,
+    /// For the `## Answers` section, the conclusions it says.
+    pub answers: Option<Box<crate::conclusions::Conclusions>>,
 }
 
 impl Section {
@@ -71,7 +71,7 @@ impl Section {
         Self {
             text,
             group: None,
-            answers: false,
+            answers: None,
         }
     }
 }
@@ -85,8 +85,9 @@ pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
     if !summary.families.is_empty() {
         let conclusions = crate::conclusions::conclude(summary, meta.config.as_deref());
         out.push(Section {
-            answers: true,
-            ..Section::text(super::answers::markdown(&conclusions))
+            text: super::answers::markdown(&conclusions),
+            group: None,
+            answers: Some(Box::new(conclusions)),
         });
     }
     let mut head = how_to_read(summary);

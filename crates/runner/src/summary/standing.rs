@@ -206,6 +206,16 @@ pub struct GroupRanking {
     pub rules: Rules,
 }
 
+impl GroupRanking {
+    /// The usable cores, when `entry`'s median speed-up lies above them ([`Caveat::AboveCores`]).
+    pub fn above_cores(&self, entry: &str) -> Option<u64> {
+        self.caveats.iter().find_map(|c| match c {
+            Caveat::AboveCores { entry: e, cores, .. } if e == entry => Some(*cores),
+            _ => None,
+        })
+    }
+}
+
 /// One entry and its standing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Placed {
