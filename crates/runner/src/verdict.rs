@@ -76,7 +76,7 @@ fn speed(f: &FamilySummary, margin_pct: f64) -> Vec<String> {
     }) = &f.ranking.refused
     {
         return vec![format!(
-            "Not ranked: the load generator was the bound (busy up to {} against {entry}, the upper end of its 95 % interval; bound {}): its times measure the load generator as much as the servers.",
+            "Not ranked: the load generator was the bound (busy up to {} against {entry}, the upper end of its 95 % interval; bound {}): its times measure it as much as the servers.",
             percent_fixed(*busy_high_pct, 0),
             percent_fixed(*bound_pct, 0)
         )];

@@ -196,7 +196,15 @@ pub fn answers(summary: &Summary, config: Option<&str>) -> Vec<Answer> {
             .find(|f| f.family == family && f.scenario == "main" && f.group.is_none())
     };
     let cpu = main(Family::Cpu).map(|f| answer(Question::CpuConcurrency, f, cpu_outcome(summary, f)));
-    let io = io_group(summary).or(main(Family::Io)).map(|f| {
+    // Any IO group answers, if only to say which side it lacks.
+    let any_io = || {
+        summary
+            .families
+            .iter()
+            .filter(rust_only)
+            .find(|f| f.family == Family::Io && crate::record::is_workload(&f.scenario))
+    };
+    let io = io_group(summary).or(main(Family::Io)).or_else(any_io).map(|f| {
         let q = Question::IoThreadsOrAsync;
         answer(q, f, sides_outcome(summary, f, other(q.config())))
     });

@@ -16,8 +16,12 @@ use crate::summary::versus::Against;
 pub struct Costs {
     /// spawn-only: wall time per unit, µs, the cheapest entry of each kind.
     pub start_up_us: Vec<Cost>,
-    /// switch: wall time per hand-off, ns, the cheapest entry of each kind (every switch group).
+    /// switch: wall time per hand-off, ns, the cheapest entry of each kind, in the first switch
+    /// group.
     pub switch_ns: Vec<Cost>,
+    /// That group's name, when the config gives it one (`one core`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_group: Option<String>,
     /// idle-scale: resident memory per waiting unit, KiB, the leanest entry of each kind.
     pub idle_kib: Vec<Cost>,
 }
@@ -56,6 +60,11 @@ pub(super) fn unit_costs(summary: &Summary) -> Answer {
     let costs = Costs {
         start_up_us: cheapest(summary, "spawn-only", Metric::PerUnit),
         switch_ns: cheapest(summary, "switch", Metric::SwitchNs),
+        switch_group: summary
+            .families
+            .iter()
+            .find(|f| f.family == Family::Cpu && f.scenario == "switch")
+            .and_then(|f| f.group.clone()),
         idle_kib: cheapest(summary, "idle-scale", Metric::RssPerUnit),
     };
     let empty = costs.start_up_us.is_empty() && costs.switch_ns.is_empty() && costs.idle_kib.is_empty();

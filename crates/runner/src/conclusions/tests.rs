@@ -219,6 +219,26 @@ fn io_without_a_thread_based_client_does_not_answer_threads_or_async() {
         },
         "the run's own config is never named as the one that answers"
     );
+    // A named group only (`equal budget: 50 in flight`, as the runtimes config has): still the
+    // side it lacks, not "not measured".
+    let mut named = testdata::matrix_rounds(6);
+    for r in named
+        .iter_mut()
+        .filter(|r| r.family == concbench_core::report::Family::Io)
+    {
+        r.group = Some("equal budget".into());
+    }
+    let c = conclude(&summarise(&named, &testdata::order()), None);
+    assert!(
+        matches!(
+            answer(&c, Question::IoThreadsOrAsync).outcome,
+            Outcome::NotAnswered {
+                why: NotAnswered::MissingSide { .. }
+            }
+        ),
+        "{:?}",
+        answer(&c, Question::IoThreadsOrAsync)
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use concbench_core::report::Family;
 
 use crate::conclusions::answers::{Budget, NotAnswered, Ranked, Word};
 use crate::conclusions::costs::{Cost, Costs, PythonPair};
-use crate::conclusions::runtimes::{Place, RuntimeGroup, Tier};
+use crate::conclusions::runtimes::{Place, RuntimeGroup};
 use crate::conclusions::{Answer, Conclusions, Figure, Outcome, Question};
 use crate::format::{kib, micros, speedup, thousands, times};
 use crate::summary::standing::{Caveat, Unranked};
@@ -286,35 +286,33 @@ fn runtime_group(g: &RuntimeGroup, detail: usize) -> String {
     }
     // A faster or slower tier: its runtimes, one tier when several; the tied: against the
     // baseline, whose interval each reaches (they need not overlap each other).
-    let tier = |t: &Tier, with: bool| {
+    // Each place is said once, before its first tier: "faster: a > b > tied with X: c".
+    let tier = |k: usize, with: bool| {
+        let t = &g.tiers[k];
         let list = match with {
             true => figures(&t.entries, false),
             false => names(&t.entries),
         };
-        match (t.place, t.entries.len()) {
-            (Place::Tied, _) => format!("tied with {}: {list}", crate::words::label(&g.baseline)),
-            (Place::Slower, 1) => format!("slower: {list}"),
-            (Place::Slower, _) => format!("slower: {list} (one tier)"),
-            (Place::Faster, 1) => list,
-            (Place::Faster, _) => format!("{list} (one tier)"),
+        let one = if t.entries.len() > 1 && t.place != Place::Tied {
+            " (one tier)"
+        } else {
+            ""
+        };
+        let lead = k == 0 || g.tiers[k - 1].place != t.place;
+        match (t.place, lead) {
+            (_, false) => format!("{list}{one}"),
+            (Place::Tied, true) => format!("tied with {}: {list}", crate::words::label(&g.baseline)),
+            (Place::Slower, true) => format!("slower: {list}{one}"),
+            (Place::Faster, true) => format!("faster: {list}{one}"),
         }
     };
-    let first = &g.tiers[0];
-    let rest = &g.tiers[1..];
-    let behind: usize = rest.iter().map(|t| t.entries.len()).sum();
+    let n = g.tiers.len();
+    let behind: usize = g.tiers[1..].iter().map(|t| t.entries.len()).sum();
     let body = match detail {
-        0 => g
-            .tiers
-            .iter()
-            .map(|t| tier(t, true))
-            .collect::<Vec<_>>()
-            .join(" > "),
-        1 => std::iter::once(tier(first, true))
-            .chain(rest.iter().map(|t| tier(t, false)))
-            .collect::<Vec<_>>()
-            .join(" > "),
-        2 if behind > 0 => format!("{} > {behind} more", tier(first, false)),
-        _ => tier(first, false),
+        0 => (0..n).map(|k| tier(k, true)).collect::<Vec<_>>().join(" > "),
+        1 => (0..n).map(|k| tier(k, k == 0)).collect::<Vec<_>>().join(" > "),
+        2 if behind > 0 => format!("{} > {behind} more", tier(0, false)),
+        _ => tier(0, false),
     };
     format!("{}: {body}", short(g))
 }
@@ -343,7 +341,11 @@ fn costs(c: &Costs) -> Vec<String> {
             parts.push(format!("start-up {}", cost_list(&c.start_up_us, micros, entries)));
         }
         if !c.switch_ns.is_empty() {
-            parts.push(format!("switch {}", cost_list(&c.switch_ns, nanos, entries)));
+            let at = c
+                .switch_group
+                .as_ref()
+                .map_or(String::new(), |g| format!(" ({g})"));
+            parts.push(format!("switch{at} {}", cost_list(&c.switch_ns, nanos, entries)));
         }
         if !c.idle_kib.is_empty() {
             parts.push(format!(

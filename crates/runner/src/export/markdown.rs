@@ -138,8 +138,8 @@ fn header(summary: &Summary, meta: &Meta) -> String {
     });
     let warmups = match summary.warmups {
         0 => String::new(),
-        1 => "; 1 of them a warm-up, left out of every figure".into(),
-        n => format!("; {n} of them warm-ups, left out of every figure"),
+        1 => "; 1 of them a warm-up, left out of every comparison".into(),
+        n => format!("; {n} of them warm-ups, left out of every comparison"),
     };
     format!(
         "Runs: {} ({}{warmups}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}{reference}",
@@ -171,7 +171,7 @@ fn noise(summary: &Summary) -> String {
         false => "",
     };
     format!(
-        "Machine noise: a fixed CPU loop timed before each run took {} ms (median of {} runs{}; robust spread {}, range {}–{} ms).{warning}\n\n",
+        "Machine noise: a fixed CPU loop before each run took {} ms (median of {} runs{}; robust spread {}, range {}–{} ms).{warning}\n\n",
         num(n.probe_ms.median),
         n.probe_ms.n,
         if summary.warmups > 0 {
