@@ -356,14 +356,21 @@ pub struct MemoryStats {
     /// would not reset the mark.
     #[serde(default)]
     pub rss_peak_source: String,
-    /// The largest proportional set size of the tree the slow tier read (every slow sample with
-    /// children alive, every fourth without; from `/proc/PID/smaps_rollup`), MiB: a page shared by N processes of the tree
-    /// counts 1/N, so a tree of processes is not counted once per process as summed RSS is.
-    /// Sampled, so a floor of the true peak; `null` when no sample read it, and for a process
-    /// that never had children (its `rss_peak_mib` is exact, and the walk is the sampler's
-    /// largest cost).
+    /// The largest proportional set size of the tree the slow tier read, MiB (from
+    /// `/proc/PID/smaps_rollup`): a page shared by N processes of the tree counts 1/N, so a tree
+    /// of processes is not counted once per process as summed RSS is. Sampled, as often as
+    /// 0.1 % of a core allows, so a floor of the true peak; `null` when no read saw the
+    /// children, and for a process that never had children (its `rss_peak_mib` is exact, and the
+    /// walk is the sampler's largest cost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pss_peak_mib: Option<Mib>,
+    /// The tree's PSS as its work ended, MiB: each worker's own reading just before it exited,
+    /// this process's as the first worker ended (or at the window's end, the larger), and any
+    /// child still alive read then; so a run too short for a slow-tier read still has a figure
+    /// that counts shared pages once. Not a peak: a tree that held more mid-run shows it in
+    /// `pss_peak_mib` only. `null` for a process that never had children.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pss_end_mib: Option<Mib>,
 }
 
 /// Threads of the process tree, the sampler's own thread excluded.

@@ -144,6 +144,24 @@ pub fn enlarge_pipe(pipe: &impl std::os::fd::AsRawFd) {
     }
 }
 
+/// The CPUs online now (`_SC_NPROCESSORS_ONLN`), at least 1.
+#[allow(unsafe_code)]
+pub fn online_cpus() -> u64 {
+    static CPUS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    // SAFETY: sysconf reads a system constant; no memory of ours is involved.
+    *CPUS.get_or_init(|| {
+        u64::try_from(unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) })
+            .unwrap_or(1)
+            .max(1)
+    })
+}
+
+/// The idle time of all CPUs together, s: the second field of `/proc/uptime`, a sixth of the
+/// cost of `/proc/stat` to read (the kernel writes every interrupt's count into that one).
+pub fn parse_idle_s(uptime: &str) -> Option<f64> {
+    uptime.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// The machine's cumulative CPU times, from the first line of `/proc/stat` (Linux), in ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MachineCpu {

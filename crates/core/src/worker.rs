@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::sampler::Probe;
+use crate::sampler::{EndReading, Probe};
 
 /// A started worker process.
 #[derive(Debug)]
@@ -22,16 +22,34 @@ pub struct Worker {
 }
 
 /// The head of the last line a worker prints (after its answer): its own memory high-water mark,
-/// bytes, which [`Worker::finish`] hands to the sampler: a worker that ends between two of the
-/// sampler's slow-tier looks (a short run) would otherwise be missing from the window's peak.
+/// bytes, then its PSS, MiB, and what reading it cost, ns, which [`Worker::finish`] hands to the
+/// sampler: a worker that ends between two of the sampler's slow-tier looks (a short run) would
+/// otherwise be missing from the window's peak, and the tree would have no PSS.
 const PEAK_LINE: &str = "concbench-worker-peak-bytes";
 
-/// Prints this worker process's high-water mark as its last line (the harness does, after a
-/// worker mode that succeeded).
+/// Prints this worker process's high-water mark and PSS as its last line (the harness does,
+/// after a worker mode that succeeded).
 pub fn say_peak() {
-    if let Some(bytes) = crate::sys::peak_rss_bytes() {
-        println!("{PEAK_LINE} {bytes}");
+    let Some(bytes) = crate::sys::peak_rss_bytes() else {
+        return;
+    };
+    let began = crate::sys::cpu_time_this_thread();
+    match crate::sys::pss_mib_of(std::process::id()) {
+        Some(pss) => {
+            let cost = crate::sys::cpu_time_this_thread().saturating_sub(began);
+            println!("{PEAK_LINE} {bytes} {pss:.3} {}", cost.as_nanos());
+        }
+        None => println!("{PEAK_LINE} {bytes}"),
     }
+}
+
+/// The figures of a worker's last line: high-water mark, bytes, and its end reading of PSS.
+fn parse_peak_line(line: &str) -> Option<(u64, Option<(f64, Duration)>)> {
+    let mut fields = line.strip_prefix(PEAK_LINE)?.split_whitespace();
+    let bytes = fields.next()?.parse().ok()?;
+    let pss = fields.next().and_then(|p| p.parse::<f64>().ok());
+    let cost = fields.next().and_then(|c| c.parse::<u64>().ok());
+    Some((bytes, pss.zip(cost.map(Duration::from_nanos))))
 }
 
 impl Worker {
@@ -114,12 +132,12 @@ impl Worker {
         let read = self.out.read_to_string(&mut answer);
         let trimmed = answer.trim_end();
         let (rest, last) = trimmed.rsplit_once('\n').unwrap_or(("", trimmed));
-        if let Some(bytes) = last
-            .strip_prefix(PEAK_LINE)
-            .and_then(|b| b.trim().parse::<u64>().ok())
-        {
+        if let Some((bytes, end)) = parse_peak_line(last) {
             if let Some(probe) = &self.probe {
                 probe.note_peak_bytes(pid, bytes);
+                if let Some((pss_mib, cost)) = end {
+                    probe.note_end_pss(EndReading { pid, pss_mib, cost });
+                }
             }
             answer = if rest.is_empty() {
                 String::new()
@@ -274,5 +292,24 @@ impl Drop for SpawnedServer {
         tracing::warn!("bench-server did not stop within 3 s of its stdin closing; killing it");
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_workers_last_line_gives_its_peak_and_its_end_reading_of_pss() {
+        assert_eq!(
+            parse_peak_line("concbench-worker-peak-bytes 4096 12.500 250000"),
+            Some((4096, Some((12.5, Duration::from_micros(250)))))
+        );
+        assert_eq!(
+            parse_peak_line("concbench-worker-peak-bytes 4096"),
+            Some((4096, None)),
+            "a kernel without smaps_rollup: the peak alone"
+        );
+        assert_eq!(parse_peak_line("answer 4096"), None);
     }
 }

@@ -426,6 +426,13 @@ metrics! {
         direction: LowerIsBetter, family: None, view: Table,
         read: |r| r.memory.pss_peak_mib,
     }
+    /// The process tree's PSS as its work ended (each worker's own reading as it exited): what
+    /// a tree too short for a sampled read is compared by; not a peak.
+    PssEnd {
+        key: "pss_end_mib", title: "Memory as the work ended (PSS over the process tree)", unit: "MiB",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| r.memory.pss_end_mib,
+    }
 }
 
 impl Metric {

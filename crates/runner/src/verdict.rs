@@ -197,11 +197,12 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
 fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     let mut out = Vec::new();
     let memory = |e: &EntrySummary| match f.peak_memory(e) {
-        PeakMemory::Rss(v) | PeakMemory::Pss(v) => Some(v),
+        PeakMemory::Rss(v) | PeakMemory::Pss(v) | PeakMemory::PssAtEnd(v) => Some(v),
         _ => None,
     };
     let kind = |e: &EntrySummary| match f.peak_memory(e) {
         PeakMemory::Pss(_) => "peak PSS",
+        PeakMemory::PssAtEnd(_) => "PSS as its work ended",
         _ => "peak RSS",
     };
     if let Some(x) = Extremes::distinct(measured, memory) {

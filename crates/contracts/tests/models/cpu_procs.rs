@@ -94,3 +94,14 @@ fn each_item_is_sent_once_whatever_the_passes() {
     let text = expected_cpu_work(&["cpu.urls=20000", "cpu.passes=1"]).bytes;
     assert!(once > text, "{once} bytes sent for {text} bytes of URLs");
 }
+
+/// Issue 30: a short tree still has a PSS figure (each worker's own reading as it ended), and
+/// it is below summed RSS, which counts every shared page once per process.
+#[test]
+fn a_short_tree_has_its_pss_as_the_work_ended() {
+    let sets = ["cpu.urls=20000", "cpu.workers=4"];
+    let report = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+    let m = &report.memory;
+    let end = m.pss_end_mib.unwrap_or_else(|| panic!("no end reading: {m:?}"));
+    assert!(end > 0.0 && end < m.rss_peak_mib, "{m:?}");
+}

@@ -48,7 +48,7 @@ fn default_run_counts_the_studys_100000_urls() {
         "the effective config is in the report"
     );
     // The real sampler over a real model: a single process's memory is its exact high-water
-    // mark, with no PSS walk, and the sampler costs 0.22-0.27 % of a core here (issue 30: at
+    // mark, with no PSS walk, and the sampler costs 0.22-0.26 % of a core here (issue 30: at
     // most 0.3 %). The bound is twice that, so that a loaded CI machine does not fail it, and
     // still fails a sampler that walks this process's mappings (0.78 % before) or spins.
     assert_eq!(report.memory.pss_peak_mib, None, "{:?}", report.memory);

@@ -12,6 +12,7 @@ mod cpu_sync;
 mod cpu_threads;
 mod io_hybrid;
 mod io_may;
+mod io_procs;
 mod io_threads;
 mod serve_procs;
 
@@ -43,7 +44,6 @@ contract_only!(
     io_tokio: "io-tokio" => io,
     io_smol: "io-smol" => io,
     io_async_std: "io-async-std" => io,
-    io_procs: "io-procs" => io,
     serve_sync: "serve-sync" => serve,
     serve_threads: "serve-threads" => serve,
     serve_pool: "serve-pool" => serve,

@@ -222,7 +222,7 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
 }
 
 /// The columns of a group's table of medians that some entry has.
-const MEDIAN_COLUMNS: [(Metric, &str); 9] = [
+const MEDIAN_COLUMNS: [(Metric, &str); 10] = [
     (Metric::Wall, "wall (s)"),
     (Metric::SwitchNs, "per switch (ns)"),
     (Metric::RssPerUnit, "per waiting unit (KiB)"),
@@ -230,6 +230,7 @@ const MEDIAN_COLUMNS: [(Metric, &str); 9] = [
     (Metric::MovedMib, "sent to workers (MiB)"),
     (Metric::RssPeak, "peak RSS (MiB)"),
     (Metric::PssPeak, "peak PSS (MiB)"),
+    (Metric::PssEnd, "PSS at the end (MiB)"),
     (Metric::ThreadsPeak, "threads"),
     (Metric::LoadgenBusyPct, "load generator busy (%)"),
 ];

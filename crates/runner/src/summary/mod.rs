@@ -549,7 +549,16 @@ mod tests {
             }
         );
         for r in records.iter_mut().filter_map(|r| r.report.as_mut()) {
+            r.memory.pss_end_mib = Some(45.0);
+        }
+        assert_eq!(
+            peak(&records, "cpu-procs 2"),
+            PeakMemory::PssAtEnd(45.0),
+            "a short tree by its PSS as the work ended"
+        );
+        for r in records.iter_mut().filter_map(|r| r.report.as_mut()) {
             r.memory.pss_peak_mib = None;
+            r.memory.pss_end_mib = None;
         }
         assert_eq!(peak(&records, "cpu-procs 2"), PeakMemory::NoPss);
     }
