@@ -173,7 +173,7 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
         config: config::to_json(&cfg),
         started_at: started_at.to_string(),
         wall_s: wall.as_secs_f64(),
-        work: outcome.work,
+        work: outcome.work.clone(),
         io: outcome.io,
         units: outcome.units,
         serve: outcome.serve,
@@ -184,6 +184,9 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
         processes: measured.processes,
         samples: measured.samples,
         sampler: measured.cost,
+        counts: measured
+            .counts
+            .map(|c| crate::counts::Counts::of(c, outcome.work.units)),
         env,
     })
 }

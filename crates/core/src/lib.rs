@@ -14,6 +14,7 @@
 
 pub mod catalogue;
 pub mod config;
+pub mod counts;
 pub mod env;
 pub mod harness;
 pub mod latency;

@@ -65,6 +65,10 @@ pub struct Report {
     pub samples: u64,
     /// What the measuring cost.
     pub sampler: SamplerCost,
+    /// The kernel's counts over the window (context switches, minor page faults, read and write
+    /// system calls), totals and per unit of work; `null` where `/proc` lacks them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<crate::counts::Counts>,
     /// The machine and build.
     pub env: Env,
 }

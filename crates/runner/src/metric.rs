@@ -426,6 +426,37 @@ metrics! {
         direction: LowerIsBetter, family: None, view: Table,
         read: |r| r.memory.pss_peak_mib,
     }
+    /// Voluntary context switches of the tree per unit of work (the kernel's count: drift in
+    /// the machine's speed does not move it).
+    VoluntaryPerUnit {
+        key: "voluntary_switches_per_unit", title: "Voluntary context switches per unit", unit: "",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| Some(r.counts.as_ref()?.per_unit.voluntary_switches),
+    }
+    /// Involuntary context switches of the tree per unit of work.
+    InvoluntaryPerUnit {
+        key: "involuntary_switches_per_unit", title: "Involuntary context switches per unit", unit: "",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| Some(r.counts.as_ref()?.per_unit.involuntary_switches),
+    }
+    /// Minor page faults of the tree per unit of work.
+    FaultsPerUnit {
+        key: "minor_faults_per_unit", title: "Minor page faults per unit", unit: "",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| Some(r.counts.as_ref()?.per_unit.minor_faults),
+    }
+    /// Read-class system calls of the tree per unit of work.
+    ReadsPerUnit {
+        key: "read_syscalls_per_unit", title: "Read system calls per unit", unit: "",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| Some(r.counts.as_ref()?.per_unit.read_syscalls),
+    }
+    /// Write-class system calls of the tree per unit of work.
+    WritesPerUnit {
+        key: "write_syscalls_per_unit", title: "Write system calls per unit", unit: "",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| Some(r.counts.as_ref()?.per_unit.write_syscalls),
+    }
     /// The process tree's PSS as its work ended (each worker's own reading as it exited): what
     /// a tree too short for a sampled read is compared by; not a peak.
     PssEnd {

@@ -52,6 +52,17 @@ fn default_run_counts_the_studys_100000_urls() {
     // most 0.3 %). The bound is twice that, so that a loaded CI machine does not fail it, and
     // still fails a sampler that walks this process's mappings (0.78 % before) or spins.
     assert_eq!(report.memory.pss_peak_mib, None, "{:?}", report.memory);
+    // Counts (issue 30 E): the model reads and writes nothing in the window, so the sampler's
+    // many reads of /proc and the harness's own are all left out, exactly.
+    let counts = report
+        .counts
+        .as_ref()
+        .expect("counts in every Rust model's report");
+    assert_eq!(
+        (counts.read_syscalls, counts.write_syscalls),
+        (0, 0),
+        "{counts:?}"
+    );
     assert!(
         report.sampler.overhead_pct <= 0.6,
         "the sampler cost {} % of a core: {:?}",

@@ -35,3 +35,30 @@ fn task_cost_scenarios_on_the_pool() {
 fn other_kernels_give_the_same_work_as_one_loop() {
     concbench_cpu::testing::kernel_contract(exe(), &["cpu.workers=3"]);
 }
+
+/// Issue 30 E, a known case: a thread per unit that sleeps waits at least once per unit, and
+/// the kernel's count of voluntary switches shows it.
+#[test]
+fn a_thread_per_unit_that_sleeps_switches_voluntarily_at_least_once_a_unit() {
+    let sets = [
+        "scenario.name=sleep-fixed",
+        "scenario.units=50",
+        "scenario.sleep_ms=5",
+    ];
+    let report = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+    let counts = report.counts.expect("counts in every Rust model's report");
+    assert_eq!(report.work.units, 50);
+    assert!(
+        counts.voluntary_switches >= 50 && counts.per_unit.voluntary_switches >= 1.0,
+        "{counts:?}"
+    );
+}
+
+/// A unit that reads its own file makes at least one read call a unit.
+#[test]
+fn a_unit_that_reads_a_file_makes_read_calls() {
+    let sets = ["scenario.name=file-read", "scenario.units=20"];
+    let report = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+    let counts = report.counts.expect("counts");
+    assert!(counts.per_unit.read_syscalls >= 1.0, "{counts:?}");
+}

@@ -34,6 +34,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::counts::Counters;
 use crate::report::{CpuStats, MemoryStats, ProcessStats, SamplerCost, ThreadStats};
 use crate::sys::{self, MachineCpu};
 
@@ -49,6 +50,12 @@ pub const MIN_SAMPLES: u64 = 10;
 /// The shortest window, in clock ticks, over which the machine's CPU % is given: its two ends
 /// are each read to a tick, so 20 ticks bound the rounding to ±10 points.
 const SYSTEM_AVG_TICKS: f64 = 20.0;
+
+/// Read calls in the window's counts that are the harness's own: the read of `/proc/self/io` at
+/// the window's start, and the sampler thread's last read of its own (made after its count).
+/// The sampler's first read of its own is counted in its share, though made before the window:
+/// it cancels the second.
+const HARNESS_READS: u64 = 1;
 
 /// The fast tier's first interval.
 const FAST_FIRST: Duration = Duration::from_millis(1);
@@ -140,6 +147,9 @@ pub struct Measured {
     pub samples: u64,
     /// The sampler's cost and what it could not resolve.
     pub cost: SamplerCost,
+    /// The kernel's counts over the window, the sampler's own left out (`None` where `/proc`
+    /// lacks them).
+    pub counts: Option<Counters>,
 }
 
 /// A running sampler; [`Sampler::stop`] closes the window.
@@ -153,6 +163,7 @@ pub struct Sampler {
     cpu_start: Duration,
     machine_start: Option<MachineCpu>,
     hwm_reset: bool,
+    counts_start: Option<Counters>,
 }
 
 impl Sampler {
@@ -182,6 +193,9 @@ impl Sampler {
             cpu_start: tree_cpu_time(),
             machine_start: MachineCpu::read(),
             hwm_reset,
+            // Last: its own read of /proc/self/io is then the one read of the window's that is
+            // the harness's (subtracted at the end).
+            counts_start: Counters::of_process(),
         })
     }
 
@@ -200,6 +214,8 @@ impl Sampler {
         self.stop.store(true, Ordering::SeqCst);
         self.thread.thread().unpark();
         let mut tally = self.thread.join().unwrap_or_default();
+        // First: every read below (the machine's CPU, the high-water mark) is the harness's.
+        let counts_end = Counters::of_process();
         for (pid, hwm) in self.probe.peaks.lock().expect("probe lock").drain(..) {
             tally.child_hwm(pid, hwm);
         }
@@ -209,6 +225,14 @@ impl Sampler {
             (Some(before), Some(now)) => now.busy_pct_since(&before),
             _ => 0.0,
         };
+        let counts = match (self.counts_start, counts_end, tally.own_counts) {
+            (Some(start), Some(end), Some(own)) => {
+                let mut c = end.since(start).since(own);
+                c.reads = c.reads.saturating_sub(HARNESS_READS);
+                Some(c)
+            }
+            _ => None,
+        };
         let own_hwm = self.hwm_reset.then(sys::peak_rss_bytes).flatten();
         let window = Window {
             wall,
@@ -217,7 +241,10 @@ impl Sampler {
             own_hwm,
             interval: self.interval,
         };
-        tally.summarise(&window)
+        Measured {
+            counts,
+            ..tally.summarise(&window)
+        }
     }
 }
 
@@ -243,6 +270,7 @@ fn sample_loop(
     reader.fast(&mut tally);
     taken.fetch_add(1, Ordering::SeqCst);
     reader.slow(probe, &mut tally, own_start, Duration::ZERO, interval);
+    let counts_start = Counters::of_this_thread();
     let _ = ready.send(());
     let mut next_fast = start + FAST_FIRST;
     let mut next_slow = start + interval;
@@ -281,6 +309,9 @@ fn sample_loop(
         tally.end_pss(probe);
     }
     tally.own_cpu = sys::cpu_time_this_thread().saturating_sub(own_start);
+    tally.own_counts = counts_start
+        .zip(Counters::of_this_thread())
+        .map(|(start, end)| end.since(start));
     tally
 }
 

@@ -78,6 +78,8 @@ pub(super) struct Tally {
     /// The children's own PSS reads as they ended (their cost counts as the sampler's).
     pub(super) end_cost: Duration,
     pub(super) own_cpu: Duration,
+    /// The sampler thread's own kernel counts over its work.
+    pub(super) own_counts: Option<crate::counts::Counters>,
 }
 
 impl Tally {
@@ -218,6 +220,7 @@ impl Tally {
                 min_samples: MIN_SAMPLES,
                 unresolved,
             },
+            counts: None,
         }
     }
 }

@@ -315,6 +315,7 @@ fn appendix_group(f: &FamilySummary) -> String {
         out.push_str(&metric_table(f, m));
         let _ = writeln!(out, "\n![{}](plots/{})\n", m.title(), group_plot(f, m));
     }
+    out.push_str(&super::counts::table(f));
     let uniform: Vec<String> = uniform_metrics(f)
         .map(|(m, v)| format!("{} {}{}", m.title().to_lowercase(), num(v), m.unit_suffix()))
         .collect();
