@@ -57,6 +57,11 @@ pub struct RunnerConfig {
     /// The equivalence margin, %: an entry is faster or slower than its baseline only when its
     /// paired 95 % interval lies wholly outside 1 ± this; otherwise the two are tied.
     pub margin_pct: f64,
+    /// An A/A control in every group: each measured round also runs the group's baseline a
+    /// second time, at a random place in the round; its paired interval against the baseline is
+    /// the group's resolution, and a control that comes out faster or slower marks the group's
+    /// standings suspect. `false` saves its runs.
+    pub control: bool,
 }
 
 /// How many measured rounds the matrix runs.
@@ -383,6 +388,7 @@ impl Default for RunnerConfig {
             kernels: Vec::new(),
             reference: None,
             margin_pct: crate::record::DEFAULT_MARGIN_PCT,
+            control: true,
         }
     }
 }

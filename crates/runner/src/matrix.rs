@@ -332,6 +332,7 @@ fn record_of(slot: &Slot, args: Vec<String>, probe_ms: f64, outcome: Ending) -> 
         scenario: job.scenario.clone(),
         sweep: job.sweep.clone(),
         group: job.group.clone(),
+        control: job.control.clone(),
         probe_ms: Some(probe_ms),
         index: slot.index,
         warmup: slot.warmup,

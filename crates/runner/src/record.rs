@@ -197,6 +197,9 @@ pub struct RunRecord {
     /// The entry's group within its family and scenario (e.g. `equal budget`), if it names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// An A/A control run: the label of the baseline it runs a second time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
     /// The noise probe just before this run: milliseconds the runner took for a fixed CPU loop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe_ms: Option<f64>,

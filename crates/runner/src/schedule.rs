@@ -30,6 +30,8 @@ pub struct Job {
     pub sweep: Option<SweepPoint>,
     /// The entry's group, if it names one.
     pub group: Option<String>,
+    /// An A/A control: the label of the baseline it runs a second time.
+    pub control: Option<String>,
 }
 
 /// One run of the schedule.
@@ -67,6 +69,10 @@ pub fn jobs(
             jobs.push(job);
         }
     }
+    if runner.control {
+        let controls = controls(&jobs, runner.reference.as_deref());
+        jobs.extend(controls);
+    }
     Ok(jobs)
 }
 
@@ -84,6 +90,7 @@ fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[Str
         Family::Cpu | Family::Io | Family::Serve => "main",
     };
     Ok(Job {
+        control: None,
         group: entry.group.clone(),
         entry,
         family,
@@ -177,9 +184,72 @@ fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> 
     Ok(entries)
 }
 
-/// Round `index` of `jobs`, each once, in matrix order.
+/// Round `index` of `jobs`, each once: the entries in matrix order, and each A/A control at a
+/// place drawn anew each round (seeded by the round, so a resumed matrix draws the same), so
+/// that it is not always beside its twin, which would report a resolution better than the
+/// group's. Warm-ups run no control.
 pub fn round<'a>(jobs: &[&'a Job], index: usize, warmup: bool) -> Vec<Slot<'a>> {
-    jobs.iter().map(|&job| Slot { job, index, warmup }).collect()
+    let slot = |job| Slot { job, index, warmup };
+    let mut slots: Vec<Slot<'a>> = jobs
+        .iter()
+        .filter(|j| j.control.is_none())
+        .map(|&j| slot(j))
+        .collect();
+    if warmup {
+        return slots;
+    }
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64 ^ (index as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    for &control in jobs.iter().filter(|j| j.control.is_some()) {
+        let at = (splitmix(&mut seed) % (slots.len() as u64 + 1)) as usize;
+        slots.insert(at, slot(control));
+    }
+    slots
+}
+
+/// The next number of the SplitMix64 sequence at `state`.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// An A/A control for each group of `jobs` of two entries or more (family, scenario and group;
+/// sweeps have none): its
+/// baseline run a second time, labelled `<baseline> (A/A control)`. The baseline is the one the
+/// summary will choose: `reference` where the group holds it, else the family's sync model, else
+/// the group's first entry.
+pub fn controls(jobs: &[Job], reference: Option<&str>) -> Vec<Job> {
+    let mut out: Vec<Job> = Vec::new();
+    let plain: Vec<&Job> = jobs
+        .iter()
+        .filter(|j| j.sweep.is_none() && j.control.is_none())
+        .collect();
+    for job in &plain {
+        let same = |j: &&&Job| j.family == job.family && j.scenario == job.scenario && j.group == job.group;
+        if out
+            .iter()
+            .any(|c| c.family == job.family && c.scenario == job.scenario && c.group == job.group)
+        {
+            continue;
+        }
+        let group: Vec<&Job> = plain.iter().filter(same).copied().collect();
+        if group.len() < 2 {
+            continue; // nothing to compare: no resolution to state
+        }
+        let sync = concbench_core::catalogue::sync_model(job.family).map_or("", |m| m.name);
+        let chosen = reference.and_then(|r| group.iter().find(|j| j.entry.name() == r || j.entry.model == r));
+        let baseline = chosen
+            .or_else(|| group.iter().find(|j| j.entry.model == sync))
+            .unwrap_or(&group[0]);
+        let name = baseline.entry.name();
+        let mut control = (*baseline).clone();
+        control.entry.label = Some(format!("{name} (A/A control)"));
+        control.control = Some(name);
+        out.push(control);
+    }
+    out
 }
 
 /// What the matrix does after `done` measured rounds.
@@ -288,9 +358,10 @@ impl Plan {
         jobs.iter()
             .filter(|j| {
                 let name = j.entry.name();
-                wanted
-                    .iter()
-                    .any(|(label, scenario)| *label == name && *scenario == j.scenario)
+                // A group's control runs in every round its baseline runs.
+                wanted.iter().any(|(label, scenario)| {
+                    (*label == name || j.control.as_deref() == Some(*label)) && *scenario == j.scenario
+                })
             })
             .collect()
     }
@@ -381,6 +452,7 @@ mod tests {
 
     fn job(label: &str, model: &str, family: Family) -> Job {
         Job {
+            control: None,
             entry: Entry::with(model, label, &[]),
             family,
             scenario: "main".into(),
@@ -416,8 +488,50 @@ models = [
             ("cpu-sync", "sqrt-sum"),
             ("switch", "switch"),
             ("sqrt only", "sqrt-sum"),
+            // The one group of two entries gets its A/A control; a group of one has none.
+            ("cpu-sync (A/A control)", "sqrt-sum"),
         ];
         assert_eq!(got, want.map(|(l, s)| (l.to_string(), s)));
+        assert_eq!(jobs[4].control.as_deref(), Some("cpu-sync"));
+    }
+
+    #[test]
+    fn a_control_runs_at_a_random_place_in_each_measured_round_and_not_in_warm_ups() {
+        let mut jobs: Vec<Job> = ["cpu-sync", "cpu-threads", "cpu-async", "cpu-rayon", "cpu-procs"]
+            .iter()
+            .map(|m| job(m, m, Family::Cpu))
+            .collect();
+        let controls = controls(&jobs, None);
+        assert_eq!(controls.len(), 1);
+        assert_eq!(
+            (controls[0].entry.name(), controls[0].control.as_deref()),
+            ("cpu-sync (A/A control)".to_string(), Some("cpu-sync"))
+        );
+        jobs.extend(controls);
+        let all: Vec<&Job> = jobs.iter().collect();
+        assert_eq!(round(&all, 0, true).len(), 5, "no control in a warm-up");
+        let mut places = std::collections::BTreeSet::new();
+        for index in 0..40 {
+            let slots = round(&all, index, false);
+            assert_eq!(slots.len(), 6);
+            let at = slots.iter().position(|s| s.job.control.is_some()).unwrap();
+            let others: Vec<String> = slots
+                .iter()
+                .filter(|s| s.job.control.is_none())
+                .map(|s| s.job.entry.name())
+                .collect();
+            assert_eq!(
+                others,
+                ["cpu-sync", "cpu-threads", "cpu-async", "cpu-rayon", "cpu-procs"]
+            );
+            assert_eq!(
+                round(&all, index, false)[at].job.control.as_deref(),
+                Some("cpu-sync"),
+                "the same round draws the same place (a resumed matrix)"
+            );
+            places.insert(at);
+        }
+        assert!(places.len() >= 5, "the control moves about the round: {places:?}");
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub fn report(model: &str, wall: f64, cpu: f64, rss: f64) -> Report {
 /// A measured, successful run record of `entry`.
 pub fn ok(entry: &str, model: &str, index: usize, wall: f64, cpu: f64, rss: f64) -> RunRecord {
     RunRecord {
+        control: None,
         entry: entry.into(),
         model: model.into(),
         family: family(model),

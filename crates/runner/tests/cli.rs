@@ -61,7 +61,17 @@ fn failing_and_hanging_runs_are_recorded_and_the_matrix_goes_on() {
     );
     assert!(start.elapsed() < Duration::from_secs(60));
     let runs = records(&out);
-    assert_eq!(runs.len(), 9, "3 entries × (1 warm-up + 2 repeats)");
+    assert_eq!(
+        runs.len(),
+        11,
+        "3 entries × (1 warm-up + 2 repeats), and the IO group's A/A control in each measured round"
+    );
+    assert_eq!(
+        runs.iter()
+            .filter(|r| r["control"] == "unreachable" && r["entry"] == "unreachable (A/A control)")
+            .count(),
+        2
+    );
     let of = |entry: &str| runs.iter().filter(|r| r["entry"] == entry).collect::<Vec<_>>();
     assert!(
         of("cpu-sync")
@@ -82,7 +92,12 @@ fn failing_and_hanging_runs_are_recorded_and_the_matrix_goes_on() {
         );
     }
     // Round-robin: the first measured round visits every entry before the second starts.
-    let order: Vec<&str> = runs.iter().map(|r| r["entry"].as_str().unwrap()).collect();
+    // The A/A control goes where its round's draw puts it.
+    let order: Vec<&str> = runs
+        .iter()
+        .filter(|r| r["control"].is_null())
+        .map(|r| r["entry"].as_str().unwrap())
+        .collect();
     assert_eq!(&order[3..6], ["cpu-sync", "unreachable", "hangs"]);
     let summary = summary(&out);
     let io = &summary["summary"]["families"][1];
@@ -288,7 +303,11 @@ warmup = 0
 "#;
     let (_tmp, out) = run_ok(config);
     let runs = records(&out);
-    assert_eq!(runs.len(), 2 * 2 * 2);
+    assert_eq!(
+        runs.len(),
+        2 * 2 * 2 + 2 * 2,
+        "2 scenarios × 2 entries × 2 rounds, and each scenario's A/A control"
+    );
     assert!(
         runs.iter()
             .all(|r| r["outcome"] == "ok" && r["report"]["scenario"] == r["scenario"])
@@ -477,7 +496,7 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
     child.kill().unwrap(); // SIGKILL: no summary, no final meta.json
     child.wait().unwrap();
     let before = whole_lines(&out);
-    assert!(before < 12, "killed mid-matrix: {before} runs");
+    assert!(before < 17, "killed mid-matrix: {before} runs");
     assert!(!out.join("report.md").exists());
     // What a kill during a write leaves: half a line.
     let mut jsonl = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
@@ -557,7 +576,7 @@ fn a_killed_matrix_resumes_to_the_runs_of_an_uninterrupted_one() {
     );
     assert!(slots(&out).values().all(|n| *n == 1));
     let all = records(&out);
-    assert_eq!(all.len(), 12);
+    assert_eq!(all.len(), 17, "2 entries × 6 runs and the A/A control's 5");
     assert!(all.iter().all(|r| r["outcome"] == "ok"), "every kept run is ok");
     assert_eq!(summary(&out)["meta"]["interrupted"], false);
 }

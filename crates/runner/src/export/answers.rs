@@ -213,6 +213,15 @@ fn caveats(r: &Ranked, shown: &[&Figure]) -> String {
     if failed {
         out.push_str(" (failures: see the group)");
     }
+    for c in &r.caveats {
+        match c {
+            Caveat::Resolution { pct, .. } => {
+                out.push_str(&format!(" (resolves ±{} %)", crate::format::fixed(*pct, 1)));
+            }
+            Caveat::ControlMoved { .. } => out.push_str(" (A/A control moved: suspect)"),
+            _ => {}
+        }
+    }
     out
 }
 

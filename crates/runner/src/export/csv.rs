@@ -154,6 +154,7 @@ mod tests {
             env: None,
             runs: Default::default(),
             warmups: 0,
+            measured_s: None,
             runner_ms_per_run: None,
             noise: None,
             margin_pct: 2.0,

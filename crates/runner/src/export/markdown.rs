@@ -141,8 +141,24 @@ fn header(summary: &Summary, meta: &Meta) -> String {
         1 => "; 1 of them a warm-up, left out of every comparison".into(),
         n => format!("; {n} of them warm-ups, left out of every comparison"),
     };
+    let controls: Vec<&crate::summary::control::Control> = summary
+        .families
+        .iter()
+        .filter_map(|f| f.control.as_ref())
+        .collect();
+    let controls = match controls.is_empty() {
+        true => String::new(),
+        false => format!(
+            "{}\n\n",
+            crate::words::control_cost(
+                controls.iter().map(|c| c.runs).sum(),
+                controls.iter().map(|c| c.cost_s).sum(),
+                summary.measured_s.unwrap_or(0.0)
+            )
+        ),
+    };
     format!(
-        "Runs: {} ({}{warmups}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}{reference}",
+        "Runs: {} ({}{warmups}), from {} to {}{interrupted}. Command: `{}`{config}.\n\n{stopped}{reference}{controls}",
         summary.runs.values().sum::<usize>(),
         runs.join(", "),
         moment(&meta.started_at),
@@ -205,6 +221,14 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
         f.baseline,
         same_work(f.same_work)
     );
+    if let Some(c) = &f.control {
+        let moved = f
+            .ranking
+            .caveats
+            .iter()
+            .any(|c| matches!(c, crate::summary::standing::Caveat::ControlMoved { .. }));
+        let _ = writeln!(out, "{}\n", crate::words::resolution(c, moved));
+    }
     out.push_str(&medians_table(f));
     if has_forest(f) {
         let _ = writeln!(out, "\n![Paired speed-ups](plots/{})", forest_plot(f));

@@ -2,6 +2,7 @@
 //! speed relative to it (the median of per-round ratios, with a 95 % interval), whether every
 //! run of a group did the same work, and the machine's noise.
 
+pub mod control;
 mod entry;
 pub mod load;
 mod memory;
@@ -39,6 +40,9 @@ pub struct Summary {
     /// Of those, the warm-ups.
     #[serde(default)]
     pub warmups: usize,
+    /// The measured runs' time, s, where A/A controls ran (their cost is a share of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_s: Option<f64>,
     /// The runner's own time per run (spawn, parse, write), milliseconds.
     pub runner_ms_per_run: Option<Stats>,
     /// The machine's drift over the matrix, from the noise probe before each run.
@@ -86,6 +90,9 @@ pub struct FamilySummary {
     /// How each entry stands against the baseline, decided once under the summary's rules.
     #[serde(default)]
     pub ranking: GroupRanking,
+    /// Its A/A control, when the runs had one: the group's resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<control::Control>,
 }
 
 /// One entry's figures.
@@ -369,6 +376,10 @@ fn statistics(records: &[RunRecord], order: &[String], reference: Option<&str>) 
         .filter_map(|key| family_summary(*key, &labels, &plain, reference))
         .collect();
     let versus = versus::pairs(&families, &plain);
+    let measured_s = families
+        .iter()
+        .any(|f| f.control.is_some())
+        .then(|| measured.iter().map(|r| r.elapsed_s).sum());
     let sweeps = sweep::sweep_summaries(&labels, &swept);
     let runner: Vec<f64> = records.iter().map(|r| r.runner_ms).collect();
     let probes: Vec<f64> = records.iter().filter_map(|r| r.probe_ms).collect();
@@ -386,6 +397,7 @@ fn statistics(records: &[RunRecord], order: &[String], reference: Option<&str>) 
             .map(|rep| rep.env.clone()),
         runs,
         warmups: records.iter().filter(|r| r.warmup).count(),
+        measured_s,
         runner_ms_per_run: Stats::of(&runner),
         versus,
         python: versus::interpreter(&plain),
@@ -409,14 +421,17 @@ fn family_summary(
     if mine.is_empty() {
         return None;
     }
+    // An A/A control is the baseline's twin, not an entry.
+    let entry_runs = mine.iter().copied().filter(|r| r.control.is_none());
     let mut entries: Vec<EntrySummary> = labels
         .iter()
         .filter_map(|label| {
-            let runs: Vec<&RunRecord> = mine.iter().copied().filter(|r| &r.entry == label).collect();
+            let runs: Vec<&RunRecord> = entry_runs.clone().filter(|r| &r.entry == label).collect();
             (!runs.is_empty()).then(|| entry_summary(label, &runs))
         })
         .collect();
     let baseline = baseline(family, &entries, reference);
+    let control = control::of(&baseline, &mine);
     // spawn-only's sequential loop starts nothing, so a speed against it means nothing: the
     // start-up cost per unit is compared in the findings instead.
     if scenario != "spawn-only" {
@@ -443,6 +458,7 @@ fn family_summary(
         same_work: distinct_work(&mine) <= 1,
         entries,
         ranking: GroupRanking::default(),
+        control,
     })
 }
 

@@ -179,6 +179,22 @@ pub enum Caveat {
         /// The share that failed (mean over the runs), %.
         pct: f64,
     },
+    /// What the group can resolve: its A/A control's paired interval against the baseline
+    /// reaches this far from 1, %.
+    Resolution {
+        /// The farther end of the control's interval from 1, %.
+        pct: f64,
+        /// The rounds the control paired with the baseline.
+        rounds: usize,
+    },
+    /// The A/A control came out faster or slower than its twin, the baseline: the group's
+    /// standings rest partly on the machine's drift.
+    ControlMoved {
+        /// The baseline's wall time over the control's, median.
+        median: f64,
+        /// Its 95 % interval.
+        ci95: [f64; 2],
+    },
 }
 
 /// One entry's requests in flight at most.
@@ -413,6 +429,21 @@ fn caveats(f: &FamilySummary, rules: &Rules, entries: &[Placed]) -> Vec<Caveat> 
             out.push(Caveat::FailedRequests {
                 entry: e.label.clone(),
                 pct,
+            });
+        }
+    }
+    if let Some(c) = &f.control {
+        out.push(Caveat::Resolution {
+            pct: c.resolution_pct,
+            rounds: c.paired.n,
+        });
+        if matches!(
+            c.paired.standing(rules.margin_pct),
+            Standing::Faster | Standing::Slower
+        ) {
+            out.push(Caveat::ControlMoved {
+                median: c.paired.median,
+                ci95: c.paired.ci95,
             });
         }
     }
