@@ -1,6 +1,7 @@
 //! Counts per unit of work: what the kernel counts for the process tree over the measured window
-//! (context switches, minor page faults, read and write system calls), which drift in the
-//! machine's speed does not move the way it moves wall and CPU time.
+//! (context switches, minor page faults, read and write system calls) and what the counting
+//! allocator counts (allocations, bytes), which drift in the machine's speed does not move the
+//! way it moves wall and CPU time.
 //!
 //! From `getrusage` (this process, all its threads, and the children it waited for) and
 //! `/proc/self/io` (`syscr`, `syscw`: the process's threads, live and ended, and its reaped
@@ -22,6 +23,10 @@ pub struct Counters {
     pub reads: u64,
     /// Write-class system calls (`write`, `send`, ...).
     pub writes: u64,
+    /// Allocations (each reallocation one), from the counting allocator ([`crate::alloc`]).
+    pub allocations: u64,
+    /// Bytes those allocations asked for.
+    pub allocated_bytes: u64,
 }
 
 impl Counters {
@@ -29,16 +34,20 @@ impl Counters {
     pub fn of_process() -> Option<Self> {
         let (me, children) = (rusage(libc::RUSAGE_SELF)?, rusage(libc::RUSAGE_CHILDREN)?);
         let (reads, writes) = io("/proc/self/io")?;
+        let (allocations, allocated_bytes) = crate::alloc::totals();
         Some(Self {
             voluntary: me.0 + children.0,
             involuntary: me.1 + children.1,
             minor_faults: me.2 + children.2,
             reads,
             writes,
+            allocations,
+            allocated_bytes,
         })
     }
 
-    /// The calling thread alone.
+    /// The calling thread alone (its allocations are not among them: a thread whose kernel
+    /// counts are subtracted is left out of the allocator's, [`crate::alloc::leave_out_this_thread`]).
     pub fn of_this_thread() -> Option<Self> {
         let (voluntary, involuntary, minor_faults) = rusage(libc::RUSAGE_THREAD)?;
         let (reads, writes) = io("/proc/thread-self/io")?;
@@ -48,6 +57,7 @@ impl Counters {
             minor_faults,
             reads,
             writes,
+            ..Self::default()
         })
     }
 
@@ -59,6 +69,8 @@ impl Counters {
             minor_faults: self.minor_faults.saturating_sub(before.minor_faults),
             reads: self.reads.saturating_sub(before.reads),
             writes: self.writes.saturating_sub(before.writes),
+            allocations: self.allocations.saturating_sub(before.allocations),
+            allocated_bytes: self.allocated_bytes.saturating_sub(before.allocated_bytes),
         }
     }
 }
@@ -81,7 +93,12 @@ pub struct Counts {
     /// Write calls through the file layer (`syscw`: `write`, `writev`, `pwrite`; not `send`),
     /// the sampler's excluded.
     pub write_syscalls: u64,
-    /// The same five, each over `work.units`.
+    /// Heap allocations (a reallocation counts as one), the worker processes' included, the
+    /// sampler's excluded.
+    pub allocations: u64,
+    /// Bytes those allocations asked for.
+    pub allocated_bytes: u64,
+    /// The same, each over `work.units`.
     pub per_unit: PerUnit,
 }
 
@@ -99,6 +116,10 @@ pub struct PerUnit {
     pub read_syscalls: f64,
     /// Write-class system calls per unit.
     pub write_syscalls: f64,
+    /// Allocations per unit.
+    pub allocations: f64,
+    /// Bytes allocated per unit.
+    pub allocated_bytes: f64,
 }
 
 impl Counts {
@@ -111,12 +132,16 @@ impl Counts {
             minor_faults: c.minor_faults,
             read_syscalls: c.reads,
             write_syscalls: c.writes,
+            allocations: c.allocations,
+            allocated_bytes: c.allocated_bytes,
             per_unit: PerUnit {
                 voluntary_switches: per(c.voluntary),
                 involuntary_switches: per(c.involuntary),
                 minor_faults: per(c.minor_faults),
                 read_syscalls: per(c.reads),
                 write_syscalls: per(c.writes),
+                allocations: per(c.allocations),
+                allocated_bytes: per(c.allocated_bytes),
             },
         }
     }
@@ -196,11 +221,17 @@ mod tests {
             minor_faults: 7,
             reads: 1,
             writes: 0,
+            allocations: 40,
+            allocated_bytes: 4000,
         };
         let counts = Counts::of(c, 4);
         assert_eq!(counts.per_unit.voluntary_switches, 2.5);
         assert_eq!(counts.per_unit.minor_faults, 1.75);
         assert_eq!(counts.read_syscalls, 1);
+        assert_eq!(
+            (counts.per_unit.allocations, counts.per_unit.allocated_bytes),
+            (10.0, 1000.0)
+        );
         assert_eq!(
             Counts::of(c, 0).per_unit.voluntary_switches,
             10.0,

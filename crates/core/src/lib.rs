@@ -12,6 +12,7 @@
 //! implements `concbench_cpu::CpuModel` and runs as `harness::main::<Cpu<MyModel>>()`.
 #![deny(missing_docs)]
 
+pub mod alloc;
 pub mod catalogue;
 pub mod config;
 pub mod counts;
@@ -31,3 +32,8 @@ pub mod worker;
 pub use config::Config;
 pub use harness::{Family, Hooks, Model, Outcome};
 pub use sampler::Probe;
+
+/// Every binary that links this crate allocates through the counting allocator: the models'
+/// reports give allocations per unit of work ([`alloc`]).
+#[global_allocator]
+static GLOBAL: alloc::Counting = alloc::Counting;

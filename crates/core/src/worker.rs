@@ -22,34 +22,49 @@ pub struct Worker {
 }
 
 /// The head of the last line a worker prints (after its answer): its own memory high-water mark,
-/// bytes, then its PSS, MiB, and what reading it cost, ns, which [`Worker::finish`] hands to the
-/// sampler: a worker that ends between two of the sampler's slow-tier looks (a short run) would
-/// otherwise be missing from the window's peak, and the tree would have no PSS.
+/// bytes; its PSS, MiB, and what reading it cost, ns (`-` where the kernel has no
+/// `smaps_rollup`); and its allocations and the bytes they asked for. [`Worker::finish`] hands
+/// them to the sampler: a worker that ends between two of the sampler's slow-tier looks (a
+/// short run) would otherwise be missing from the window's peak, the tree would have no PSS,
+/// and the tree's allocations would be the parent's alone.
 const PEAK_LINE: &str = "concbench-worker-peak-bytes";
 
-/// Prints this worker process's high-water mark and PSS as its last line (the harness does,
-/// after a worker mode that succeeded).
+/// Prints this worker process's high-water mark, PSS and allocations as its last line (the
+/// harness does, after a worker mode that succeeded).
 pub fn say_peak() {
     let Some(bytes) = crate::sys::peak_rss_bytes() else {
         return;
     };
+    let (allocations, allocated) = crate::alloc::totals();
     let began = crate::sys::cpu_time_this_thread();
-    match crate::sys::pss_mib_of(std::process::id()) {
-        Some(pss) => {
-            let cost = crate::sys::cpu_time_this_thread().saturating_sub(began);
-            println!("{PEAK_LINE} {bytes} {pss:.3} {}", cost.as_nanos());
-        }
-        None => println!("{PEAK_LINE} {bytes}"),
-    }
+    let pss = crate::sys::pss_mib_of(std::process::id());
+    let cost = crate::sys::cpu_time_this_thread().saturating_sub(began);
+    let (pss, cost) = match pss {
+        Some(p) => (format!("{p:.3}"), cost.as_nanos().to_string()),
+        None => ("-".into(), "-".into()),
+    };
+    println!("{PEAK_LINE} {bytes} {pss} {cost} {allocations} {allocated}");
 }
 
-/// The figures of a worker's last line: high-water mark, bytes, and its end reading of PSS.
-fn parse_peak_line(line: &str) -> Option<(u64, Option<(f64, Duration)>)> {
-    let mut fields = line.strip_prefix(PEAK_LINE)?.split_whitespace();
-    let bytes = fields.next()?.parse().ok()?;
-    let pss = fields.next().and_then(|p| p.parse::<f64>().ok());
-    let cost = fields.next().and_then(|c| c.parse::<u64>().ok());
-    Some((bytes, pss.zip(cost.map(Duration::from_nanos))))
+/// What a worker's last line says of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LastLine {
+    peak_bytes: u64,
+    /// Its PSS, MiB, and what reading it cost.
+    pss: Option<(f64, Duration)>,
+    /// Its allocations and the bytes they asked for.
+    allocations: Option<(u64, u64)>,
+}
+
+fn parse_peak_line(line: &str) -> Option<LastLine> {
+    let fields: Vec<&str> = line.strip_prefix(PEAK_LINE)?.split_whitespace().collect();
+    let number = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    let pss = fields.get(1).and_then(|f| f.parse::<f64>().ok());
+    Some(LastLine {
+        peak_bytes: number(0)?,
+        pss: pss.zip(number(2).map(Duration::from_nanos)),
+        allocations: number(3).zip(number(4)),
+    })
 }
 
 impl Worker {
@@ -132,11 +147,14 @@ impl Worker {
         let read = self.out.read_to_string(&mut answer);
         let trimmed = answer.trim_end();
         let (rest, last) = trimmed.rsplit_once('\n').unwrap_or(("", trimmed));
-        if let Some((bytes, end)) = parse_peak_line(last) {
+        if let Some(said) = parse_peak_line(last) {
             if let Some(probe) = &self.probe {
-                probe.note_peak_bytes(pid, bytes);
-                if let Some((pss_mib, cost)) = end {
+                probe.note_peak_bytes(pid, said.peak_bytes);
+                if let Some((pss_mib, cost)) = said.pss {
                     probe.note_end_pss(EndReading { pid, pss_mib, cost });
+                }
+                if let Some(allocations) = said.allocations {
+                    probe.note_allocations(allocations);
                 }
             }
             answer = if rest.is_empty() {
@@ -300,15 +318,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_workers_last_line_gives_its_peak_and_its_end_reading_of_pss() {
+    fn a_workers_last_line_gives_its_peak_its_end_reading_of_pss_and_its_allocations() {
         assert_eq!(
-            parse_peak_line("concbench-worker-peak-bytes 4096 12.500 250000"),
-            Some((4096, Some((12.5, Duration::from_micros(250)))))
+            parse_peak_line("concbench-worker-peak-bytes 4096 12.500 250000 30 4000"),
+            Some(LastLine {
+                peak_bytes: 4096,
+                pss: Some((12.5, Duration::from_micros(250))),
+                allocations: Some((30, 4000)),
+            })
         );
         assert_eq!(
-            parse_peak_line("concbench-worker-peak-bytes 4096"),
-            Some((4096, None)),
-            "a kernel without smaps_rollup: the peak alone"
+            parse_peak_line("concbench-worker-peak-bytes 4096 - - 30 4000"),
+            Some(LastLine {
+                peak_bytes: 4096,
+                pss: None,
+                allocations: Some((30, 4000)),
+            }),
+            "a kernel without smaps_rollup"
         );
         assert_eq!(parse_peak_line("answer 4096"), None);
     }

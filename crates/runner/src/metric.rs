@@ -457,6 +457,18 @@ metrics! {
         direction: LowerIsBetter, family: None, view: Input,
         read: |r| Some(r.counts.as_ref()?.per_unit.write_syscalls),
     }
+    /// Heap allocations of the tree per unit of work (the counting allocator's).
+    AllocationsPerUnit {
+        key: "allocations_per_unit", title: "Allocations per unit", unit: "",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| Some(r.counts.as_ref()?.per_unit.allocations),
+    }
+    /// Bytes allocated by the tree per unit of work.
+    AllocatedBytesPerUnit {
+        key: "allocated_bytes_per_unit", title: "Bytes allocated per unit", unit: "B",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| Some(r.counts.as_ref()?.per_unit.allocated_bytes),
+    }
     /// The process tree's PSS as its work ended (each worker's own reading as it exited): what
     /// a tree too short for a sampled read is compared by; not a peak.
     PssEnd {

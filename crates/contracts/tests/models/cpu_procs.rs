@@ -105,3 +105,13 @@ fn a_short_tree_has_its_pss_as_the_work_ended() {
     let end = m.pss_end_mib.unwrap_or_else(|| panic!("no end reading: {m:?}"));
     assert!(end > 0.0 && end < m.rss_peak_mib, "{m:?}");
 }
+
+/// The worker processes' allocations count: a process per unit that builds a vector of
+/// 1,000,000 squares shows its 8 MB per unit, which the parent never allocates.
+#[test]
+fn the_workers_allocations_count_in_the_tree() {
+    let sets = ["scenario.name=squares", "scenario.units=4"];
+    let report = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+    let counts = report.counts.expect("counts");
+    assert!(counts.per_unit.allocated_bytes >= 8_000_000.0, "{counts:?}");
+}

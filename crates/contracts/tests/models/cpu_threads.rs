@@ -62,3 +62,16 @@ fn a_unit_that_reads_a_file_makes_read_calls() {
     let counts = report.counts.expect("counts");
     assert!(counts.per_unit.read_syscalls >= 1.0, "{counts:?}");
 }
+
+/// Issue 30 E, a known case: a unit that builds a vector of 1,000,000 squares (8 MB) allocates
+/// at least once and at least 8,000,000 bytes.
+#[test]
+fn a_unit_that_builds_a_vector_counts_its_allocation_and_bytes() {
+    let sets = ["scenario.name=squares", "scenario.units=10"];
+    let report = run(exe(), &set_args(&sets), Duration::from_secs(60)).report();
+    let counts = report.counts.expect("counts");
+    assert!(
+        counts.per_unit.allocations >= 1.0 && counts.per_unit.allocated_bytes >= 8_000_000.0,
+        "{counts:?}"
+    );
+}

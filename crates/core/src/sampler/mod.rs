@@ -75,6 +75,8 @@ pub struct Probe {
     peaks: Arc<Mutex<Vec<(u32, u64)>>>,
     ends: Arc<Mutex<Vec<EndReading>>>,
     had_children: Arc<AtomicBool>,
+    /// The ended workers' allocations and bytes, as they said.
+    allocations: Arc<Mutex<(u64, u64)>>,
     /// The sampler's thread, woken by a child's end reading to read this process's PSS beside it.
     sampler: Arc<std::sync::OnceLock<std::thread::Thread>>,
 }
@@ -109,6 +111,13 @@ impl Probe {
         if let Some(thread) = self.sampler.get() {
             thread.unpark();
         }
+    }
+
+    /// Counts a worker's allocations (what it said as it ended) in the window's.
+    pub(crate) fn note_allocations(&self, (count, bytes): (u64, u64)) {
+        let mut sum = self.allocations.lock().expect("probe lock");
+        sum.0 += count;
+        sum.1 += bytes;
     }
 
     fn ended_children(&self) -> usize {
@@ -229,6 +238,9 @@ impl Sampler {
             (Some(start), Some(end), Some(own)) => {
                 let mut c = end.since(start).since(own);
                 c.reads = c.reads.saturating_sub(HARNESS_READS);
+                let (count, bytes) = *self.probe.allocations.lock().expect("probe lock");
+                c.allocations += count;
+                c.allocated_bytes += bytes;
                 Some(c)
             }
             _ => None,
@@ -267,6 +279,7 @@ fn sample_loop(
     let start = Instant::now();
     let own_start = sys::cpu_time_this_thread();
     let _ = probe.sampler.set(std::thread::current());
+    crate::alloc::leave_out_this_thread();
     reader.fast(&mut tally);
     taken.fetch_add(1, Ordering::SeqCst);
     reader.slow(probe, &mut tally, own_start, Duration::ZERO, interval);

@@ -8,12 +8,14 @@ use crate::metric::Metric;
 use crate::summary::FamilySummary;
 
 /// The counts' columns, in table order.
-const COLUMNS: [(Metric, &str); 5] = [
+const COLUMNS: [(Metric, &str); 7] = [
     (Metric::VoluntaryPerUnit, "voluntary switches"),
     (Metric::InvoluntaryPerUnit, "involuntary switches"),
     (Metric::FaultsPerUnit, "minor page faults"),
     (Metric::ReadsPerUnit, "read calls (syscr)"),
     (Metric::WritesPerUnit, "write calls (syscw)"),
+    (Metric::AllocationsPerUnit, "allocations"),
+    (Metric::AllocatedBytesPerUnit, "bytes allocated"),
 ];
 
 /// The group's counts per unit of work, medians over the runs; empty when no entry has them
@@ -65,6 +67,8 @@ mod tests {
                 minor_faults: 100,
                 reads: 0,
                 writes: 0,
+                allocations: 1200,
+                allocated_bytes: 64_000,
             };
             r.report.as_mut().unwrap().counts = Some(Counts::of(c, 100));
         }
@@ -74,7 +78,7 @@ mod tests {
         assert_eq!(threads.median(Metric::VoluntaryPerUnit), Some(2.5));
         let text = table(cpu);
         assert!(
-            text.contains("| cpu-threads 2 | 2.50 | 0.0300 | 1.00 | 0 | 0 |"),
+            text.contains("| cpu-threads 2 | 2.50 | 0.0300 | 1.00 | 0 | 0 | 12.00 | 640.0 |"),
             "{text}"
         );
         assert!(text.contains("| cpu-sync | n/a | n/a |"), "{text}");
