@@ -100,6 +100,17 @@ pub struct Counts {
     pub allocated_bytes: u64,
     /// The same, each over `work.units`.
     pub per_unit: PerUnit,
+    /// User-space instructions retired by the tree, the sampler's excluded, where the kernel
+    /// gives a hardware counter; `null` otherwise, with `instructions_unavailable` saying why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<u64>,
+    /// Instructions per unit of work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_per_unit: Option<f64>,
+    /// Why there is no instruction count (e.g. `perf_event_open ... failed: No such file or
+    /// directory`, on a VM without hardware counters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_unavailable: Option<String>,
 }
 
 /// [`Counts`] over the units of work.
@@ -123,8 +134,8 @@ pub struct PerUnit {
 }
 
 impl Counts {
-    /// The window's counts `c` over `units` units of work.
-    pub fn of(c: Counters, units: u64) -> Self {
+    /// The window's counts `c` and instructions (or why none) over `units` units of work.
+    pub fn of(c: Counters, instructions: Result<u64, String>, units: u64) -> Self {
         let per = |n: u64| round4(n as f64 / units.max(1) as f64);
         Self {
             voluntary_switches: c.voluntary,
@@ -143,6 +154,9 @@ impl Counts {
                 allocations: per(c.allocations),
                 allocated_bytes: per(c.allocated_bytes),
             },
+            instructions_per_unit: instructions.as_ref().ok().map(|&n| per(n)),
+            instructions: instructions.as_ref().ok().copied(),
+            instructions_unavailable: instructions.err(),
         }
     }
 }
@@ -155,6 +169,51 @@ fn round4(x: f64) -> f64 {
     }
     let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
     (x * scale).round() / scale
+}
+
+/// A hardware counter of the instructions this process and every thread and child process it
+/// starts after opening it retire in user space (`perf_event_open` with `inherit`): opened as the
+/// window opens, after the sampler's thread has started, so the sampler's are not among them.
+#[derive(Debug)]
+pub struct Instructions {
+    fd: std::os::fd::OwnedFd,
+}
+
+impl Instructions {
+    /// Opens the counter; the error says why where the kernel gives none (most VMs: `ENOENT`).
+    #[allow(unsafe_code)]
+    pub fn open() -> Result<Self, String> {
+        use std::os::fd::FromRawFd;
+        // struct perf_event_attr, PERF_ATTR_SIZE_VER5 (112 bytes): type, size, config, then the
+        // flag bits at byte 40 (inherit 1, exclude_kernel 5, exclude_hv 6).
+        let mut attr = [0u8; 112];
+        attr[0..4].copy_from_slice(&0u32.to_ne_bytes()); // PERF_TYPE_HARDWARE
+        attr[4..8].copy_from_slice(&112u32.to_ne_bytes());
+        attr[8..16].copy_from_slice(&1u64.to_ne_bytes()); // PERF_COUNT_HW_INSTRUCTIONS
+        let flags: u64 = (1 << 1) | (1 << 5) | (1 << 6);
+        attr[40..48].copy_from_slice(&flags.to_ne_bytes());
+        // SAFETY: perf_event_open reads `attr.len()` bytes of the attribute struct we own; pid 0
+        // (this process), cpu -1 (any), no group, no flags.
+        let fd = unsafe { libc::syscall(libc::SYS_perf_event_open, attr.as_ptr(), 0, -1, -1, 0) };
+        if fd < 0 {
+            let err = std::io::Error::last_os_error();
+            return Err(format!("perf_event_open for instructions failed: {err}"));
+        }
+        let fd = i32::try_from(fd).map_err(|_| "perf_event_open returned no descriptor".to_string())?;
+        // SAFETY: the kernel just returned this descriptor to us; nothing else owns it.
+        Ok(Self {
+            fd: unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) },
+        })
+    }
+
+    /// The instructions counted so far (children that have ended included).
+    pub fn read(&self) -> Option<u64> {
+        use std::io::Read;
+        let mut buf = [0u8; 8];
+        let mut file = std::fs::File::from(self.fd.try_clone().ok()?);
+        file.read_exact(&mut buf).ok()?;
+        Some(u64::from_ne_bytes(buf))
+    }
 }
 
 /// Voluntary and involuntary switches and minor faults of `who`.
@@ -224,7 +283,7 @@ mod tests {
             allocations: 40,
             allocated_bytes: 4000,
         };
-        let counts = Counts::of(c, 4);
+        let counts = Counts::of(c, Ok(1000), 4);
         assert_eq!(counts.per_unit.voluntary_switches, 2.5);
         assert_eq!(counts.per_unit.minor_faults, 1.75);
         assert_eq!(counts.read_syscalls, 1);
@@ -232,15 +291,14 @@ mod tests {
             (counts.per_unit.allocations, counts.per_unit.allocated_bytes),
             (10.0, 1000.0)
         );
+        assert_eq!(counts.instructions_per_unit, Some(250.0));
+        let none = Counts::of(c, Err("no counter".into()), 0);
+        assert_eq!(none.per_unit.voluntary_switches, 10.0, "no units: over one");
         assert_eq!(
-            Counts::of(c, 0).per_unit.voluntary_switches,
-            10.0,
-            "no units: over one"
+            (none.instructions, none.instructions_unavailable.as_deref()),
+            (None, Some("no counter"))
         );
-        assert_eq!(
-            Counts::of(c, 3_000_000).per_unit.voluntary_switches,
-            3.333e-6,
-            "4 digits"
-        );
+        let many = Counts::of(c, Err(String::new()), 3_000_000);
+        assert_eq!(many.per_unit.voluntary_switches, 3.333e-6, "4 digits");
     }
 }

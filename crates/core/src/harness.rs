@@ -186,7 +186,7 @@ pub fn run<M: Model>(args: &Args) -> anyhow::Result<Report> {
         sampler: measured.cost,
         counts: measured
             .counts
-            .map(|c| crate::counts::Counts::of(c, outcome.work.units)),
+            .map(|c| crate::counts::Counts::of(c, measured.instructions.clone(), outcome.work.units)),
         env,
     })
 }

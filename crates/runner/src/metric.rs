@@ -469,6 +469,12 @@ metrics! {
         direction: LowerIsBetter, family: None, view: Input,
         read: |r| Some(r.counts.as_ref()?.per_unit.allocated_bytes),
     }
+    /// User-space instructions of the tree per unit of work, where the kernel counts them.
+    InstructionsPerUnit {
+        key: "instructions_per_unit", title: "Instructions per unit", unit: "",
+        direction: LowerIsBetter, family: None, view: Input,
+        read: |r| r.counts.as_ref()?.instructions_per_unit,
+    }
     /// The process tree's PSS as its work ended (each worker's own reading as it exited): what
     /// a tree too short for a sampled read is compared by; not a peak.
     PssEnd {

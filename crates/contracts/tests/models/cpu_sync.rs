@@ -63,6 +63,17 @@ fn default_run_counts_the_studys_100000_urls() {
         (0, 0),
         "{counts:?}"
     );
+    // Instructions where the kernel counts them (the loop retires millions), else the reason.
+    match counts.instructions {
+        Some(n) => assert!(n > 1_000_000, "{counts:?}"),
+        None => assert!(
+            counts
+                .instructions_unavailable
+                .as_deref()
+                .is_some_and(|why| why.contains("perf_event_open")),
+            "{counts:?}"
+        ),
+    }
     assert!(
         report.sampler.overhead_pct <= 0.6,
         "the sampler cost {} % of a core: {:?}",

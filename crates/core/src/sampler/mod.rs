@@ -159,6 +159,8 @@ pub struct Measured {
     /// The kernel's counts over the window, the sampler's own left out (`None` where `/proc`
     /// lacks them).
     pub counts: Option<Counters>,
+    /// User-space instructions over the window, or why there is no count.
+    pub instructions: Result<u64, String>,
 }
 
 /// A running sampler; [`Sampler::stop`] closes the window.
@@ -173,6 +175,7 @@ pub struct Sampler {
     machine_start: Option<MachineCpu>,
     hwm_reset: bool,
     counts_start: Option<Counters>,
+    instructions: Result<(crate::counts::Instructions, u64), String>,
 }
 
 impl Sampler {
@@ -205,6 +208,12 @@ impl Sampler {
             // Last: its own read of /proc/self/io is then the one read of the window's that is
             // the harness's (subtracted at the end).
             counts_start: Counters::of_process(),
+            // After the sampler's thread started: a counter that inherits counts only the
+            // threads and processes started after it.
+            instructions: crate::counts::Instructions::open().and_then(|c| {
+                let start = c.read().ok_or("reading the instruction counter failed")?;
+                Ok((c, start))
+            }),
         })
     }
 
@@ -225,6 +234,13 @@ impl Sampler {
         let mut tally = self.thread.join().unwrap_or_default();
         // First: every read below (the machine's CPU, the high-water mark) is the harness's.
         let counts_end = Counters::of_process();
+        let instructions = match &self.instructions {
+            Ok((counter, start)) => counter
+                .read()
+                .map(|end| end.saturating_sub(*start))
+                .ok_or_else(|| "reading the instruction counter failed".to_string()),
+            Err(why) => Err(why.clone()),
+        };
         for (pid, hwm) in self.probe.peaks.lock().expect("probe lock").drain(..) {
             tally.child_hwm(pid, hwm);
         }
@@ -255,6 +271,7 @@ impl Sampler {
         };
         Measured {
             counts,
+            instructions,
             ..tally.summarise(&window)
         }
     }

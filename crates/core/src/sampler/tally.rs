@@ -221,6 +221,7 @@ impl Tally {
                 unresolved,
             },
             counts: None,
+            instructions: Err(String::new()),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::metric::Metric;
 use crate::summary::FamilySummary;
 
 /// The counts' columns, in table order.
-const COLUMNS: [(Metric, &str); 7] = [
+const COLUMNS: [(Metric, &str); 8] = [
     (Metric::VoluntaryPerUnit, "voluntary switches"),
     (Metric::InvoluntaryPerUnit, "involuntary switches"),
     (Metric::FaultsPerUnit, "minor page faults"),
@@ -16,6 +16,7 @@ const COLUMNS: [(Metric, &str); 7] = [
     (Metric::WritesPerUnit, "write calls (syscw)"),
     (Metric::AllocationsPerUnit, "allocations"),
     (Metric::AllocatedBytesPerUnit, "bytes allocated"),
+    (Metric::InstructionsPerUnit, "instructions"),
 ];
 
 /// The group's counts per unit of work, medians over the runs; empty when no entry has them
@@ -27,15 +28,19 @@ pub fn table(f: &FamilySummary) -> String {
     let mut out = String::from(
         "#### Counts per unit of work\n\nMedians over the runs of what the kernel counted for the process tree (its waited-for children included, the sampler's thread left out), over `work.units`: URLs, requests, echoes or task-cost units. The machine's drift moves time, not these. Read and write calls are those through the file layer (`read`, `write`, `readv`, `writev`, …); a socket's `recv` and `send` are not among them.\n\n| entry |",
     );
-    for (_, title) in COLUMNS {
+    let columns: Vec<(Metric, &str)> = COLUMNS
+        .into_iter()
+        .filter(|(m, _)| *m != Metric::InstructionsPerUnit || f.entries.iter().any(|e| e.has(*m)))
+        .collect();
+    for (_, title) in &columns {
         let _ = write!(out, " {title} |");
     }
     out.push_str("\n|---|");
-    out.push_str(&"---:|".repeat(COLUMNS.len()));
+    out.push_str(&"---:|".repeat(columns.len()));
     out.push('\n');
     for e in &f.entries {
         let _ = write!(out, "| {} |", e.label);
-        for (m, _) in COLUMNS {
+        for &(m, _) in &columns {
             let cell = e.median(m).map_or("n/a".into(), |v| match v {
                 0.0 => "0".into(),
                 _ => num(v),
@@ -70,7 +75,7 @@ mod tests {
                 allocations: 1200,
                 allocated_bytes: 64_000,
             };
-            r.report.as_mut().unwrap().counts = Some(Counts::of(c, 100));
+            r.report.as_mut().unwrap().counts = Some(Counts::of(c, Err("no counter".into()), 100));
         }
         let s = summarise(&records, &testdata::order());
         let cpu = &s.families[0];
@@ -82,5 +87,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("| cpu-sync | n/a | n/a |"), "{text}");
+        assert!(
+            !text.contains("instructions |"),
+            "no instruction column without counts: {text}"
+        );
+        assert_eq!(
+            s.instructions_unavailable.as_deref(),
+            Some("no counter"),
+            "the report says once why there are no instructions"
+        );
     }
 }

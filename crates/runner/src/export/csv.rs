@@ -155,6 +155,7 @@ mod tests {
             runs: Default::default(),
             warmups: 0,
             measured_s: None,
+            instructions_unavailable: None,
             runner_ms_per_run: None,
             noise: None,
             margin_pct: 2.0,

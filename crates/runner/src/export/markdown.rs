@@ -103,6 +103,12 @@ pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
     let mut tail: String = summary.sweeps.iter().map(sweeps::section).collect();
     tail.push_str(&findings::markdown(summary));
     tail.push_str(APPENDIX);
+    if let Some(why) = &summary.instructions_unavailable {
+        let _ = writeln!(
+            tail,
+            "Instructions per unit of work are not counted on this machine: {why}.\n"
+        );
+    }
     for f in &summary.families {
         tail.push_str(&appendix_group(f));
     }

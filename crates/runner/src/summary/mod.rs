@@ -40,6 +40,9 @@ pub struct Summary {
     /// Of those, the warm-ups.
     #[serde(default)]
     pub warmups: usize,
+    /// Why the Rust models' reports count no instructions (the first such report's reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_unavailable: Option<String>,
     /// The measured runs' time, s, where A/A controls ran (their cost is a share of it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measured_s: Option<f64>,
@@ -398,6 +401,17 @@ fn statistics(records: &[RunRecord], order: &[String], reference: Option<&str>) 
         runs,
         warmups: records.iter().filter(|r| r.warmup).count(),
         measured_s,
+        instructions_unavailable: records
+            .iter()
+            .filter_map(|r| {
+                r.report
+                    .as_ref()?
+                    .counts
+                    .as_ref()?
+                    .instructions_unavailable
+                    .clone()
+            })
+            .next(),
         runner_ms_per_run: Stats::of(&runner),
         versus,
         python: versus::interpreter(&plain),
