@@ -1,7 +1,7 @@
 //! What the matrix runs and in which order: the selected entries, each swept entry expanded into
 //! its points and each CPU entry into its scenarios, checked against the models' config; then
-//! the warm-ups and the repeats, round-robin (every job once per round, so drift of the machine
-//! falls on all alike).
+//! the warm-ups and the repeats, round-robin (every job once per round, in an order drawn anew
+//! each round, so drift of the machine falls on all alike).
 
 use std::path::Path;
 
@@ -184,24 +184,25 @@ fn select(runner: &RunnerConfig, only: &[String]) -> anyhow::Result<Vec<Entry>> 
     Ok(entries)
 }
 
-/// Round `index` of `jobs`, each once: the entries in matrix order, and each A/A control at a
-/// place drawn anew each round (seeded by the round, so a resumed matrix draws the same), so
-/// that it is not always beside its twin, which would report a resolution better than the
-/// group's. Warm-ups run no control.
+/// Round `index` of `jobs`, each once, in an order drawn anew each round (a Fisher-Yates
+/// shuffle seeded by the round, so a resumed matrix draws the same): an entry that always ran
+/// first, or a control always beside its twin, would see drift the others do not (randomised
+/// interleaved trials, Abedi and Brecht, ICPE 2017). Warm-ups run in matrix order, without the
+/// A/A controls.
 pub fn round<'a>(jobs: &[&'a Job], index: usize, warmup: bool) -> Vec<Slot<'a>> {
     let slot = |job| Slot { job, index, warmup };
-    let mut slots: Vec<Slot<'a>> = jobs
-        .iter()
-        .filter(|j| j.control.is_none())
-        .map(|&j| slot(j))
-        .collect();
     if warmup {
-        return slots;
+        return jobs
+            .iter()
+            .filter(|j| j.control.is_none())
+            .map(|&j| slot(j))
+            .collect();
     }
+    let mut slots: Vec<Slot<'a>> = jobs.iter().map(|&j| slot(j)).collect();
     let mut seed = 0x9E37_79B9_7F4A_7C15_u64 ^ (index as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    for &control in jobs.iter().filter(|j| j.control.is_some()) {
-        let at = (splitmix(&mut seed) % (slots.len() as u64 + 1)) as usize;
-        slots.insert(at, slot(control));
+    for i in (1..slots.len()).rev() {
+        let j = (splitmix(&mut seed) % (i as u64 + 1)) as usize;
+        slots.swap(i, j);
     }
     slots
 }
@@ -436,6 +437,7 @@ fn stop_reason(runner: &RunnerConfig, done: usize, elapsed: Duration, plan: Opti
 mod tests {
     use super::*;
     use crate::testdata;
+    use std::collections::BTreeSet;
 
     fn auto(min_rounds: usize) -> RunnerConfig {
         RunnerConfig {
@@ -496,7 +498,7 @@ models = [
     }
 
     #[test]
-    fn a_control_runs_at_a_random_place_in_each_measured_round_and_not_in_warm_ups() {
+    fn a_round_runs_each_job_once_in_an_order_drawn_anew_and_warm_ups_run_no_control() {
         let mut jobs: Vec<Job> = ["cpu-sync", "cpu-threads", "cpu-async", "cpu-rayon", "cpu-procs"]
             .iter()
             .map(|m| job(m, m, Family::Cpu))
@@ -509,29 +511,36 @@ models = [
         );
         jobs.extend(controls);
         let all: Vec<&Job> = jobs.iter().collect();
-        assert_eq!(round(&all, 0, true).len(), 5, "no control in a warm-up");
-        let mut places = std::collections::BTreeSet::new();
+        let names = |slots: &[Slot]| slots.iter().map(|s| s.job.entry.name()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&round(&all, 0, true)),
+            ["cpu-sync", "cpu-threads", "cpu-async", "cpu-rayon", "cpu-procs"],
+            "a warm-up: matrix order, no control"
+        );
+        let (mut firsts, mut control_places, mut orders) =
+            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         for index in 0..40 {
-            let slots = round(&all, index, false);
-            assert_eq!(slots.len(), 6);
-            let at = slots.iter().position(|s| s.job.control.is_some()).unwrap();
-            let others: Vec<String> = slots
-                .iter()
-                .filter(|s| s.job.control.is_none())
-                .map(|s| s.job.entry.name())
-                .collect();
+            let order = names(&round(&all, index, false));
+            let mut sorted = order.clone();
+            sorted.sort();
+            let mut want: Vec<String> = all.iter().map(|j| j.entry.name()).collect();
+            want.sort();
+            assert_eq!(sorted, want, "each job once");
             assert_eq!(
-                others,
-                ["cpu-sync", "cpu-threads", "cpu-async", "cpu-rayon", "cpu-procs"]
+                order,
+                names(&round(&all, index, false)),
+                "the same round draws the same order"
             );
-            assert_eq!(
-                round(&all, index, false)[at].job.control.as_deref(),
-                Some("cpu-sync"),
-                "the same round draws the same place (a resumed matrix)"
-            );
-            places.insert(at);
+            firsts.insert(order[0].clone());
+            control_places.insert(order.iter().position(|n| n.ends_with("(A/A control)")).unwrap());
+            orders.insert(order);
         }
-        assert!(places.len() >= 5, "the control moves about the round: {places:?}");
+        assert!(firsts.len() >= 5, "no job always runs first: {firsts:?}");
+        assert!(
+            control_places.len() >= 5,
+            "the control moves about: {control_places:?}"
+        );
+        assert!(orders.len() >= 30, "{} orders in 40 rounds", orders.len());
     }
 
     #[test]

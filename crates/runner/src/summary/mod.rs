@@ -365,16 +365,7 @@ fn statistics(records: &[RunRecord], order: &[String], reference: Option<&str>) 
     }
     let measured: Vec<&RunRecord> = records.iter().filter(|r| !r.warmup).collect();
     let (swept, plain): (Vec<&RunRecord>, Vec<&RunRecord>) = measured.iter().partition(|r| r.sweep.is_some());
-    let mut groups: Vec<GroupKey> = Vec::new();
-    for family in Family::ALL {
-        for r in plain.iter().filter(|r| r.family == family) {
-            let key = (family, r.scenario.as_str(), r.group.as_deref());
-            if !groups.contains(&key) {
-                groups.push(key);
-            }
-        }
-    }
-    let families: Vec<FamilySummary> = groups
+    let families: Vec<FamilySummary> = group_keys(&plain)
         .iter()
         .filter_map(|key| family_summary(*key, &labels, &plain, reference))
         .collect();
@@ -416,6 +407,20 @@ fn statistics(records: &[RunRecord], order: &[String], reference: Option<&str>) 
         versus,
         python: versus::interpreter(&plain),
     }
+}
+
+/// The groups of `plain`'s runs, CPU first, each once, in the order their runs came.
+fn group_keys<'a>(plain: &[&'a RunRecord]) -> Vec<GroupKey<'a>> {
+    let mut groups: Vec<GroupKey> = Vec::new();
+    for family in Family::ALL {
+        for r in plain.iter().filter(|r| r.family == family) {
+            let key = (family, r.scenario.as_str(), r.group.as_deref());
+            if !groups.contains(&key) {
+                groups.push(key);
+            }
+        }
+    }
+    groups
 }
 
 /// A group of entries compared with each other: family, scenario, and the group they name.
