@@ -160,6 +160,7 @@ fn started(opts: &Options, runner: &RunnerConfig, effective: serde_json::Value, 
         only: opts.only.clone(),
         effective: Some(effective),
         commit: Some(commit),
+        drawn_order: true,
     }
 }
 

@@ -47,6 +47,10 @@ pub struct Meta {
     /// The commit the runner (and the binaries beside it) was built at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// Each measured round ran its jobs in an order drawn anew (runners since the shuffle;
+    /// before it, matrix order).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drawn_order: bool,
 }
 
 impl Default for Meta {
@@ -64,6 +68,7 @@ impl Default for Meta {
             only: Vec::new(),
             effective: None,
             commit: None,
+            drawn_order: false,
         }
     }
 }

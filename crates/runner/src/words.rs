@@ -134,13 +134,13 @@ pub fn runs(e: &crate::summary::EntrySummary) -> String {
     }
 }
 
-/// A group's resolution from its A/A control, `This group resolves differences beyond ±3.1 %
-/// (…).`, and what a control
+/// A group's resolution from its A/A control, `Resolves differences beyond ±3.1 % (…).`, and
+/// what a control
 /// that moved means.
 pub fn resolution(c: &crate::summary::control::Control, moved: bool) -> String {
     let [low, high] = c.paired.ci95;
     let mut out = format!(
-        "This group resolves differences beyond ±{} % (A/A control: the baseline again at a random place in each of {} rounds, {}×, {}–{}).",
+        "Resolves differences beyond ±{} % (its A/A control, the baseline run again in {} rounds: {}×, {}–{}).",
         crate::format::fixed(c.resolution_pct, 1),
         c.paired.n,
         crate::format::fixed(c.paired.median, 3),

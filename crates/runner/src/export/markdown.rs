@@ -19,7 +19,7 @@ use crate::stats::Stats;
 use crate::summary::{EntrySummary, FamilySummary, Summary};
 use crate::{findings, verdict};
 
-pub use crate::export::prose::{GLOSSARY, scenario_blurb};
+pub use crate::export::prose::scenario_blurb;
 
 /// How to read the report, said only of the kinds of table this report has.
 fn how_to_read(summary: &Summary) -> String {
@@ -114,7 +114,10 @@ pub fn sections(summary: &Summary, meta: &Meta) -> Vec<Section> {
     }
     tail.push_str(&sampler_notes(summary));
     tail.push_str(&environment(summary));
-    tail.push_str(GLOSSARY);
+    tail.push_str(&super::prose::glossary(
+        meta.drawn_order,
+        summary.measured_s.is_some(),
+    ));
     out.push(Section::text(tail));
     out
 }

@@ -4,8 +4,26 @@ use concbench_core::work::{SQUARES, STORM_CALLS};
 
 use crate::format::thousands;
 
-/// The terms the report uses, each defined once.
-pub const GLOSSARY: &str = "### Glossary\n\n- **Round**: every entry run once, in matrix order; a speed-up pairs the two runs of one round, so drift of the machine that both share cancels.\n- **Paired speed-up**: the median over the rounds of the baseline's wall time over the entry's; above 1 is faster.\n- **Margin**: `runner.margin_pct`; a difference whose interval reaches into 1 ± the margin is a tie.\n- **Tier**: faster (or slower) entries whose intervals overlap; a tier is not put in an order.\n- **Budget**: what an entry may use at once: requests in flight, threads, processes, connections.\n- **Order statistics**: the interval of a median from the k-th smallest and k-th largest ratio, with k from the binomial distribution; no assumption on the shape of the times.\n- **Pilot**: with `repeats = \"auto\"`, the first `auto.min_rounds` rounds; they fix how many rounds each entry runs, so the interval is never chosen by looking at it.\n- **Fast tier, slow tier**: the sampler reads this process every few milliseconds (threads, memory) and the children and the machine every `sampler.interval_ms` (CPU %, processes, PSS); a figure from fewer than 10 samples is not resolved and is left out.\n- **PSS**: proportional set size; a page shared by N processes counts 1/N, so a process tree's PSS adds up to what it really holds, where summed RSS counts shared pages once per process.\n- **Modified z-score**: 0.6745 × (value − median) ÷ the median absolute deviation; above 3.5 a run is flagged as an outlier (kept in every figure).\n- **Busiest loop**: for a server with several event loops or worker processes on one listener, the share of the connections the busiest one accepted.\n- **Load generator busy**: its CPU time over its threads' time in the run; near 100 % it, not the server, bounds the round trips.\n- **Sent to workers**: what a process model wrote to its worker processes' pipes in one run, MiB, headers included: each item once, whatever `cpu.passes`, as Python's multiprocessing pickles an item once (each run's `moved.seconds` gives how long the sending took).\n";
+/// The terms the report uses, each defined once (after the round's, [`glossary`]).
+pub const GLOSSARY: &str = "- **Paired speed-up**: the median over the rounds of the baseline's wall time over the entry's; above 1 is faster.\n- **Margin**: `runner.margin_pct`; a difference whose interval reaches into 1 ± the margin is a tie.\n- **Tier**: faster (or slower) entries whose intervals overlap; a tier is not put in an order.\n- **Budget**: what an entry may use at once: requests in flight, threads, processes, connections.\n- **Order statistics**: the interval of a median from the k-th smallest and k-th largest ratio, with k from the binomial distribution; no assumption on the shape of the times.\n- **Pilot**: with `repeats = \"auto\"`, the first `auto.min_rounds` rounds; they fix how many rounds each entry runs, so the interval is never chosen by looking at it.\n- **Fast tier, slow tier**: the sampler reads this process every few milliseconds (threads, memory) and the children and the machine every `sampler.interval_ms` (CPU %, processes, PSS); a figure from fewer than 10 samples is not resolved and is left out.\n- **PSS**: proportional set size; a page shared by N processes counts 1/N, so a process tree's PSS adds up to what it really holds, where summed RSS counts shared pages once per process.\n- **Modified z-score**: 0.6745 × (value − median) ÷ the median absolute deviation; above 3.5 a run is flagged as an outlier (kept in every figure).\n- **Busiest loop**: for a server with several event loops or worker processes on one listener, the share of the connections the busiest one accepted.\n- **Load generator busy**: its CPU time over its threads' time in the run; near 100 % it, not the server, bounds the round trips.\n- **Sent to workers**: what a process model wrote to its worker processes' pipes in one run, MiB, headers included: each item once, whatever `cpu.passes`, as Python's multiprocessing pickles an item once (each run's `moved.seconds` gives how long the sending took).\n";
+
+/// The glossary: its round entry as the run drew its order (`drawn`: anew each round; else
+/// matrix order), and the A/A control where the run had one.
+pub fn glossary(drawn: bool, controls: bool) -> String {
+    let order = match drawn {
+        true => "in an order drawn anew each round",
+        false => "in matrix order",
+    };
+    let control = match controls {
+        true => {
+            "- **A/A control**: each group's baseline run a second time in every measured round, at a random place; the baseline over it should be 1, and the farther end of its interval from 1 is the group's resolution.\n"
+        }
+        false => "",
+    };
+    format!(
+        "### Glossary\n\n- **Round**: every entry run once, {order}; a speed-up pairs the two runs of one round, so drift of the machine that both share cancels.\n{control}{GLOSSARY}"
+    )
+}
 
 /// What a task-cost scenario does, for its section.
 pub fn scenario_blurb(scenario: &str) -> String {

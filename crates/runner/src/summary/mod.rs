@@ -456,7 +456,11 @@ fn family_summary(
     if scenario != "spawn-only" {
         set_speedups(&mut entries, &baseline, &mine);
     }
-    let first = mine.iter().find_map(|r| r.report.as_ref());
+    // The group's config line is the baseline's (rounds run in a drawn order, so the group's
+    // first record can be any entry's).
+    let first = (mine.iter().filter(|r| r.entry == baseline))
+        .chain(mine.iter())
+        .find_map(|r| r.report.as_ref());
     let config = first.map_or(serde_json::Value::Null, |rep| section_of(rep, family, scenario));
     let settings = first.and_then(|rep| concbench_core::config::Config::from_recorded(&rep.config).ok());
     for e in &mut entries {
@@ -631,6 +635,24 @@ mod tests {
         assert!(!cpu.entries[0].has(Metric::ReqPerS), "IO metrics only for IO");
         assert_eq!(s.runs["ok"] + s.runs["failed"], 19);
         assert_eq!(s.runner_ms_per_run.as_ref().unwrap().max, 3.0);
+    }
+
+    #[test]
+    fn a_groups_config_line_is_its_baselines_whatever_ran_first() {
+        let mut records = testdata::matrix_rounds(6);
+        for r in records.iter_mut().filter(|r| r.entry == "cpu-threads 2") {
+            r.report.as_mut().unwrap().config["cpu"]["workers"] = 2.into();
+        }
+        records.reverse(); // a round's drawn order can put any entry first
+        let s = summarise(&records, &testdata::order());
+        let cpu = &s.families[0];
+        assert_eq!(
+            cpu.config,
+            serde_json::json!({ "urls": 1000 }),
+            "cpu-sync's section"
+        );
+        let threads = cpu.entries.iter().find(|e| e.label == "cpu-threads 2").unwrap();
+        assert_eq!(threads.own_keys, ["workers = 2"]);
     }
 
     #[test]
