@@ -196,15 +196,28 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
 /// figure, each said once.
 fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
     let mut out = Vec::new();
+    // A PSS as the work ended is not a peak: it is said apart, never set against peaks.
     let memory = |e: &EntrySummary| match f.peak_memory(e) {
-        PeakMemory::Rss(v) | PeakMemory::Pss(v) | PeakMemory::PssAtEnd(v) => Some(v),
+        PeakMemory::Rss(v) | PeakMemory::Pss(v) => Some(v),
         _ => None,
     };
     let kind = |e: &EntrySummary| match f.peak_memory(e) {
         PeakMemory::Pss(_) => "peak PSS",
-        PeakMemory::PssAtEnd(_) => "PSS as its work ended",
         _ => "peak RSS",
     };
+    let at_end: Vec<String> = measured
+        .iter()
+        .filter_map(|e| match f.peak_memory(e) {
+            PeakMemory::PssAtEnd(v) => Some(format!("{} {}", called(f, e), mib(v))),
+            _ => None,
+        })
+        .collect();
+    if !at_end.is_empty() {
+        out.push(format!(
+            "PSS at the end, no peak sampled (kept apart from the peaks): {}.",
+            at_end.join(", ")
+        ));
+    }
     if let Some(x) = Extremes::distinct(measured, memory) {
         out.push(format!(
             "Memory: least {} ({} {}), most {} ({} {}{}).",
@@ -221,6 +234,13 @@ fn memory(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
             }
         ));
     }
+    out.extend(memory_unpeaked(f, measured));
+    out
+}
+
+/// The trees with no peak to compare: none sampled, or runs too short to catch one.
+fn memory_unpeaked(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
+    let mut out = Vec::new();
     let none: Vec<String> = measured
         .iter()
         .filter(|e| f.peak_memory(e) == PeakMemory::NoPss)

@@ -16,12 +16,12 @@ pub fn glossary(drawn: bool, controls: bool) -> String {
     };
     let control = match controls {
         true => {
-            "- **A/A control**: each group's baseline run a second time in every measured round, at a random place; the baseline over it should be 1, and the farther end of its interval from 1 is the group's resolution.\n"
+            "- **A/A control**: each group's baseline run a second time in every measured round its baseline runs, at a random place; the baseline over it should be 1, and the farther end of its interval from 1 is the group's resolution.\n"
         }
         false => "",
     };
     format!(
-        "### Glossary\n\n- **Round**: every entry run once, {order}; a speed-up pairs the two runs of one round, so drift of the machine that both share cancels.\n{control}{GLOSSARY}"
+        "### Glossary\n\n- **Round**: every entry run once, {order} (with `repeats = \"auto\"`, after the pilot only the entries short of their planned rounds, each with its group's baseline); a speed-up pairs the two runs of one round, so drift of the machine that both share cancels.\n{control}{GLOSSARY}"
     )
 }
 

@@ -73,7 +73,10 @@ fn general(reason: &str) -> String {
     let Some((figures, why)) = reason.split_once(": ") else {
         return reason.to_string();
     };
-    let tier = ["fast-tier", "slow-tier"].into_iter().find(|t| why.contains(t));
+    // "4 fast-tier samples, fewer than 10": the count varies by run, the bound does not.
+    let tier = ["fast-tier", "slow-tier"]
+        .into_iter()
+        .find(|t| why.contains(t) && why.contains("fewer than"));
     let least = why.rsplit(' ').next().unwrap_or("");
     match tier {
         Some(tier) => format!("{figures}: fewer than {least} {tier} samples"),
