@@ -134,3 +134,7 @@ schema:
 # Rust against Python (configs/python.toml): the study's Python models beside their Rust counterparts; makes the Python environment on first use
 bench-python *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/python.toml --label python {{ARGS}}
+
+# The interpreter as an axis (configs/python-versions.toml): the CPU loop one thread and on threads under CPython 3.11, 3.12 and 3.13
+bench-python-versions *ARGS:
+    cargo run --release --quiet --bin runner -- --config configs/python-versions.toml --label python-versions {{ARGS}}

@@ -461,6 +461,15 @@ pub struct PythonEnv {
     pub executable: String,
     /// The versions of the packages the entries use that are installed.
     pub packages: std::collections::BTreeMap<String, String>,
+    /// A free-threaded build (`Py_GIL_DISABLED`): one that can run without the GIL. Absent in
+    /// reports from before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_threaded: Option<bool>,
+    /// Whether the GIL was enabled as the entry ran (`sys._is_gil_enabled()`; always on before
+    /// 3.13 and in builds that are not free-threaded). Absent in reports from before it was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gil: Option<bool>,
 }
 
 /// The JSON schema of [`Report`], as committed in `schema/report.schema.json`.

@@ -2,6 +2,7 @@
 //! run the schedule ([`crate::schedule`]) with each run a child process, record each run as it
 //! ends, then summarise and export.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -81,17 +82,20 @@ pub fn run(opts: &Options, stop: &Arc<AtomicBool>) -> anyhow::Result<Done> {
         true => Some(SpawnedServer::binary(&bin_dir.join("bench-server"))?),
         false => None,
     };
-    let python = jobs
-        .iter()
-        .any(|j| python::is_python(&j.entry.model))
-        .then(|| crate::python::provide(bin_dir.parent().unwrap_or(&bin_dir), stop));
-    if let Some(Err(why)) = &python {
-        eprintln!("runner: the Python entries cannot run: {why}");
+    let mut python = BTreeMap::new();
+    for spec in jobs.iter().filter_map(|j| j.python.as_deref()) {
+        if !python.contains_key(spec) {
+            let env = crate::python::provide(bin_dir.parent().unwrap_or(&bin_dir), spec, stop);
+            if let Err(why) = &env {
+                eprintln!("runner: the Python entries cannot run: {why}");
+            }
+            python.insert(spec.to_string(), env);
+        }
     }
     let run = Run {
         opts,
         bin_dir: &bin_dir,
-        python: python.as_ref(),
+        python: &python,
         server: server.as_ref().map(|s| s.url.as_str()),
         limit: Duration::from_secs(runner.run_timeout_s),
         stop,
@@ -183,8 +187,8 @@ pub fn report(dir: &Path) -> anyhow::Result<Summary> {
 struct Run<'a> {
     opts: &'a Options,
     bin_dir: &'a Path,
-    /// The Python entries' interpreter, or why there is none (`None`: no Python entry).
-    python: Option<&'a Result<crate::python::Python, String>>,
+    /// The Python entries' environments by interpreter (`py.python`), or why there is none.
+    python: &'a BTreeMap<String, Result<crate::python::Python, String>>,
     /// The URL of the matrix's bench-server, when it started one.
     server: Option<&'a str>,
     limit: Duration,
@@ -292,11 +296,12 @@ impl Run<'_> {
         let probe_ms = noise::probe_ms();
         let begin = Instant::now();
         let (job, args) = (slot.job, self.args(slot.job));
-        let mut cmd = match (python::is_python(&job.entry.model), self.python) {
-            (false, _) => Command::new(self.bin_dir.join(&job.entry.model)),
-            (true, Some(Ok(py))) => py.command(&job.entry.model),
-            (true, Some(Err(why))) => return Ok(could_not_run(slot, args, probe_ms, why)),
-            (true, None) => return Ok(could_not_run(slot, args, probe_ms, "no environment was made")),
+        let env = job.python.as_ref().map(|spec| self.python.get(spec));
+        let mut cmd = match env {
+            None => Command::new(self.bin_dir.join(&job.entry.model)),
+            Some(Some(Ok(py))) => py.command(&job.entry.model),
+            Some(Some(Err(why))) => return Ok(could_not_run(slot, args, probe_ms, why)),
+            Some(None) => return Ok(could_not_run(slot, args, probe_ms, "no environment was made")),
         };
         cmd.args(&args).env("CONCBENCH_BIN_DIR", self.bin_dir);
         let done =

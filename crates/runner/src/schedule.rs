@@ -32,6 +32,9 @@ pub struct Job {
     pub group: Option<String>,
     /// An A/A control: the label of the baseline it runs a second time.
     pub control: Option<String>,
+    /// A Python entry's interpreter (its `py.python`; empty: the run's default); `None` for a
+    /// Rust model.
+    pub python: Option<String>,
 }
 
 /// One run of the schedule.
@@ -91,6 +94,7 @@ fn job(entry: Entry, sweep: Option<SweepPoint>, file: Option<&Path>, sets: &[Str
     };
     Ok(Job {
         control: None,
+        python: concbench_core::python::is_python(&entry.model).then(|| effective.py.python.clone()),
         group: entry.group.clone(),
         entry,
         family,
@@ -455,6 +459,7 @@ mod tests {
     fn job(label: &str, model: &str, family: Family) -> Job {
         Job {
             control: None,
+            python: None,
             entry: Entry::with(model, label, &[]),
             family,
             scenario: "main".into(),

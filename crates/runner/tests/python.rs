@@ -21,7 +21,7 @@ fn venv() -> Option<PathBuf> {
     static PY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let made = PY.get_or_init(|| {
         let build = bin_dir().parent().unwrap().to_path_buf();
-        runner::python::provide(&build, &AtomicBool::new(false)).map(|p| p.exe)
+        runner::python::provide(&build, "", &AtomicBool::new(false)).map(|p| p.exe)
     });
     match made {
         Ok(exe) => Some(exe.clone()),
@@ -272,6 +272,68 @@ fn without_python_the_rust_entries_run_and_the_python_ones_could_not() {
     );
     assert!(report.contains("4 could-not-run"), "the report counts them");
     assert!(report.contains("no Python interpreter"), "the report says why");
+}
+
+#[test]
+fn each_python_entry_runs_on_the_interpreter_it_names_and_a_missing_one_could_not() {
+    if venv().is_none() {
+        return;
+    }
+    let config = r#"
+[cpu]
+urls = 300
+passes = 1
+
+[runner]
+models = [
+  { model = "py-cpu-sync", label = "py-cpu-sync default" },
+  { model = "py-cpu-sync", label = "py-cpu-sync {py.python}", set = { "py.python" = "2.1" } },
+]
+repeats = 2
+warmup = 0
+"#;
+    let (_tmp, out, mut cmd) = runner(config, &[]);
+    let done = cmd.output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let runs: Vec<serde_json::Value> = records(&out)
+        .into_iter()
+        .filter(|r| r["control"].is_null())
+        .collect();
+    let of =
+        |entry: &str| -> Vec<&serde_json::Value> { runs.iter().filter(|r| r["entry"] == entry).collect() };
+    let (ran, missing) = (of("py-cpu-sync default"), of("py-cpu-sync 2.1"));
+    assert_eq!((ran.len(), missing.len()), (2, 2), "{runs:?}");
+    for r in ran {
+        assert_eq!(r["outcome"], "ok", "{r}");
+        let py = &r["report"]["env"]["python"];
+        let version = py["version"].as_str().unwrap();
+        assert!(version.starts_with("3."), "{py}");
+        // Every run says whether its build is free-threaded and whether the GIL was on; a
+        // build that is not free-threaded always has it.
+        let (free, gil) = (
+            py["free_threaded"].as_bool().unwrap(),
+            py["gil"].as_bool().unwrap(),
+        );
+        assert!(free || gil, "{py}");
+    }
+    for r in missing {
+        assert_eq!(r["outcome"], "could-not-run", "{r}");
+        let why = r["stderr_tail"].as_str().unwrap();
+        assert!(
+            why.contains("no Python 2.1 here: `python2.1` does not answer"),
+            "{why}"
+        );
+    }
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("no Python 2.1 here"),
+        "the report says which interpreter was missing"
+    );
 }
 
 #[test]

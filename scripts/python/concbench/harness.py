@@ -159,11 +159,18 @@ def python_env() -> dict:
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             pass
+    import sysconfig
+
+    # A free-threaded build (3.13t and later) can run without the GIL; whether it did is
+    # `sys._is_gil_enabled()` (3.13+), which PYTHON_GIL=1 or an extension module can turn on.
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
     return {
         "implementation": platform.python_implementation(),
         "version": platform.python_version(),
         "executable": sys.executable,
         "packages": packages,
+        "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "gil": True if is_gil_enabled is None else bool(is_gil_enabled()),
     }
 
 

@@ -475,6 +475,11 @@ pub struct PyConfig {
     /// The event loop of the asyncio entries.
     #[serde(rename = "loop")]
     pub event_loop: PyLoop,
+    /// The interpreter the runner runs the Python entries with: a version such as `3.13`
+    /// (`python3.13` on the PATH, else under pyenv's versions), a command or a path; empty:
+    /// `CONCBENCH_PYTHON`, else `python3`. Read by the runner, which makes one environment per
+    /// interpreter; an entry's own `set` lets interpreters differ in one run.
+    pub python: String,
 }
 
 /// The asyncio entries' event loop.

@@ -5,7 +5,7 @@
 //! figure over the other's; the median and its distribution-free interval.
 
 use concbench_core::python;
-use concbench_core::report::{Family, Report};
+use concbench_core::report::{Family, PythonEnv};
 use serde::{Deserialize, Serialize};
 
 use super::{FamilySummary, paired_ratio};
@@ -143,17 +143,31 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
     }
 }
 
-/// The Python interpreter and packages of the first Python report, for the section's header.
+/// The Python interpreters the run's Python entries ran on, each once in the order met (with
+/// its build and GIL state where it is free-threaded), and the packages of the first, for the
+/// section's header: `CPython 3.11.7, CPython 3.13.0 (aiohttp 3.14.5, ...)`.
 pub fn interpreter(runs: &[&RunRecord]) -> Option<String> {
-    let report: &Report = runs
+    let envs: Vec<&PythonEnv> = runs
         .iter()
-        .find_map(|r| r.report.as_ref().filter(|rep| rep.env.python.is_some()))?;
-    let py = report.env.python.as_ref()?;
-    let packages: Vec<String> = py.packages.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    Some(format!(
-        "{} {} ({})",
-        py.implementation,
-        py.version,
-        packages.join(", ")
-    ))
+        .filter_map(|r| r.report.as_ref()?.env.python.as_ref())
+        .collect();
+    let mut seen: Vec<String> = Vec::new();
+    for py in &envs {
+        let build = match (py.free_threaded, py.gil) {
+            (Some(true), Some(false)) => ", free-threaded, GIL off",
+            (Some(true), _) => ", free-threaded, GIL on",
+            _ => "",
+        };
+        let one = format!("{} {}{build}", py.implementation, py.version);
+        if !seen.contains(&one) {
+            seen.push(one);
+        }
+    }
+    let packages: Vec<String> = envs
+        .first()?
+        .packages
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    Some(format!("{} ({})", seen.join(", "), packages.join(", ")))
 }
