@@ -470,6 +470,13 @@ pub struct PythonEnv {
     /// recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gil: Option<bool>,
+    /// Built with profile-guided optimisation (`--enable-optimizations`), as distributions'
+    /// interpreters are and a plain source build (pyenv's default) is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pgo: Option<bool>,
+    /// Built with link-time optimisation (`--with-lto`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lto: Option<bool>,
 }
 
 /// The JSON schema of [`Report`], as committed in `schema/report.schema.json`.

@@ -171,6 +171,10 @@ def python_env() -> dict:
         "packages": packages,
         "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "gil": True if is_gil_enabled is None else bool(is_gil_enabled()),
+        # How the interpreter was built moves the loop by tens of per cent: a distribution's
+        # build has PGO and LTO, pyenv's default has neither.
+        "pgo": "--enable-optimizations" in (sysconfig.get_config_var("CONFIG_ARGS") or ""),
+        "lto": "--with-lto" in (sysconfig.get_config_var("CONFIG_ARGS") or ""),
     }
 
 

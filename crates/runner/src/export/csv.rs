@@ -161,7 +161,7 @@ mod tests {
             margin_pct: 2.0,
             rules: Default::default(),
             versus: vec![],
-            python: None,
+            python: Vec::new(),
         })
         .unwrap();
         assert_eq!(empty, COLUMNS.join(",") + "\n", "a header even without rows");

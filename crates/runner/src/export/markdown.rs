@@ -388,6 +388,9 @@ fn environment(summary: &Summary) -> String {
         Some(e) => out.push_str(&env_table(e)),
         None => out.push_str("No run succeeded, so no report described the machine.\n"),
     }
+    if let Some(py) = super::prose::interpreters(&summary.python) {
+        let _ = writeln!(out, "\nThe Python entries' interpreters: {py}.");
+    }
     if let Some(s) = &summary.runner_ms_per_run {
         let _ = writeln!(
             out,

@@ -52,3 +52,56 @@ pub fn scenario_blurb(scenario: &str) -> String {
         _ => String::new(),
     }
 }
+
+/// The interpreters the Python entries ran on and their packages: `CPython 3.11.7 (GIL on;
+/// built without PGO or LTO), CPython 3.13.0 (…); packages aiohttp 3.14.5, …` (the packages
+/// of the first; every environment installs the same pinned ones). `None` without Python.
+pub fn interpreters(envs: &[concbench_core::report::PythonEnv]) -> Option<String> {
+    let first = envs.first()?;
+    let one = |py: &concbench_core::report::PythonEnv| {
+        let gil = match (py.free_threaded, py.gil) {
+            (Some(true), Some(false)) => "free-threaded, GIL off",
+            (Some(true), _) => "free-threaded, GIL on",
+            (_, Some(false)) => "GIL off",
+            (_, Some(true)) => "GIL on",
+            // Before 3.13 no build could run without it.
+            (_, None) if before_3_13(&py.version) => "GIL on",
+            (_, None) => "GIL not recorded",
+        };
+        let build = match (py.pgo, py.lto) {
+            (Some(true), Some(true)) => "; built with PGO and LTO",
+            (Some(true), Some(false)) => "; built with PGO, without LTO",
+            (Some(false), Some(true)) => "; built with LTO, without PGO",
+            (Some(false), Some(false)) => "; built without PGO or LTO",
+            _ => "",
+        };
+        format!("{} {} ({gil}{build})", py.implementation, py.version)
+    };
+    let packages: Vec<String> = first.packages.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    Some(format!(
+        "{}; packages {}",
+        envs.iter().map(one).collect::<Vec<_>>().join(", "),
+        packages.join(", ")
+    ))
+}
+
+/// True for a version `3.12.x` or older.
+fn before_3_13(version: &str) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
+    (parts.next().unwrap_or(u32::MAX), parts.next().unwrap_or(u32::MAX)) < (3, 13)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_version_before_3_13_is_known_to_have_had_the_gil() {
+        for v in ["3.11.7", "3.12.1", "2.7.18", "3.9"] {
+            assert!(before_3_13(v), "{v}");
+        }
+        for v in ["3.13.0", "3.14.0rc1", "4.0", "unknown", ""] {
+            assert!(!before_3_13(v), "{v}");
+        }
+    }
+}

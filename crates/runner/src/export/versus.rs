@@ -30,13 +30,11 @@ pub fn markdown(summary: &Summary) -> String {
         return String::new();
     }
     let mut out = format!("## {TITLE}\n\n");
-    let interpreter = summary
-        .python
-        .as_ref()
-        .map_or(String::new(), |p| format!(", on {p}"));
+    let interpreter =
+        super::prose::interpreters(&summary.python).map_or(String::new(), |p| format!(" Interpreters: {p}."));
     let _ = write!(
         out,
-        "The Python entries (`scripts/python/py-*.py`{interpreter}) ran in the same rounds as the Rust models, on the same inputs, under the same budget, and each group's section below says whether they did the same work (same units and checksum). Each ratio is paired by round: in every round, the Python entry's figure over the other's (above 1: the other is faster, or holds less), the median over the rounds with its 95 % interval; within 1 ± {} % it is a tie.\n\n",
+        "The Python entries (`scripts/python/py-*.py`) ran in the same rounds as the Rust models, on the same inputs, under the same budget, and each group's section below says whether they did the same work (same units and checksum). Each ratio is paired by round: in every round, the Python entry's figure over the other's (above 1: the other is faster, or holds less), the median over the rounds with its 95 % interval; within 1 ± {} % it is a tie.{interpreter}\n\n",
         summary.margin_pct
     );
     for family in Family::ALL {

@@ -62,9 +62,9 @@ pub struct Summary {
     /// Python sync entry, paired by round.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versus: Vec<versus::Versus>,
-    /// The Python entries' interpreter and packages, when the run had Python entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub python: Option<String>,
+    /// The interpreters the Python entries ran on, with their packages, each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub python: Vec<concbench_core::report::PythonEnv>,
 }
 
 /// One family's entries on one scenario.
@@ -405,7 +405,7 @@ fn statistics(records: &[RunRecord], order: &[String], reference: Option<&str>) 
             .next(),
         runner_ms_per_run: Stats::of(&runner),
         versus,
-        python: versus::interpreter(&plain),
+        python: versus::interpreters(&plain),
     }
 }
 

@@ -143,31 +143,18 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
     }
 }
 
-/// The Python interpreters the run's Python entries ran on, each once in the order met (with
-/// its build and GIL state where it is free-threaded), and the packages of the first, for the
-/// section's header: `CPython 3.11.7, CPython 3.13.0 (aiohttp 3.14.5, ...)`.
-pub fn interpreter(runs: &[&RunRecord]) -> Option<String> {
-    let envs: Vec<&PythonEnv> = runs
-        .iter()
-        .filter_map(|r| r.report.as_ref()?.env.python.as_ref())
-        .collect();
-    let mut seen: Vec<String> = Vec::new();
-    for py in &envs {
-        let build = match (py.free_threaded, py.gil) {
-            (Some(true), Some(false)) => ", free-threaded, GIL off",
-            (Some(true), _) => ", free-threaded, GIL on",
-            _ => "",
+/// The Python interpreters the run's Python entries ran on, each once in the order met (the
+/// same interpreter in two environments is one: its executable is left out).
+pub fn interpreters(runs: &[&RunRecord]) -> Vec<PythonEnv> {
+    let mut seen: Vec<PythonEnv> = Vec::new();
+    for py in runs.iter().filter_map(|r| r.report.as_ref()?.env.python.as_ref()) {
+        let one = PythonEnv {
+            executable: String::new(),
+            ..py.clone()
         };
-        let one = format!("{} {}{build}", py.implementation, py.version);
         if !seen.contains(&one) {
             seen.push(one);
         }
     }
-    let packages: Vec<String> = envs
-        .first()?
-        .packages
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
-    Some(format!("{} ({})", seen.join(", "), packages.join(", ")))
+    seen
 }
