@@ -143,8 +143,8 @@ fn versus(g: &FamilySummary, runs: &[&RunRecord], against: Against, python: &str
     }
 }
 
-/// The Python interpreters the run's Python entries ran on, each once in the order met (the
-/// same interpreter in two environments is one: its executable is left out).
+/// The Python interpreters the run's Python entries ran on, each once, by version (the same
+/// interpreter in two environments is one: its executable is left out).
 pub fn interpreters(runs: &[&RunRecord]) -> Vec<PythonEnv> {
     let mut seen: Vec<PythonEnv> = Vec::new();
     for py in runs.iter().filter_map(|r| r.report.as_ref()?.env.python.as_ref()) {
@@ -156,5 +156,12 @@ pub fn interpreters(runs: &[&RunRecord]) -> Vec<PythonEnv> {
             seen.push(one);
         }
     }
+    let key = |py: &PythonEnv| -> Vec<u32> {
+        py.version
+            .split('.')
+            .map(|p| p.parse().unwrap_or(u32::MAX))
+            .collect()
+    };
+    seen.sort_by_key(key);
     seen
 }
