@@ -135,6 +135,10 @@ schema:
 bench-python *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/python.toml --label python {{ARGS}}
 
+# CPU per request at a fixed rate (configs/cpu-per-request.toml): every async IO model on one open-loop schedule
+bench-cpu-per-request *ARGS:
+    cargo run --release --quiet --bin runner -- --config configs/cpu-per-request.toml --label cpu-per-request {{ARGS}}
+
 # The interpreter as an axis (configs/python-versions.toml): the CPU loop one thread and on threads under CPython 3.11, 3.12 and 3.13
 bench-python-versions *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/python-versions.toml --label python-versions {{ARGS}}

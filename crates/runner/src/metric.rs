@@ -401,6 +401,17 @@ metrics! {
         direction: LowerIsBetter, family: None, view: Table,
         read: |r| Some(r.cpu.process_avg_pct / 100.0 * r.wall_s),
     }
+    /// CPU time per request at a fixed offered rate (IO, open loop; the schedule sets the wall).
+    CpuPerRequest {
+        key: "cpu_us_per_request", title: "CPU per request at a fixed rate", unit: "µs",
+        direction: LowerIsBetter, family: Some(Family::Io), view: Table,
+        read: |r| {
+            open(r)?;
+            let io = r.io.as_ref()?;
+            let requests = io.ok + io.failed;
+            (requests > 0).then(|| r.cpu.process_avg_pct / 100.0 * r.wall_s * 1e6 / requests as f64)
+        },
+    }
     /// What a process model sent its workers over pipes, each item once (cpu-procs), MiB: the
     /// cost of moving the data, beside its time in each run's report.
     MovedMib {

@@ -172,7 +172,7 @@ pub fn outliers(values: &[f64]) -> Vec<usize> {
 
 /// The median of paired ratios and a distribution-free 95 % confidence interval for it, from
 /// order statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Paired {
     /// The median of the ratios.
     pub median: f64,

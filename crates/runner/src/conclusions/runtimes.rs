@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Figure;
 use super::answers::{Answer, Outcome, Question, is_async, not_measured, rust_only};
-use crate::metric::Metric;
 use crate::ranking::Ranking;
+use crate::stats::Paired;
 use crate::summary::standing::Refusal;
 use crate::summary::{EntrySummary, FamilySummary, Summary};
 
@@ -32,8 +32,9 @@ pub struct RuntimeGroup {
     /// Why the group is not ranked, when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refusal>,
-    /// A serving group its load generator bounded: each runtime's median CPU time for the same
-    /// echoes over the baseline's, which the bound does not hide.
+    /// A group not ranked on speed (its load generator the bound, or an open loop, whose
+    /// schedule sets the wall time): each runtime's CPU time for the same work over the
+    /// baseline's, paired by round, the least first; what the bound does not hide.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cpu_over_baseline: Vec<Share>,
 }
@@ -64,8 +65,9 @@ pub enum Place {
 pub struct Share {
     /// The entry.
     pub entry: String,
-    /// Its median over the other's.
-    pub ratio: f64,
+    /// Its figure over the other's in each round where both ran: the median and its interval
+    /// (the ratios themselves left out).
+    pub ratio: Paired,
 }
 
 /// Whether `e` is one async runtime or work-stealing pool of its family.
@@ -113,7 +115,7 @@ fn runtime_group(f: &FamilySummary) -> Option<RuntimeGroup> {
         cpu_over_baseline: Vec::new(),
     };
     let Some(r) = Ranking::of(f) else {
-        out.cpu_over_baseline = cpu_over_baseline(f, &rts);
+        out.cpu_over_baseline = cpu_over_baseline(&rts);
         return Some(out);
     };
     let r = r.only(is_runtime);
@@ -131,23 +133,22 @@ fn runtime_group(f: &FamilySummary) -> Option<RuntimeGroup> {
     Some(out)
 }
 
-/// Each runtime's median CPU time over the baseline's.
-fn cpu_over_baseline(f: &FamilySummary, rts: &[&EntrySummary]) -> Vec<Share> {
-    let base = f
-        .entries
+/// Each runtime's CPU time over the baseline's, paired by round ([`EntrySummary::cpu_ratio`]),
+/// the least first: for the same work, the ratio of CPU per unit.
+fn cpu_over_baseline(rts: &[&EntrySummary]) -> Vec<Share> {
+    let mut out: Vec<Share> = rts
         .iter()
-        .find(|e| e.label == f.baseline)
-        .and_then(|b| b.median(Metric::CpuSeconds))
-        .filter(|b| *b > 0.0);
-    let Some(base) = base else {
-        return Vec::new();
-    };
-    rts.iter()
         .filter_map(|e| {
+            let ratio = Paired {
+                ratios: Vec::new(),
+                ..e.cpu_ratio.clone()?
+            };
             Some(Share {
                 entry: e.label.clone(),
-                ratio: e.median(Metric::CpuSeconds)? / base,
+                ratio,
             })
         })
-        .collect()
+        .collect();
+    out.sort_by(|a, b| a.ratio.median.total_cmp(&b.ratio.median));
+    out
 }

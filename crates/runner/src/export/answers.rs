@@ -286,7 +286,7 @@ fn runtime_group(g: &RuntimeGroup, detail: usize) -> String {
         let cpu: Vec<String> = g
             .cpu_over_baseline
             .iter()
-            .map(|s| format!("{} {}", s.entry, times(s.ratio, 2)))
+            .map(|s| format!("{} {}", s.entry, speedup(&s.ratio)))
             .collect();
         return match (cpu.is_empty(), detail) {
             (false, 0 | 1) => format!("{}: {why}; CPU over {}: {}", short(g), g.baseline, cpu.join(", ")),

@@ -122,6 +122,11 @@ pub struct EntrySummary {
     /// The baseline's wall time over this entry's in the same round, the median over the rounds
     /// with its 95 % interval: above 1 is faster.
     pub speedup: Option<Paired>,
+    /// This entry's CPU time over the baseline's in the same round, the median over the rounds
+    /// with its 95 % interval: below 1 spends less. For the same work, it is the ratio of CPU
+    /// time per unit, which drift moves less than wall time and an open loop does not fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_ratio: Option<Paired>,
     /// How it runs its units (from the task-cost unit, else the model): its colour in plots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
@@ -526,6 +531,11 @@ fn baseline(family: Family, entries: &[EntrySummary], reference: Option<&str>) -
 fn set_speedups(entries: &mut [EntrySummary], baseline: &str, runs: &[&RunRecord]) {
     for e in entries {
         e.speedup = paired_ratio(runs, baseline, &e.label, Metric::Wall);
+        // The interval only: the ratios of every round are kept once, for the speed-up.
+        e.cpu_ratio = paired_ratio(runs, &e.label, baseline, Metric::CpuSeconds).map(|p| Paired {
+            ratios: Vec::new(),
+            ..p
+        });
     }
 }
 
