@@ -403,7 +403,7 @@ metrics! {
     }
     /// CPU time per request at a fixed offered rate (IO, open loop; the schedule sets the wall).
     CpuPerRequest {
-        key: "cpu_us_per_request", title: "CPU per request at a fixed rate", unit: "µs",
+        key: "cpu_us_per_request", title: "CPU time per request", unit: "µs",
         direction: LowerIsBetter, family: Some(Family::Io), view: Table,
         read: |r| {
             open(r)?;

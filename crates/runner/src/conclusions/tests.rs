@@ -168,6 +168,60 @@ fn which_runtime_keeps_the_groups_standings_and_ranks_nothing_on_two_rounds() {
 }
 
 #[test]
+fn an_open_loop_group_gives_each_runtimes_cpu_paired_least_first_and_its_control_resolves_cpu() {
+    let mut records = Vec::new();
+    // One schedule (100 requests at 1,000 req/s): every wall time is the same; the CPU differs.
+    for i in 0..8 {
+        let d = 1.0 + (i % 3) as f64 * 0.01;
+        for (entry, model, cpu, control) in [
+            ("io-tokio", "io-tokio", 10.0, None),
+            ("io-smol", "io-smol", 20.0, None),
+            ("io-hybrid", "io-hybrid", 9.0, None),
+            ("io-tokio (A/A control)", "io-tokio", 10.2, Some("io-tokio")),
+        ] {
+            let mut r = testdata::open_run(model, 1000.0, 1000.0, 12.0, 12.5, 0);
+            r.entry = entry.into();
+            r.index = i;
+            r.control = control.map(str::to_string);
+            r.report.as_mut().unwrap().cpu.process_avg_pct = cpu * d;
+            records.push(r);
+        }
+    }
+    let s = summarise(&records, &[]);
+    let io = &s.families[0];
+    let control = io.control.as_ref().expect("the control");
+    assert!(
+        control.on_cpu,
+        "an open loop's control pairs CPU time, not the schedule's wall time"
+    );
+    assert!((control.paired.median - 1.02).abs() < 1e-9, "{control:?}");
+    let c = conclude(&s, None);
+    let Outcome::Runtimes { groups } = &answer(&c, Question::WhichRuntime).outcome else {
+        panic!("{:?}", c.answers)
+    };
+    assert!(groups[0].tiers.is_empty(), "an open loop is not ranked on speed");
+    let cpu: Vec<(&str, f64)> = groups[0]
+        .cpu_over_baseline
+        .iter()
+        .map(|sh| (sh.entry.as_str(), sh.ratio.median))
+        .collect();
+    assert_eq!(cpu.len(), 2, "{cpu:?}");
+    assert_eq!(
+        (cpu[0].0, cpu[1].0),
+        ("io-hybrid", "io-smol"),
+        "the least CPU first"
+    );
+    assert!(
+        (cpu[0].1 - 0.9).abs() < 1e-9 && (cpu[1].1 - 2.0).abs() < 1e-9,
+        "{cpu:?}"
+    );
+    assert_eq!(
+        groups[0].cpu_over_baseline[1].ratio.n, 8,
+        "paired over the 8 rounds"
+    );
+}
+
+#[test]
 fn a_cpu_speed_up_above_the_cores_is_drift_or_carries_a_caveat() {
     let mut records = testdata::matrix_rounds(8);
     // On 2 cores: 0.4 s against one loop's 1.0 s is 2.5×, wholly above the cores.

@@ -255,11 +255,12 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
 }
 
 /// The columns of a group's table of medians that some entry has.
-const MEDIAN_COLUMNS: [(Metric, &str); 10] = [
+const MEDIAN_COLUMNS: [(Metric, &str); 11] = [
     (Metric::Wall, "wall (s)"),
     (Metric::SwitchNs, "per switch (ns)"),
     (Metric::RssPerUnit, "per waiting unit (KiB)"),
     (Metric::CpuSeconds, "CPU time (s)"),
+    (Metric::CpuPerRequest, "CPU per request (µs)"),
     (Metric::MovedMib, "sent to workers (MiB)"),
     (Metric::RssPeak, "peak RSS (MiB)"),
     (Metric::PssPeak, "peak PSS (MiB)"),

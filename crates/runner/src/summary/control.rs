@@ -14,8 +14,12 @@ use crate::stats::Paired;
 pub struct Control {
     /// The control's label: `<baseline> (A/A control)`.
     pub label: String,
-    /// The baseline's wall time over the control's, paired by round: 1 up to drift.
+    /// The baseline's wall time over the control's, paired by round: 1 up to drift. In an open
+    /// loop, whose schedule sets the wall time, the control's CPU time over the baseline's.
     pub paired: Paired,
+    /// What it pairs: CPU time (an open loop) rather than wall time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_cpu: bool,
     /// The group's resolution, %: the farther end of the paired interval from 1. A difference
     /// smaller than this the group cannot tell from the machine's drift.
     pub resolution_pct: f64,
@@ -26,16 +30,20 @@ pub struct Control {
 }
 
 /// The control of the group whose baseline is `baseline`, from the group's records `mine` (the
-/// control's among them); `None` without one.
-pub(super) fn of(baseline: &str, mine: &[&RunRecord]) -> Option<Control> {
+/// control's among them), on CPU time for an `open_loop` group; `None` without one.
+pub(super) fn of(baseline: &str, mine: &[&RunRecord], open_loop: bool) -> Option<Control> {
     let runs: Vec<&RunRecord> = mine
         .iter()
         .copied()
         .filter(|r| r.control.as_deref() == Some(baseline))
         .collect();
     let label = runs.first()?.entry.clone();
-    let paired = super::paired_ratio(mine, baseline, &label, Metric::Wall)?;
+    let paired = match open_loop {
+        true => super::paired_ratio(mine, &label, baseline, Metric::CpuSeconds)?,
+        false => super::paired_ratio(mine, baseline, &label, Metric::Wall)?,
+    };
     Some(Control {
+        on_cpu: open_loop,
         resolution_pct: resolution_pct(paired.ci95),
         cost_s: runs.iter().map(|r| r.elapsed_s).sum(),
         runs: runs.len(),

@@ -455,7 +455,9 @@ fn family_summary(
         })
         .collect();
     let baseline = baseline(family, &entries, reference);
-    let control = control::of(&baseline, &mine);
+    // Open loop, the schedule sets the wall time: the control resolves CPU time instead.
+    let open_loop = entries.iter().any(|e| e.has(Metric::OfferedPerS));
+    let control = control::of(&baseline, &mine, open_loop);
     // spawn-only's sequential loop starts nothing, so a speed against it means nothing: the
     // start-up cost per unit is compared in the findings instead.
     if scenario != "spawn-only" {
