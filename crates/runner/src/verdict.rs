@@ -176,7 +176,8 @@ fn resources(f: &FamilySummary, measured: &[&EntrySummary]) -> Vec<String> {
         ));
     }
     out.extend(memory(f, measured));
-    if f.family == Family::Io {
+    // In an open loop the schedule sets the throughput: nothing to say.
+    if f.family == Family::Io && !f.is_open_loop() {
         if let Some(x) = Extremes::distinct(measured, |e| e.median(Metric::ReqPerS)) {
             out.push(format!(
                 "Throughput: highest {} ({}{}), lowest {} ({}{}).",

@@ -140,13 +140,17 @@ pub fn runs(e: &crate::summary::EntrySummary) -> String {
 pub fn resolution(c: &crate::summary::control::Control, moved: bool) -> String {
     let [low, high] = c.paired.ci95;
     let mut out = format!(
-        "Resolves {}differences beyond ±{} % (its A/A control, the baseline run again in {} rounds: {}×, {}–{}).",
+        "Resolves {}differences beyond ±{} % (its A/A control, the baseline run again in {} rounds: {}{}×, {}–{}).",
         match c.on_cpu {
             true => "CPU-time ",
             false => "",
         },
         crate::format::fixed(c.resolution_pct, 1),
         c.paired.n,
+        match c.on_cpu {
+            true => "its CPU time over the baseline's ",
+            false => "",
+        },
         crate::format::fixed(c.paired.median, 3),
         crate::format::fixed(low, 3),
         crate::format::fixed(high, 3),

@@ -225,8 +225,10 @@ repeats = 2
 warmup = 0
 "#;
 
-fn mixed(env: &[(&str, &Path)]) -> (tempfile::TempDir, Vec<serde_json::Value>, String) {
-    let (tmp, out, mut cmd) = runner(MIXED, &[]);
+/// Runs the matrix `config` with `env` and checks it ended with exit 0: the temporary folder
+/// (kept alive) and the run's output folder.
+fn matrix_ok(config: &str, env: &[(&str, &Path)]) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, out, mut cmd) = runner(config, &[]);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -237,6 +239,11 @@ fn mixed(env: &[(&str, &Path)]) -> (tempfile::TempDir, Vec<serde_json::Value>, S
         "{}",
         String::from_utf8_lossy(&done.stderr)
     );
+    (tmp, out)
+}
+
+fn mixed(env: &[(&str, &Path)]) -> (tempfile::TempDir, Vec<serde_json::Value>, String) {
+    let (tmp, out) = matrix_ok(MIXED, env);
     (
         tmp,
         records(&out),
@@ -292,14 +299,7 @@ models = [
 repeats = 2
 warmup = 0
 "#;
-    let (_tmp, out, mut cmd) = runner(config, &[]);
-    let done = cmd.output().unwrap();
-    assert_eq!(
-        done.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    let (_tmp, out) = matrix_ok(config, &[]);
     let runs: Vec<serde_json::Value> = records(&out)
         .into_iter()
         .filter(|r| r["control"].is_null())
