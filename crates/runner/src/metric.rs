@@ -349,7 +349,7 @@ metrics! {
         direction: LowerIsBetter, family: Some(Family::Serve), view: Table,
         read: |r| {
             let s = r.serve.as_ref().filter(|s| s.round_trips > 0)?;
-            Some(r.cpu.process_avg_pct / 100.0 * r.wall_s * 1e6 / s.round_trips as f64)
+            Some(Metric::CpuSeconds.read(r)? * 1e6 / s.round_trips as f64)
         },
     }
     /// The load generator's CPU time per round trip (serving).
@@ -409,7 +409,7 @@ metrics! {
             open(r)?;
             let io = r.io.as_ref()?;
             let requests = io.ok + io.failed;
-            (requests > 0).then(|| r.cpu.process_avg_pct / 100.0 * r.wall_s * 1e6 / requests as f64)
+            Some(Metric::CpuSeconds.read(r)? * 1e6 / requests as f64).filter(|_| requests > 0)
         },
     }
     /// What a process model sent its workers over pipes, each item once (cpu-procs), MiB: the

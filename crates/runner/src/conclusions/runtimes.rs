@@ -139,13 +139,9 @@ fn cpu_over_baseline(rts: &[&EntrySummary]) -> Vec<Share> {
     let mut out: Vec<Share> = rts
         .iter()
         .filter_map(|e| {
-            let ratio = Paired {
-                ratios: Vec::new(),
-                ..e.cpu_ratio.clone()?
-            };
             Some(Share {
                 entry: e.label.clone(),
-                ratio,
+                ratio: e.cpu_ratio.clone()?,
             })
         })
         .collect();

@@ -87,8 +87,8 @@ pub fn interpreters(envs: &[concbench_core::report::PythonEnv]) -> Option<String
 
 /// True for a version `3.12.x` or older.
 fn before_3_13(version: &str) -> bool {
-    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
-    (parts.next().unwrap_or(u32::MAX), parts.next().unwrap_or(u32::MAX)) < (3, 13)
+    let key = crate::summary::versus::version_key(version);
+    key.len() >= 2 && key[..2] < [3, 13][..]
 }
 
 #[cfg(test)]

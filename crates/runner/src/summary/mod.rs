@@ -227,7 +227,7 @@ impl EntrySummary {
 impl FamilySummary {
     /// Whether the group ran open loop (entries offered a rate).
     pub fn is_open_loop(&self) -> bool {
-        self.entries.iter().any(|e| e.has(Metric::OfferedPerS))
+        open_loop(&self.entries)
     }
 
     /// How the entry labelled `label` stands (not ranked when the group has no such entry).
@@ -456,8 +456,7 @@ fn family_summary(
         .collect();
     let baseline = baseline(family, &entries, reference);
     // Open loop, the schedule sets the wall time: the control resolves CPU time instead.
-    let open_loop = entries.iter().any(|e| e.has(Metric::OfferedPerS));
-    let control = control::of(&baseline, &mine, open_loop);
+    let control = control::of(&baseline, &mine, open_loop(&entries));
     // spawn-only's sequential loop starts nothing, so a speed against it means nothing: the
     // start-up cost per unit is compared in the findings instead.
     if scenario != "spawn-only" {
@@ -526,6 +525,11 @@ fn baseline(family: Family, entries: &[EntrySummary], reference: Option<&str>) -
         .or_else(|| entries.iter().find(|e| e.model == sync && e.has(Metric::Wall)))
         .or_else(|| entries.iter().find(|e| e.has(Metric::Wall)))
         .map_or_else(|| entries[0].label.clone(), |e| e.label.clone())
+}
+
+/// Whether `entries` ran open loop (some offered a rate).
+fn open_loop(entries: &[EntrySummary]) -> bool {
+    entries.iter().any(|e| e.has(Metric::OfferedPerS))
 }
 
 /// Each entry's speed relative to `baseline`, paired by round: in every round where both ran,

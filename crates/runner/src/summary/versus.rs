@@ -156,12 +156,15 @@ pub fn interpreters(runs: &[&RunRecord]) -> Vec<PythonEnv> {
             seen.push(one);
         }
     }
-    let key = |py: &PythonEnv| -> Vec<u32> {
-        py.version
-            .split('.')
-            .map(|p| p.parse().unwrap_or(u32::MAX))
-            .collect()
-    };
-    seen.sort_by_key(key);
+    seen.sort_by_key(|py| version_key(&py.version));
     seen
+}
+
+/// A version's numbers in order, for sorting: `3.13.0` is `[3, 13, 0]`; a part that is not a
+/// number (`0rc1`) sorts after every number.
+pub fn version_key(version: &str) -> Vec<u32> {
+    version
+        .split('.')
+        .map(|p| p.parse().unwrap_or(u32::MAX))
+        .collect()
 }
