@@ -148,7 +148,7 @@ pub fn resolution(c: &crate::summary::control::Control, moved: bool) -> String {
         crate::format::fixed(c.resolution_pct, 1),
         c.paired.n,
         match c.on_cpu {
-            true => "its CPU time over the baseline's ",
+            true => "the baseline's CPU time over the control's ",
             false => "",
         },
         crate::format::fixed(c.paired.median, 3),

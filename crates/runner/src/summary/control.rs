@@ -15,7 +15,7 @@ pub struct Control {
     /// The control's label: `<baseline> (A/A control)`.
     pub label: String,
     /// The baseline's wall time over the control's, paired by round: 1 up to drift. In an open
-    /// loop, whose schedule sets the wall time, the control's CPU time over the baseline's.
+    /// loop, whose schedule sets the wall time, the baseline's CPU time over the control's.
     pub paired: Paired,
     /// What it pairs: CPU time (an open loop) rather than wall time.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -39,7 +39,7 @@ pub(super) fn of(baseline: &str, mine: &[&RunRecord], open_loop: bool) -> Option
         .collect();
     let label = runs.first()?.entry.clone();
     let paired = match open_loop {
-        true => super::paired_ratio(mine, &label, baseline, Metric::CpuSeconds)?,
+        true => super::paired_ratio(mine, baseline, &label, Metric::CpuSeconds)?,
         false => super::paired_ratio(mine, baseline, &label, Metric::Wall)?,
     };
     Some(Control {
