@@ -139,6 +139,10 @@ bench-python *ARGS:
 bench-cpu-per-request *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/cpu-per-request.toml --label cpu-per-request {{ARGS}}
 
+# hyper or a lean client (configs/lean-client.toml): 10,000 × /delay/1 in flight on tokio, smol, compio and monoio, each client, beside the bare floor
+bench-lean-client *ARGS:
+    cargo run --release --quiet --bin runner -- --config configs/lean-client.toml --label lean-client {{ARGS}}
+
 # The interpreter as an axis (configs/python-versions.toml): the CPU loop one thread and on threads under CPython 3.11, 3.12 and 3.13
 bench-python-versions *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/python-versions.toml --label python-versions {{ARGS}}

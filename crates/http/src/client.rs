@@ -1,5 +1,6 @@
 //! The async client: hyper 1's HTTP/1 connection API, one connection per in-flight slot, on any
-//! runtime that implements [`Runtime`]. Every async model (tokio, smol, async-std, hybrid) runs
+//! runtime that implements [`Runtime`], or the lean client of [`crate::lean`] where
+//! `io.client` says so. Every async model (tokio, smol, async-std, hybrid, compio, monoio) runs
 //! this same code; only the runtime differs.
 
 use std::future::Future;
@@ -14,12 +15,16 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper::header::{ACCEPT, CONNECTION, HOST, HeaderValue, USER_AGENT};
 use hyper::{Request, body::Incoming};
 
+use concbench_core::config::Client;
+
 use crate::jobs::{Jobs, Ticket};
+use crate::lean::{self, Conn};
 use crate::plan::{self, Plan};
 use crate::tally::{Answer, ErrorKind, Fetch};
 
-/// What the client needs from an async runtime: open a TCP connection, run a connection's
-/// driver in the background, and sleep (the request timeout).
+/// What the clients need from an async runtime: open a TCP connection (adapted to hyper, or as a
+/// lean [`Conn`]), run a hyper connection's driver in the background, and sleep (the request
+/// timeout).
 ///
 /// Nothing here demands `Send`: a thread-per-core runtime (its tasks pinned to the thread that
 /// spawned them, its sockets `!Send`) implements it with a local spawn, and the futures of
@@ -30,8 +35,14 @@ pub trait Runtime: Clone + 'static {
     /// The connection type, adapted to hyper's IO traits.
     type Io: hyper::rt::Read + hyper::rt::Write + Unpin + 'static;
 
+    /// The connection type of the lean client: the runtime's own TCP stream.
+    type Conn: Conn;
+
     /// Opens a TCP connection to `addr` with `TCP_NODELAY` set.
     fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<Self::Io>>;
+
+    /// Opens a TCP connection to `addr` for the lean client, `TCP_NODELAY` set.
+    fn open(&self, addr: SocketAddr) -> impl Future<Output = io::Result<Self::Conn>>;
 
     /// Runs a connection's driver in the background on this runtime.
     fn spawn(&self, driver: Driver<Self::Io>);
@@ -57,9 +68,24 @@ impl<Io: hyper::rt::Read + hyper::rt::Write + Unpin> Future for Driver<Io> {
 }
 
 /// Takes requests from `jobs` until none is left, one at a time over one connection (a new one
-/// after an error, a timeout, or every request without keep-alive). Open loop, it awaits each
-/// request's scheduled send on the runtime's timer and skips one that is overdue.
-pub async fn drive<R: Runtime>(jobs: Arc<Jobs>, rt: R) {
+/// after an error, a timeout, or every request without keep-alive), with the client `io.client`
+/// names. Open loop, it awaits each request's scheduled send on the runtime's timer and skips
+/// one that is overdue.
+///
+/// hyper's loop is boxed, so a lean slot's task holds the lean loop alone, not room for
+/// hyper's larger one: the memory of a lean request in flight is the lean client's.
+pub fn drive<R: Runtime>(jobs: Arc<Jobs>, rt: R) -> impl Future<Output = ()> {
+    let client = jobs.plan().client;
+    let hyper = (!lean::serves(client)).then(|| Box::pin(drive_hyper(jobs.clone(), rt.clone())));
+    async move {
+        match hyper {
+            Some(hyper) => hyper.await,
+            None => lean::drive(jobs, rt, client == Client::Bare).await,
+        }
+    }
+}
+
+async fn drive_hyper<R: Runtime>(jobs: Arc<Jobs>, rt: R) {
     let mut slot = Slot { rt, sender: None };
     while let Some(ticket) = jobs.next() {
         due(&slot.rt, &ticket).await;

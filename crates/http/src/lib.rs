@@ -5,6 +5,7 @@
 //! - [`tally`]: statuses, error kinds, bytes, the latency histogram, the checksum.
 //! - [`blocking`]: the `ureq` client of the sync, thread, hybrid and process models.
 //! - [`client`] and [`rt`]: the hyper client of the async models, on tokio, smol or async-std.
+//! - [`lean`]: the lean HTTP/1.1 client over a runtime's own TCP, and the bare floor.
 //! - [`loops`]: thread-per-core clients, an event loop per thread with its share of the slots.
 //! - [`testing`]: the IO contract every model's integration tests check.
 //! - [`model`]: [`model::IoModel`], what an IO binary implements, and its [`model::Io`] wrapper.
@@ -13,6 +14,7 @@
 pub mod blocking;
 pub mod client;
 pub mod jobs;
+pub mod lean;
 pub mod loops;
 pub mod model;
 pub mod plan;

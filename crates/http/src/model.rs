@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use anyhow::Context;
+use concbench_core::config::ConfigError;
 use concbench_core::harness::{Family, Hooks, Model, Outcome};
 use concbench_core::{Config, Probe};
 
@@ -28,6 +29,12 @@ pub trait IoModel: Hooks {
     /// The most requests this model can have in flight under `cfg`: its budget, which the report
     /// names so that entries with different budgets are never ranked as alike.
     fn in_flight_max(cfg: &Config) -> usize;
+
+    /// True when this model, under `cfg`, runs the async client and so takes `io.client` =
+    /// `"lean"` or `"bare"`; the blocking models (ureq) refuse them with exit 2.
+    fn lean_client(_cfg: &Config) -> bool {
+        false
+    }
 
     /// Checks, before the measured window, that the run can be done (e.g. that the OS allows
     /// the threads it needs).
@@ -55,6 +62,25 @@ impl<M: IoModel> Model for Io<M> {
     type Hooks = M;
 
     fn prepare(cfg: &Config) -> anyhow::Result<IoInput> {
+        if crate::lean::serves(cfg.io.client) && !M::lean_client(cfg) {
+            return Err(ConfigError {
+                origin: "the config".into(),
+                position: None,
+                key: "io.client".into(),
+                message: format!(
+                    "{} sends with ureq{}: \"{}\" is for the async models (io-tokio, io-smol, \
+                     io-async-std, io-hybrid loop-per-thread, io-compio, io-monoio)",
+                    M::NAME,
+                    if M::NAME == "io-hybrid" {
+                        " in blocking-pool mode"
+                    } else {
+                        ""
+                    },
+                    cfg.io.client.name()
+                ),
+            }
+            .into());
+        }
         M::preflight(cfg)?;
         let (target, server) = if cfg.io.target == "spawn" {
             let server = SpawnedServer::own()?;

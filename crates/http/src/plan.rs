@@ -11,7 +11,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use concbench_core::config::{IoConfig, Sink};
+use concbench_core::config::{Client, IoConfig, Sink};
 
 /// The `User-Agent` every client sends, so echoed bodies are byte-identical across models.
 pub const USER_AGENT: &str = concat!("concbench/", env!("CARGO_PKG_VERSION"));
@@ -86,6 +86,8 @@ pub struct Plan {
     pub buffer: Option<usize>,
     /// Open loop: requests per second on a fixed schedule (`None`: closed loop).
     pub rate: Option<f64>,
+    /// The async models' client.
+    pub client: Client,
     endpoints: Vec<String>,
 }
 
@@ -100,6 +102,7 @@ impl Plan {
             sink,
             buffer: (io.buffer_kib > 0).then(|| io.buffer_kib * 1024),
             rate: (io.rate > 0.0).then_some(io.rate),
+            client: io.client,
             endpoints: io.endpoints.clone(),
         }
     }

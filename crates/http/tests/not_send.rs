@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use concbench_core::config;
 use concbench_http::client::{self, Driver, Runtime};
+use concbench_http::lean::Conn;
 use concbench_http::plan::{BodySink, Plan, Target};
 use concbench_http::tally::HttpTally;
 use concbench_http::testing::{MIXED, expected_mixed};
@@ -51,6 +52,22 @@ impl hyper::rt::Write for LocalIo {
     }
 }
 
+/// The lean client's connection, held to its thread the same way.
+struct LocalConn {
+    inner: tokio::net::TcpStream,
+    _pinned: PhantomData<Rc<()>>,
+}
+
+impl Conn for LocalConn {
+    async fn send(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        self.inner.send(buf).await
+    }
+
+    async fn receive(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        self.inner.receive(buf).await
+    }
+}
+
 /// The test implementation: local spawn, `!Send` IO, `!Send` futures.
 #[derive(Clone, Default)]
 struct TokioLocal {
@@ -59,6 +76,17 @@ struct TokioLocal {
 
 impl Runtime for TokioLocal {
     type Io = LocalIo;
+    type Conn = LocalConn;
+
+    async fn open(&self, addr: SocketAddr) -> io::Result<LocalConn> {
+        let marker = Rc::new(());
+        let inner = rt::Tokio.open(addr).await?;
+        drop(marker);
+        Ok(LocalConn {
+            inner,
+            _pinned: PhantomData,
+        })
+    }
 
     fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<LocalIo>> {
         let marker = Rc::new(()); // held across the await: this future is !Send
@@ -97,6 +125,7 @@ impl<T: ?Sized + Send> NotSend<u8> for T {}
 fn the_test_runtime_is_not_send() {
     // Ambiguous (a compile error) if LocalIo or TokioLocal were Send.
     <LocalIo as NotSend<_>>::check();
+    <LocalConn as NotSend<_>>::check();
     <TokioLocal as NotSend<_>>::check();
 }
 
@@ -192,9 +221,15 @@ fn mixed_endpoints_give_exact_counts_on_a_local_runtime() {
     assert_eq!(stats.status, expected.stats().status);
     assert_eq!((stats.ok, stats.failed, stats.responses), (50, 10, 60));
     assert!(stats.errors.values().all(|n| *n == 0), "{:?}", stats.errors);
-    // The same requests on the Send runtime give the same work: one client, two runtimes.
+    // The same requests on the Send runtime give the same work: one client, two runtimes; and
+    // the lean client and the bare floor on both give it too, bytes included.
     let sent = run_send(&server, &[MIXED, "io.requests=60", "io.concurrency=7"]);
     assert_eq!(sent.work(), tally.work());
+    for client in ["io.client=lean", "io.client=bare"] {
+        let sets = [MIXED, "io.requests=60", "io.concurrency=7", client];
+        assert_eq!(run_local(&server, &sets).work(), tally.work(), "{client}, !Send");
+        assert_eq!(run_send(&server, &sets).work(), tally.work(), "{client}, Send");
+    }
 }
 
 #[test]

@@ -25,6 +25,10 @@ impl IoModel for IoAsyncStd {
         cfg.io.concurrency
     }
 
+    fn lean_client(_cfg: &Config) -> bool {
+        true
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         async_std::task::block_on(async {
             let tasks: Vec<_> = (0..client::slots(jobs.plan().requests, cfg.io.concurrency))

@@ -19,6 +19,7 @@ use std::time::Duration;
 use anyhow::Context;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_http::client::{self, Driver, Runtime};
+use concbench_http::lean::Conn;
 use concbench_http::{IoModel, Jobs};
 
 /// io_uring rings, one per thread.
@@ -32,11 +33,16 @@ pub struct Compio;
 
 impl Runtime for Compio {
     type Io = cyper_core::HyperStream<compio::net::TcpStream>;
+    type Conn = Ring;
 
     async fn connect(&self, addr: SocketAddr) -> io::Result<Self::Io> {
+        Ok(cyper_core::HyperStream::new_plain(self.open(addr).await?.0))
+    }
+
+    async fn open(&self, addr: SocketAddr) -> io::Result<Ring> {
         let stream = compio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        Ok(cyper_core::HyperStream::new_plain(stream))
+        Ok(Ring(stream))
     }
 
     fn spawn(&self, driver: Driver<Self::Io>) {
@@ -48,11 +54,31 @@ impl Runtime for Compio {
     }
 }
 
+/// A compio TCP stream as the lean client's [`Conn`]: its completion-based reads and writes on
+/// the ring, into and out of the client's own buffers.
+pub struct Ring(compio::net::TcpStream);
+
+impl Conn for Ring {
+    async fn send(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        let compio::BufResult(sent, buf) = compio::io::AsyncWriteExt::write_all(&mut self.0, buf).await;
+        (sent, buf)
+    }
+
+    async fn receive(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        let compio::BufResult(read, buf) = compio::io::AsyncReadExt::append(&mut self.0, buf).await;
+        (read, buf)
+    }
+}
+
 impl IoModel for IoCompio {
     const NAME: &'static str = "io-compio";
 
     fn in_flight_max(cfg: &Config) -> usize {
         cfg.io.concurrency
+    }
+
+    fn lean_client(_cfg: &Config) -> bool {
+        true
     }
 
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {

@@ -38,6 +38,10 @@ impl IoModel for IoHybrid {
         }
     }
 
+    fn lean_client(cfg: &Config) -> bool {
+        cfg.io.hybrid_mode == HybridMode::LoopPerThread
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         match cfg.io.hybrid_mode {
             HybridMode::LoopPerThread => loop_per_thread(cfg, jobs),

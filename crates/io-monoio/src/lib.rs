@@ -19,6 +19,7 @@ use std::time::Duration;
 use anyhow::Context;
 use concbench_core::{Config, Hooks, Probe};
 use concbench_http::client::{self, Driver, Runtime};
+use concbench_http::lean::Conn;
 use concbench_http::{IoModel, Jobs};
 use monoio::io::IntoPollIo;
 
@@ -33,11 +34,18 @@ pub struct Monoio;
 
 impl Runtime for Monoio {
     type Io = monoio_compat::hyper::MonoioIo<monoio::net::tcp::stream_poll::TcpStreamPoll>;
+    type Conn = Ring;
 
     async fn connect(&self, addr: SocketAddr) -> io::Result<Self::Io> {
+        Ok(monoio_compat::hyper::MonoioIo::new(
+            self.open(addr).await?.0.into_poll_io()?,
+        ))
+    }
+
+    async fn open(&self, addr: SocketAddr) -> io::Result<Ring> {
         let stream = monoio::net::TcpStream::connect_addr(addr).await?;
         stream.set_nodelay(true)?;
-        Ok(monoio_compat::hyper::MonoioIo::new(stream.into_poll_io()?))
+        Ok(Ring(stream))
     }
 
     fn spawn(&self, driver: Driver<Self::Io>) {
@@ -50,11 +58,34 @@ impl Runtime for Monoio {
     }
 }
 
+/// A monoio TCP stream as the lean client's [`Conn`]: its completion-based reads and writes on
+/// the ring (monoio's own, not the poll-io hyper needs), into and out of the client's buffers.
+pub struct Ring(monoio::net::TcpStream);
+
+impl Conn for Ring {
+    async fn send(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        let (sent, buf) = monoio::io::AsyncWriteRentExt::write_all(&mut self.0, buf).await;
+        (sent.map(drop), buf)
+    }
+
+    async fn receive(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        use monoio::buf::IoBufMut;
+        // Read after what the buffer holds: monoio reads to the start of the buffer it is given.
+        let len = buf.len();
+        let (read, spare) = monoio::io::AsyncReadRent::read(&mut self.0, buf.slice_mut(len..)).await;
+        (read, spare.into_inner())
+    }
+}
+
 impl IoModel for IoMonoio {
     const NAME: &'static str = "io-monoio";
 
     fn in_flight_max(cfg: &Config) -> usize {
         cfg.io.concurrency
+    }
+
+    fn lean_client(_cfg: &Config) -> bool {
+        true
     }
 
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {

@@ -21,6 +21,10 @@ impl IoModel for IoSmol {
         cfg.io.concurrency
     }
 
+    fn lean_client(_cfg: &Config) -> bool {
+        true
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         let executor = Arc::new(smol::Executor::new());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -26,6 +26,10 @@ impl IoModel for IoTokio {
         cfg.io.concurrency
     }
 
+    fn lean_client(_cfg: &Config) -> bool {
+        true
+    }
+
     fn fetch(cfg: &Config, jobs: &Arc<Jobs>, _probe: &Probe) -> anyhow::Result<()> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

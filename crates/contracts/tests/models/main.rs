@@ -14,6 +14,7 @@ mod io_hybrid;
 mod io_may;
 mod io_procs;
 mod io_threads;
+mod lean;
 mod serve_procs;
 
 /// Models whose tests are their family's contract alone, a module each (`io_tokio::io_contract`,

@@ -270,6 +270,8 @@ pub struct IoConfig {
     pub sink: Sink,
     /// How io-hybrid combines async and threads.
     pub hybrid_mode: HybridMode,
+    /// The async models' HTTP client: hyper's, the lean one, or the bare floor ([`Client`]).
+    pub client: Client,
     /// The HTTP clients' buffer size per connection, KiB: hyper's read buffer (exactly this
     /// size) and ureq's input and output buffers. 0: each library's own default, as a user gets
     /// it (hyper's adaptive read buffer from 8 KiB, ureq's 128 KiB).
@@ -292,6 +294,7 @@ impl Default for IoConfig {
             keep_alive: true,
             sink: Sink::Discard,
             hybrid_mode: HybridMode::LoopPerThread,
+            client: Client::Hyper,
             buffer_kib: 0,
             rate: 0.0,
         }
@@ -324,6 +327,36 @@ impl HybridMode {
         match self {
             Self::LoopPerThread => "loop-per-thread",
             Self::BlockingPool => "blocking-pool",
+        }
+    }
+}
+
+/// The HTTP client of the async IO models (io-tokio, io-smol, io-async-std, io-hybrid's
+/// loop-per-thread, io-compio, io-monoio); the blocking models use ureq whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Client {
+    /// hyper 1's HTTP/1 connection API: a task driving each connection beside the request's,
+    /// hyper's read buffer (adaptive from 8 KiB, or `io.buffer_kib`).
+    Hyper,
+    /// A small keep-alive HTTP/1.1 client over the runtime's own TCP (its completion-based
+    /// reads on io_uring): one task per slot, headers parsed by httparse, one buffer per
+    /// connection that grows to the largest response (from 1 KiB, or `io.buffer_kib`).
+    Lean,
+    /// Not a client but the floor the lean one is held to: the request's bytes written, the
+    /// reply read until its `Content-Length` is in, the status read off the status line, and
+    /// nothing else (no header parsing, no chunked bodies, no retry of a closed keep-alive
+    /// connection). Each request is still bounded by `io.timeout_ms`.
+    Bare,
+}
+
+impl Client {
+    /// The name configs and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hyper => "hyper",
+            Self::Lean => "lean",
+            Self::Bare => "bare",
         }
     }
 }
