@@ -18,27 +18,17 @@
 //! an `other` error. Both bound every request by `io.timeout_ms`, connecting included, and
 //! send the same request bytes as the hyper client, so the server's echoes are the same size.
 
-use std::future::Future;
 use std::io;
 use std::sync::Arc;
 use std::time::Instant;
 
 use concbench_core::config::Client;
 
-use crate::client::{Runtime, due};
 use crate::jobs::Jobs;
 use crate::plan::{self, Plan};
+pub use crate::runtime::Conn;
+use crate::runtime::{Runtime, due};
 use crate::tally::{Answer, ErrorKind, Fetch};
-
-/// A TCP connection as the lean client uses it: buffers passed in and given back.
-pub trait Conn: 'static {
-    /// Writes all of `buf`; gives it back.
-    fn send(&mut self, buf: Vec<u8>) -> impl Future<Output = (io::Result<()>, Vec<u8>)>;
-
-    /// Appends what has arrived to `buf`, into its spare capacity (the caller leaves some);
-    /// gives it back with how many bytes came, 0 when the peer has closed.
-    fn receive(&mut self, buf: Vec<u8>) -> impl Future<Output = (io::Result<usize>, Vec<u8>)>;
-}
 
 /// A slot's response buffer before its first response, without `io.buffer_kib`.
 pub const START: usize = 1024;

@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::{Driver, Runtime};
-use crate::lean::Conn;
+use crate::runtime::Conn;
+use crate::runtime::{Driver, Runtime};
 
 /// The tokio runtime the calling task runs on (current-thread or multi-thread).
 #[derive(Debug, Clone, Copy, Default)]

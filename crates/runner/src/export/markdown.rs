@@ -254,8 +254,9 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
     out
 }
 
-/// The columns of a group's table of medians that some entry has.
-const MEDIAN_COLUMNS: [(Metric, &str); 11] = [
+/// The columns of a group's table of medians that some entry has ([`Metric::RssPerInFlight`]
+/// only where every entry holds [`MANY_IN_FLIGHT`] requests or more).
+const MEDIAN_COLUMNS: [(Metric, &str); 12] = [
     (Metric::Wall, "wall (s)"),
     (Metric::SwitchNs, "per switch (ns)"),
     (Metric::RssPerUnit, "per waiting unit (KiB)"),
@@ -263,18 +264,28 @@ const MEDIAN_COLUMNS: [(Metric, &str); 11] = [
     (Metric::CpuPerRequest, "CPU per request (µs)"),
     (Metric::MovedMib, "sent to workers (MiB)"),
     (Metric::RssPeak, "peak RSS (MiB)"),
+    (Metric::RssPerInFlight, "per request in flight (KiB)"),
     (Metric::PssPeak, "peak PSS (MiB)"),
     (Metric::PssEnd, "PSS at the end (MiB)"),
     (Metric::ThreadsPeak, "threads"),
     (Metric::LoadgenBusyPct, "load generator busy (%)"),
 ];
 
+/// The budget from which memory per request in flight is a column: below it the runtime's and
+/// the library's fixed cost, spread over few requests, would pass for a cost per request.
+const MANY_IN_FLIGHT: u64 = 1_000;
+
 /// A row per entry: its own keys, runs, budget, the medians of the main metrics, and its
 /// paired speed-up with its standing.
 fn medians_table(f: &FamilySummary) -> String {
     let io = f.family == Family::Io;
+    let many = f
+        .entries
+        .iter()
+        .all(|e| e.in_flight.is_some_and(|n| n >= MANY_IN_FLIGHT));
     let cols: Vec<(Metric, &str)> = MEDIAN_COLUMNS
         .into_iter()
+        .filter(|(m, _)| *m != Metric::RssPerInFlight || many)
         .filter(|(m, _)| f.entries.iter().any(|e| e.has(*m)))
         .collect();
     let mut out = String::from("| entry | own keys | runs |");
