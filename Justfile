@@ -143,6 +143,10 @@ bench-cpu-per-request *ARGS:
 bench-lean-client *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/lean-client.toml --label lean-client {{ARGS}}
 
+# Work stealing or thread-per-core under uneven load (configs/skew.toml): a tenth of the connections or responses carries 20× the CPU, paired, with p99
+bench-skew *ARGS:
+    cargo run --release --quiet --bin runner -- --config configs/skew.toml --label skew {{ARGS}}
+
 # The interpreter as an axis (configs/python-versions.toml): the CPU loop one thread and on threads under CPython 3.11, 3.12 and 3.13
 bench-python-versions *ARGS:
     cargo run --release --quiet --bin runner -- --config configs/python-versions.toml --label python-versions {{ARGS}}

@@ -24,6 +24,7 @@ pub mod python;
 pub mod report;
 pub mod sampler;
 pub mod seq;
+pub mod skew;
 pub mod sys;
 pub mod testing;
 pub mod work;

@@ -1,17 +1,56 @@
-//! Echoing one connection: read a whole message, wait `serve.work_ms` with the model's own sleep,
-//! write it back; until the client closes. Blocking (std), on tokio, and on any runtime with
-//! futures-io streams (smol, async-std).
+//! Echoing one connection: read a whole message, do its [`Work`] (spin the CPU, then wait
+//! `serve.work_ms` with the model's own sleep), write it back; until the client closes. Blocking
+//! (std), on tokio, and on any runtime with futures-io streams (smol, async-std).
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use anyhow::Context;
+use concbench_core::config::ServeConfig;
+use concbench_core::skew::{Skew, spin};
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::proto;
+
+/// What the server does with each message before echoing it: spin the CPU on the thread that
+/// serves the connection (`serve.spin_rounds`, `serve.heavy_factor` times as many for a heavy
+/// connection's message), then wait (`serve.work_ms`) with the model's own sleep.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Work {
+    /// The wait after the spin.
+    pub wait: Duration,
+    /// The spin.
+    pub skew: Skew,
+}
+
+impl Work {
+    /// The work `serve` asks for.
+    pub fn of(serve: &ServeConfig) -> Self {
+        Self {
+            wait: Duration::from_millis(serve.work_ms),
+            skew: serve.skew(),
+        }
+    }
+
+    /// The spin's rounds for `message`: heavy when its first byte is [`proto::HEAVY`] under
+    /// uneven load.
+    pub fn rounds_for(&self, message: &[u8]) -> u64 {
+        self.skew.rounds(message.first() == Some(&proto::HEAVY))
+    }
+
+    /// Spins for `message` and returns the wait to do before echoing it.
+    pub fn spin_for(&self, message: &[u8]) -> Duration {
+        if self.skew.spin_rounds > 0 {
+            spin(self.rounds_for(message));
+        }
+        self.wait
+    }
+}
+
 /// Serves one connection on this thread until the client closes it (or an error ends it).
-pub fn blocking(stream: std::net::TcpStream, message_bytes: usize, work: Duration) {
+pub fn blocking(stream: std::net::TcpStream, message_bytes: usize, work: Work) {
     let _ = stream.set_nodelay(true);
     blocking_with(stream, message_bytes, work, std::thread::sleep);
 }
@@ -21,13 +60,14 @@ pub fn blocking(stream: std::net::TcpStream, message_bytes: usize, work: Duratio
 pub fn blocking_with(
     mut stream: impl Read + Write,
     message_bytes: usize,
-    work: Duration,
+    work: Work,
     sleep: impl Fn(Duration),
 ) {
     let mut buf = vec![0u8; message_bytes];
     while stream.read_exact(&mut buf).is_ok() {
-        if !work.is_zero() {
-            sleep(work);
+        let wait = work.spin_for(&buf);
+        if !wait.is_zero() {
+            sleep(wait);
         }
         if stream.write_all(&buf).is_err() {
             break;
@@ -36,12 +76,13 @@ pub fn blocking_with(
 }
 
 /// Serves one connection as a tokio task until the client closes it.
-pub async fn tokio(mut stream: tokio::net::TcpStream, message_bytes: usize, work: Duration) {
+pub async fn tokio(mut stream: tokio::net::TcpStream, message_bytes: usize, work: Work) {
     let _ = stream.set_nodelay(true);
     let mut buf = vec![0u8; message_bytes];
     while stream.read_exact(&mut buf).await.is_ok() {
-        if !work.is_zero() {
-            tokio::time::sleep(work).await;
+        let wait = work.spin_for(&buf);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
         if stream.write_all(&buf).await.is_err() {
             break;
@@ -51,7 +92,7 @@ pub async fn tokio(mut stream: tokio::net::TcpStream, message_bytes: usize, work
 
 /// Serves one connection as a task on a futures-io runtime (smol, async-std), sleeping with
 /// `sleep`, until the client closes it.
-pub async fn futures<S, F, Fut>(mut stream: S, message_bytes: usize, work: Duration, sleep: F)
+pub async fn futures<S, F, Fut>(mut stream: S, message_bytes: usize, work: Work, sleep: F)
 where
     S: futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin,
     F: Fn(Duration) -> Fut,
@@ -60,8 +101,9 @@ where
     use futures_lite::{AsyncReadExt as _, AsyncWriteExt as _};
     let mut buf = vec![0u8; message_bytes];
     while stream.read_exact(&mut buf).await.is_ok() {
-        if !work.is_zero() {
-            sleep(work).await;
+        let wait = work.spin_for(&buf);
+        if !wait.is_zero() {
+            sleep(wait).await;
         }
         if stream.write_all(&buf).await.is_err() {
             break;
@@ -79,7 +121,7 @@ pub async fn tokio_server(
     stop: &AtomicBool,
     stopped: impl std::future::Future<Output = ()>,
     message_bytes: usize,
-    work: Duration,
+    work: Work,
     after_stop: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<u64> {
     listener
@@ -147,4 +189,30 @@ where
         task.await;
     }
     accepted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_heavy_connections_message_spins_the_factor() {
+        let serve = ServeConfig {
+            spin_rounds: 1000,
+            heavy_share: 0.1,
+            heavy_factor: 20,
+            work_ms: 3,
+            ..ServeConfig::default()
+        };
+        let work = Work::of(&serve);
+        let (heavy, light) = (proto::message(9, 0, 8, 0.1), proto::message(8, 0, 8, 0.1));
+        assert_eq!((work.rounds_for(&heavy), work.rounds_for(&light)), (20_000, 1000));
+        assert_eq!(work.spin_for(&light), Duration::from_millis(3), "then the wait");
+        // Even load: a message whose pattern starts with the mark by chance is not heavy.
+        let even = Work::of(&ServeConfig {
+            heavy_share: 0.0,
+            ..serve
+        });
+        assert_eq!(even.rounds_for(&[proto::HEAVY, 7]), 1000);
+    }
 }

@@ -210,7 +210,7 @@ async fn connection(conn: usize, cfg: &ServeConfig, addr: SocketAddr, tally: &Mu
         if rt > 0 && cfg.think_ms > 0 {
             tokio::time::sleep(Duration::from_millis(cfg.think_ms)).await;
         }
-        let msg = proto::message(conn, rt, cfg.message_bytes);
+        let msg = proto::message(conn, rt, cfg.message_bytes, cfg.heavy_share);
         if rt == 0 {
             let mut t = lock();
             let now = SystemTime::now();

@@ -63,8 +63,9 @@ pub struct ServeCtx<'a> {
     pub probe: &'a Probe,
     /// `serve.message_bytes`: the size of every message a connection echoes.
     pub message_bytes: usize,
-    /// `serve.work_ms`: the server's wait before each echo.
-    pub work: Duration,
+    /// What the server does before each echo: `serve.spin_rounds` (× `serve.heavy_factor` on
+    /// a heavy connection), then `serve.work_ms`.
+    pub work: crate::handler::Work,
 }
 
 /// What a serving model says about its run.
@@ -149,7 +150,7 @@ impl<M: ServeModel> Model for Echo<M> {
                         stop: &stop,
                         probe: &probe,
                         message_bytes: cfg.serve.message_bytes,
-                        work: Duration::from_millis(cfg.serve.work_ms),
+                        work: crate::handler::Work::of(&cfg.serve),
                     };
                     let _ = done_tx.send(M::serve(ctx));
                 })

@@ -20,10 +20,34 @@ pub fn report(exe: &str, sets: &[&str]) -> Report {
 /// Every check of the serving contract; `connections` is how many the model is asked to hold.
 pub fn contract(exe: &str, connections: usize) {
     every_echo_is_checked_and_the_checksum_is_the_same(exe, connections);
+    uneven_load_keeps_the_work(exe);
     timeouts_are_counted_and_the_run_ends(exe);
     shares_of_two_load_generators_add_up(exe);
     a_limit_past_the_machine_is_refused_by_name(exe);
     a_killed_server_leaves_no_load_generator(exe);
+}
+
+/// Under uneven load (a quarter of 40 connections heavy, each of their messages 10 times a
+/// spin of 2,000 rounds): every echo right, and the checksum the marked messages give.
+pub fn uneven_load_keeps_the_work(exe: &str) {
+    let sets = [
+        "serve.connections=40",
+        "serve.round_trips=5",
+        "serve.message_bytes=64",
+        "serve.spin_rounds=2000",
+        "serve.heavy_share=0.25",
+        "serve.heavy_factor=10",
+    ];
+    let r = report(exe, &sets);
+    let s = r.serve.as_ref().expect("a serve block");
+    assert_eq!((s.round_trips, s.failed), (200, 0), "{:?}", s.errors);
+    let expected = proto::expected_checksum(40, 5, 64, 0.25);
+    assert_ne!(
+        expected,
+        proto::expected_checksum(40, 5, 64, 0.0),
+        "the marks are part of the work"
+    );
+    assert_eq!(r.work.checksum, format!("{expected:016x}"));
 }
 
 /// For a server of several loops on one listener ([`crate::loops`]): three loops give one
@@ -42,7 +66,7 @@ pub fn each_loop_counts_the_connections_it_took(exe: &str) {
     assert_eq!((s.round_trips, s.failed), (3000, 0), "{:?}", s.errors);
     assert_eq!(
         r.work.checksum,
-        format!("{:016x}", proto::expected_checksum(300, 10, 64))
+        format!("{:016x}", proto::expected_checksum(300, 10, 64, 0.0))
     );
 }
 
@@ -67,7 +91,7 @@ pub fn every_echo_is_checked_and_the_checksum_is_the_same(exe: &str, connections
     assert_eq!(r.work.bytes, connections as u64 * 640);
     assert_eq!(
         r.work.checksum,
-        format!("{:016x}", proto::expected_checksum(connections, 10, 64))
+        format!("{:016x}", proto::expected_checksum(connections, 10, 64, 0.0))
     );
     assert!(s.latency_ms.min > 0.0 && s.latency_ms.min <= s.latency_ms.p50);
     assert!(s.round_trips_per_s > 0.0 && s.loadgen_cpu_s > 0.0);
@@ -131,7 +155,7 @@ pub fn shares_of_two_load_generators_add_up(exe: &str) {
     assert_eq!((s.round_trips, s.failed), (200, 0), "{:?}", s.errors);
     assert_eq!(
         r.work.checksum,
-        format!("{:016x}", proto::expected_checksum(40, 5, 64))
+        format!("{:016x}", proto::expected_checksum(40, 5, 64, 0.0))
     );
     // The 150 ms hold (a sleep in the window) is not in the round-trip phase.
     assert!(

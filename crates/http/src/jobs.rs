@@ -113,7 +113,8 @@ impl Jobs {
         self.record_at(ticket, fetch, sent, Instant::now());
     }
 
-    /// Counts the result of `ticket`, sent at `sent` and answered at `done`.
+    /// Counts the result of `ticket`, sent at `sent` and answered at `done`, then does the
+    /// client's work on it (`io.spin_rounds`, heavier for a heavy request under uneven load).
     pub fn record_at(&self, ticket: &Ticket, fetch: &Fetch, sent: Instant, done: Instant) {
         let scheduled = ticket.due.map(|due| Scheduled {
             delay: sent.saturating_duration_since(due),
@@ -124,6 +125,12 @@ impl Jobs {
             scheduled,
         };
         self.lock().record(ticket.index, fetch, timing);
+        // The client's work on the response (`io.spin_rounds`), after it is timed and counted,
+        // on the thread that took it: what a heavy response costs is its slot's, not the
+        // latency's.
+        if fetch.is_ok() {
+            self.plan.skew.spin_for(ticket.index);
+        }
     }
 
     /// Sends every request left, one after another, on this thread: waits for each to be due,

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use concbench_core::config::{Client, IoConfig, Sink};
+use concbench_core::skew::Skew;
 
 /// The `User-Agent` every client sends, so echoed bodies are byte-identical across models.
 pub const USER_AGENT: &str = concat!("concbench/", env!("CARGO_PKG_VERSION"));
@@ -88,6 +89,8 @@ pub struct Plan {
     pub rate: Option<f64>,
     /// The async models' client.
     pub client: Client,
+    /// The client's CPU work per response (`io.spin_rounds`, `io.heavy_share`, `io.heavy_factor`).
+    pub skew: Skew,
     endpoints: Vec<String>,
 }
 
@@ -103,6 +106,7 @@ impl Plan {
             buffer: (io.buffer_kib > 0).then(|| io.buffer_kib * 1024),
             rate: (io.rate > 0.0).then_some(io.rate),
             client: io.client,
+            skew: io.skew(),
             endpoints: io.endpoints.clone(),
         }
     }

@@ -10,13 +10,13 @@
 //! Run it: `cargo run --release --bin serve-compio -- --set serve.workers=2 --set serve.connections=1000`.
 
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use anyhow::Context;
 use compio::buf::BufResult;
 use compio::io::{AsyncReadExt, AsyncWriteExt};
 use compio::net::{TcpListener, TcpStream};
 use concbench_core::Hooks;
+use concbench_echo::handler::Work;
 use concbench_echo::loops::{self, Wake};
 use concbench_echo::{ServeCtx, ServeModel, Served, handler};
 
@@ -42,7 +42,7 @@ fn event_loop(
     stop: &AtomicBool,
     wake: &Wake,
     bytes: usize,
-    work: Duration,
+    work: Work,
 ) -> anyhow::Result<u64> {
     let rt = compio::runtime::Runtime::new()
         .context("building compio's runtime: io_uring_setup failed (is io_uring available?)")?;
@@ -66,7 +66,7 @@ fn event_loop(
 
 /// Echoes one connection with owned buffers: each read fills the buffer's capacity
 /// (`message_bytes`), the write hands the same buffer back.
-async fn echo(mut stream: TcpStream, bytes: usize, work: Duration) {
+async fn echo(mut stream: TcpStream, bytes: usize, work: Work) {
     let mut buf = Vec::with_capacity(bytes);
     loop {
         buf.clear();
@@ -75,8 +75,9 @@ async fn echo(mut stream: TcpStream, bytes: usize, work: Duration) {
         if read.is_err() {
             break;
         }
-        if !work.is_zero() {
-            compio::time::sleep(work).await;
+        let wait = work.spin_for(&buf);
+        if !wait.is_zero() {
+            compio::time::sleep(wait).await;
         }
         let BufResult(written, b) = stream.write_all(buf).await;
         buf = b;

@@ -6,7 +6,6 @@
 //! Run it: `cargo run --release --bin serve-hybrid -- --set serve.workers=2 --set serve.connections=10000`.
 
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use anyhow::Context;
 use concbench_core::Hooks;
@@ -35,7 +34,7 @@ fn event_loop(
     stop: &AtomicBool,
     wake: &Wake,
     bytes: usize,
-    work: Duration,
+    work: handler::Work,
 ) -> anyhow::Result<u64> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -9,10 +9,10 @@
 //! Run it: `cargo run --release --bin serve-monoio -- --set serve.workers=2 --set serve.connections=1000`.
 
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use anyhow::Context;
 use concbench_core::Hooks;
+use concbench_echo::handler::Work;
 use concbench_echo::loops::{self, Wake};
 use concbench_echo::{ServeCtx, ServeModel, Served, handler};
 use monoio::io::{AsyncReadRentExt, AsyncWriteRentExt};
@@ -40,7 +40,7 @@ fn event_loop(
     stop: &AtomicBool,
     wake: &Wake,
     bytes: usize,
-    work: Duration,
+    work: Work,
 ) -> anyhow::Result<u64> {
     let mut rt = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
         .enable_timer()
@@ -63,7 +63,7 @@ fn event_loop(
 
 /// Echoes one connection with owned buffers: each read fills the buffer's capacity
 /// (`message_bytes`), the write hands the same buffer back.
-async fn echo(mut stream: TcpStream, bytes: usize, work: Duration) {
+async fn echo(mut stream: TcpStream, bytes: usize, work: Work) {
     let mut buf = Vec::with_capacity(bytes);
     loop {
         buf.clear();
@@ -72,8 +72,9 @@ async fn echo(mut stream: TcpStream, bytes: usize, work: Duration) {
         if read.is_err() {
             break;
         }
-        if !work.is_zero() {
-            monoio::time::sleep(work).await;
+        let wait = work.spin_for(&buf);
+        if !wait.is_zero() {
+            monoio::time::sleep(wait).await;
         }
         let (written, b) = stream.write_all(buf).await;
         buf = b;

@@ -27,7 +27,7 @@ pub struct ServeProcs;
 #[derive(Debug, Serialize, Deserialize)]
 struct Job {
     message_bytes: usize,
-    work_ms: u64,
+    work: handler::Work,
 }
 
 /// What a worker prints once its loop is about to accept.
@@ -53,12 +53,13 @@ impl ServeModel for ServeProcs {
             listener,
             stop,
             probe,
+            work,
             ..
         } = ctx;
         let exe = std::env::current_exe().context("finding this executable to start the workers")?;
         let job = serde_json::to_string(&Job {
             message_bytes: cfg.serve.message_bytes,
-            work_ms: cfg.serve.work_ms,
+            work,
         })?;
         let mut workers = Vec::with_capacity(cfg.serve.workers);
         let mut stdins: Vec<ChildStdin> = Vec::with_capacity(cfg.serve.workers);
@@ -153,7 +154,7 @@ fn worker_main() -> anyhow::Result<()> {
         .flush()
         .context("telling the parent this worker is ready")?;
     let never = AtomicBool::new(false);
-    let work = Duration::from_millis(job.work_ms);
+    let work = job.work;
     let accepted = rt.block_on(handler::tokio_server(
         listener,
         &never,

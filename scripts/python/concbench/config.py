@@ -161,6 +161,14 @@ def validate(cfg: dict, origins: dict) -> None:
         value = cfg[section][key]
         if not low <= value <= high:
             raise ConfigError(origins.get(dotted, "built-in defaults"), dotted, f"must be between {low} and {high}, got {value}")
+    for section in ("io", "serve"):
+        if cfg[section]["spin_rounds"] > 0:
+            raise ConfigError(origins.get(f"{section}.spin_rounds", "built-in defaults"), f"{section}.spin_rounds",
+                              "must be 0: the Python entries do not spin, so under it they would do less work than the Rust models")
+    if cfg["io"]["client"] != "hyper":
+        raise ConfigError(origins.get("io.client", "built-in defaults"), "io.client",
+                          "must be \"hyper\" (the default): the Python entries send with their own libraries; "
+                          "the lean client is the Rust async models'")
     target = cfg["io"]["target"]
     if not (target == "spawn" or (target.startswith("http://") and len(target) > len("http://"))):
         raise ConfigError(origins.get("io.target", "built-in defaults"), "io.target",

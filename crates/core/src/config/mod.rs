@@ -220,6 +220,14 @@ pub struct ServeConfig {
     /// How long every connection stays open and idle once all are connected, before the round
     /// trips, milliseconds (so that the memory per connection can be read).
     pub hold_ms: u64,
+    /// The server's CPU work before each echo, on the thread that serves the connection:
+    /// rounds of a xorshift step (a few nanoseconds each), the same rounds in every model.
+    pub spin_rounds: u64,
+    /// Uneven load: the share of the connections (spread evenly over them) whose every message
+    /// is heavy, carrying `heavy_factor` times the spin; 0 makes every connection alike.
+    pub heavy_share: f64,
+    /// Uneven load: how many times `spin_rounds` a heavy connection's message costs.
+    pub heavy_factor: u64,
     /// Threads of serve-pool, loops of serve-hybrid, processes of serve-procs; a [`count`].
     #[serde(deserialize_with = "count")]
     pub workers: usize,
@@ -231,6 +239,17 @@ pub struct ServeConfig {
     pub loadgens: usize,
 }
 
+impl ServeConfig {
+    /// The server's CPU work per message: `spin_rounds`, `heavy_share`, `heavy_factor`.
+    pub fn skew(&self) -> crate::skew::Skew {
+        crate::skew::Skew {
+            spin_rounds: self.spin_rounds,
+            heavy_share: self.heavy_share,
+            heavy_factor: self.heavy_factor,
+        }
+    }
+}
+
 impl Default for ServeConfig {
     fn default() -> Self {
         Self {
@@ -240,6 +259,9 @@ impl Default for ServeConfig {
             think_ms: 0,
             work_ms: 0,
             hold_ms: 0,
+            spin_rounds: 0,
+            heavy_share: 0.0,
+            heavy_factor: 1,
             workers: 2,
             timeout_ms: 10_000,
             loadgens: 1,
@@ -280,6 +302,25 @@ pub struct IoConfig {
     /// seconds after the first), whatever the responses do. 0: closed loop, each slot sends its
     /// next request as soon as its last one is answered.
     pub rate: f64,
+    /// The client's CPU work on each response, on the thread that took it, after it is timed:
+    /// rounds of a xorshift step, the same in every model.
+    pub spin_rounds: u64,
+    /// Uneven load: the share of the requests (spread evenly over the indices) whose response
+    /// is heavy, carrying `heavy_factor` times the spin; 0 makes every response alike.
+    pub heavy_share: f64,
+    /// Uneven load: how many times `spin_rounds` a heavy response costs.
+    pub heavy_factor: u64,
+}
+
+impl IoConfig {
+    /// The client's CPU work per response: `spin_rounds`, `heavy_share`, `heavy_factor`.
+    pub fn skew(&self) -> crate::skew::Skew {
+        crate::skew::Skew {
+            spin_rounds: self.spin_rounds,
+            heavy_share: self.heavy_share,
+            heavy_factor: self.heavy_factor,
+        }
+    }
 }
 
 impl Default for IoConfig {
@@ -297,6 +338,9 @@ impl Default for IoConfig {
             client: Client::Hyper,
             buffer_kib: 0,
             rate: 0.0,
+            spin_rounds: 0,
+            heavy_share: 0.0,
+            heavy_factor: 1,
         }
     }
 }

@@ -314,11 +314,24 @@ fn validate(c: &Config) -> Result<(), Invalid> {
     range("serve.think_ms", c.serve.think_ms, 0, 60_000)?;
     range("serve.work_ms", c.serve.work_ms, 0, 60_000)?;
     range("serve.hold_ms", c.serve.hold_ms, 0, 600_000)?;
+    skew("serve", &c.serve.skew())?;
+    skew("io", &c.io.skew())?;
     range("serve.workers", c.serve.workers, 1, 10_000)?;
     range("serve.timeout_ms", c.serve.timeout_ms, 1, 3_600_000)?;
     range("serve.loadgens", c.serve.loadgens, 1, 16)?;
     range("sampler.interval_ms", c.sampler.interval_ms, 1, 60_000)?;
     Ok(())
+}
+
+/// The three keys of uneven load under `section`.
+fn skew(section: &str, s: &crate::skew::Skew) -> Result<(), Invalid> {
+    range(&format!("{section}.spin_rounds"), s.spin_rounds, 0, 1_000_000_000)?;
+    check(
+        &format!("{section}.heavy_share"),
+        (0.0..=1.0).contains(&s.heavy_share),
+        &format!("a share from 0 to 1 (got {})", s.heavy_share),
+    )?;
+    range(&format!("{section}.heavy_factor"), s.heavy_factor, 1, 10_000)
 }
 
 /// `value` lies in `min..=max`, else an [`Invalid`] for `key` naming the range.

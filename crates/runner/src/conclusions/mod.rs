@@ -9,6 +9,7 @@
 pub mod answers;
 pub mod costs;
 pub mod runtimes;
+pub mod uneven;
 
 use concbench_core::report::Family;
 use schemars::JsonSchema;
@@ -58,6 +59,9 @@ pub struct GroupConclusion {
     /// What a reader must know beside the standings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<Caveat>,
+    /// Under uneven load: work stealing or thread-per-core, on wall time and p99.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uneven: Option<uneven::UnevenConclusion>,
 }
 
 /// One entry's standing and the figures it rests on.
@@ -152,11 +156,15 @@ pub fn conclude(summary: &Summary, config: Option<&str>) -> Conclusions {
         schema_version: SCHEMA_VERSION,
         rules: summary.rules,
         answers: answers::answers(summary, config),
-        groups: summary.families.iter().map(group).collect(),
+        groups: summary
+            .families
+            .iter()
+            .map(|f| group(f, summary.rules.margin_pct))
+            .collect(),
     }
 }
 
-fn group(f: &FamilySummary) -> GroupConclusion {
+fn group(f: &FamilySummary, margin_pct: f64) -> GroupConclusion {
     GroupConclusion {
         id: f.id(),
         title: f.title(),
@@ -175,6 +183,7 @@ fn group(f: &FamilySummary) -> GroupConclusion {
             })
             .collect(),
         caveats: f.ranking.caveats.clone(),
+        uneven: uneven::of(f, margin_pct),
     }
 }
 

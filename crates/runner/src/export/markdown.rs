@@ -250,6 +250,9 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
     for sentence in verdict::sentences(f, margin_pct) {
         let _ = writeln!(out, "- {sentence}");
     }
+    if let Some(u) = crate::conclusions::uneven::of(f, margin_pct) {
+        let _ = writeln!(out, "- {}", super::prose::uneven(&u));
+    }
     out.push('\n');
     out
 }
@@ -295,8 +298,12 @@ fn medians_table(f: &FamilySummary) -> String {
     for (_, title) in &cols {
         let _ = write!(out, " {title} |");
     }
+    let tail = f.uneven.is_some();
+    if tail {
+        out.push_str(" p99 over the baseline's (paired) |");
+    }
     out.push_str(" speed-up (paired) | standing |\n|---|---|---:|");
-    let n = cols.len() + 1 + usize::from(io);
+    let n = cols.len() + 1 + usize::from(io) + usize::from(tail);
     out.push_str(&"---:|".repeat(n));
     out.push_str("---|\n");
     for e in &f.entries {
@@ -317,6 +324,9 @@ fn medians_table(f: &FamilySummary) -> String {
             });
             let _ = write!(out, " {cell} |");
         }
+        if tail {
+            let _ = write!(out, " {} |", p99_cell(f, e));
+        }
         let standing = crate::words::standing_in(f, &e.label);
         let (speed, standing) = match &e.speedup {
             _ if e.label == f.baseline => ("1".into(), standing),
@@ -326,6 +336,15 @@ fn medians_table(f: &FamilySummary) -> String {
         let _ = writeln!(out, " {speed} | {standing} |");
     }
     out
+}
+
+/// An entry's p99 latency over the baseline's, paired (uneven-load groups).
+fn p99_cell(f: &FamilySummary, e: &EntrySummary) -> String {
+    match &e.p99_ratio {
+        _ if e.label == f.baseline => "1".into(),
+        Some(p) => speedup(p),
+        None => "–".into(),
+    }
 }
 
 /// The keys an entry ran with that differ from its group's config line.

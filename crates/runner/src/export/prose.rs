@@ -91,6 +91,45 @@ fn before_3_13(version: &str) -> bool {
     key.len() >= 2 && key[..2] < [3, 13][..]
 }
 
+/// The uneven-load sentence of a group: the skew, then work stealing's fastest against
+/// thread-per-core's on wall time and p99, each with its paired interval and who leads.
+pub fn uneven(u: &crate::conclusions::uneven::UnevenConclusion) -> String {
+    use crate::format::speedup;
+    use crate::summary::uneven::Scheduling;
+    use std::fmt::Write;
+    let unit = if u.section == "serve" {
+        "connections"
+    } else {
+        "responses"
+    };
+    let lead = |side: Option<Scheduling>, what: &str| match side {
+        Some(s) => format!("{} {what}", s.name()),
+        None => "tied".into(),
+    };
+    let mut out = format!(
+        "Uneven load (`{s}.heavy_share` = {share}, `{s}.heavy_factor` = {k}: {pct} % of the {unit} carry {k}× the spin of {rounds} rounds): thread-per-core's fastest, {tpc}, against work stealing's, {ws}: speed-up {wall}, {faster}",
+        s = u.section,
+        share = u.heavy_share,
+        k = u.heavy_factor,
+        pct = crate::format::num(u.heavy_share * 100.0),
+        rounds = thousands(u.spin_rounds as f64),
+        tpc = u.thread_per_core,
+        ws = u.work_stealing,
+        wall = speedup(&u.wall.paired()),
+        faster = lead(u.faster, "faster"),
+    );
+    if let Some(p99) = &u.p99 {
+        let _ = write!(
+            out,
+            "; p99 latency {} of work stealing's, {}",
+            speedup(&p99.paired()),
+            lead(u.shorter_tail, "shorter")
+        );
+    }
+    out.push('.');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,6 +58,7 @@ pub(super) fn entry_summary(label: &str, runs: &[&RunRecord]) -> EntrySummary {
         metrics,
         speedup: None,
         cpu_ratio: None,
+        p99_ratio: None,
         work: reports.first().map(|r| r.work.clone()),
         own_keys: Vec::new(),
         sweep: runs[0].sweep.clone(),

@@ -8,6 +8,7 @@ pub mod load;
 mod memory;
 pub mod standing;
 mod sweep;
+pub mod uneven;
 
 use entry::entry_summary;
 pub use memory::PeakMemory;
@@ -96,6 +97,9 @@ pub struct FamilySummary {
     /// Its A/A control, when the runs had one: the group's resolution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<control::Control>,
+    /// Under uneven load, work stealing's fastest against thread-per-core's, paired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uneven: Option<uneven::Uneven>,
 }
 
 /// One entry's figures.
@@ -127,6 +131,10 @@ pub struct EntrySummary {
     /// time per unit, which drift moves less than wall time and an open loop does not fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_ratio: Option<Paired>,
+    /// IO and serving: this entry's p99 latency over the baseline's in the same round, the
+    /// median over the rounds with its 95 % interval: below 1 is a shorter tail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_ratio: Option<Paired>,
     /// How it runs its units (from the task-cost unit, else the model): its colour in plots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
@@ -460,7 +468,7 @@ fn family_summary(
     // spawn-only's sequential loop starts nothing, so a speed against it means nothing: the
     // start-up cost per unit is compared in the findings instead.
     if scenario != "spawn-only" {
-        set_speedups(&mut entries, &baseline, &mine);
+        set_speedups(&mut entries, &baseline, &mine, family);
     }
     // The group's config line is the baseline's (rounds run in a drawn order, so the group's
     // first record can be any entry's).
@@ -478,6 +486,7 @@ fn family_summary(
         e.own_keys = theirs.map_or(Vec::new(), |t| differing(&config, &t));
     }
     Some(FamilySummary {
+        uneven: uneven::of(family, settings.as_ref(), &entries, &mine),
         family,
         scenario: scenario.into(),
         group: group.map(str::to_string),
@@ -534,14 +543,18 @@ fn open_loop(entries: &[EntrySummary]) -> bool {
 
 /// Each entry's speed relative to `baseline`, paired by round: in every round where both ran,
 /// the baseline's wall time over the entry's; the median of those ratios and its interval.
-fn set_speedups(entries: &mut [EntrySummary], baseline: &str, runs: &[&RunRecord]) {
+fn set_speedups(entries: &mut [EntrySummary], baseline: &str, runs: &[&RunRecord], family: Family) {
+    // The interval only: the ratios of every round are kept once, for the speed-up.
+    let clear = |p: Paired| Paired {
+        ratios: Vec::new(),
+        ..p
+    };
     for e in entries {
         e.speedup = paired_ratio(runs, baseline, &e.label, Metric::Wall);
-        // The interval only: the ratios of every round are kept once, for the speed-up.
-        e.cpu_ratio = paired_ratio(runs, &e.label, baseline, Metric::CpuSeconds).map(|p| Paired {
-            ratios: Vec::new(),
-            ..p
-        });
+        e.cpu_ratio = paired_ratio(runs, &e.label, baseline, Metric::CpuSeconds).map(clear);
+        e.p99_ratio = uneven::p99_metric(family)
+            .and_then(|m| paired_ratio(runs, &e.label, baseline, m))
+            .map(clear);
     }
 }
 
