@@ -350,3 +350,58 @@ fn every_answer_fits_in_one_short_line() {
     let cpu = ranked(answer(&c, Question::CpuConcurrency));
     assert!(cpu.best.len() + cpu.faster.len() >= 12);
 }
+
+/// Eight rounds of io-tokio (work stealing) and io-compio (thread-per-core), the rings 10 %
+/// faster with half the p99, under the io skew `skew` (none: even load).
+fn uneven_runs(skew: Option<(u64, f64, u64)>) -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    for round in 0..8 {
+        let drift = 1.0 + 0.01 * round as f64;
+        for (model, wall) in [("io-tokio", 1.0), ("io-compio", 0.9)] {
+            let mut r = testdata::ok(model, model, round, wall * drift, 90.0, 10.0);
+            if let Some(io) = r.report.as_mut().and_then(|rep| rep.io.as_mut()) {
+                io.latency_ms.p99 = if model == "io-compio" { 2.5 } else { 5.0 };
+            }
+            if let (Some((rounds, share, k)), Some(rep)) = (skew, r.report.as_mut()) {
+                rep.config["io"]["spin_rounds"] = rounds.into();
+                rep.config["io"]["heavy_share"] = share.into();
+                rep.config["io"]["heavy_factor"] = k.into();
+            }
+            records.push(r);
+        }
+    }
+    records
+}
+
+#[test]
+fn uneven_load_sets_the_fastest_of_each_scheduling_against_the_other() {
+    let order = ["io-tokio".to_string(), "io-compio".to_string()];
+    let c = conclude(&summarise(&uneven_runs(Some((50_000, 0.1, 20))), &order), None);
+    let u = c.groups[0].uneven.as_ref().expect("an uneven-load conclusion");
+    assert_eq!(
+        (u.section.as_str(), u.spin_rounds, u.heavy_factor),
+        ("io", 50_000, 20)
+    );
+    assert_eq!(
+        (u.work_stealing.as_str(), u.thread_per_core.as_str()),
+        ("io-tokio", "io-compio")
+    );
+    assert!(
+        (u.wall.median - 1.0 / 0.9).abs() < 1e-9,
+        "tokio's wall over compio's: {:?}",
+        u.wall
+    );
+    assert_eq!(u.faster, Some(crate::summary::uneven::Scheduling::ThreadPerCore));
+    let p99 = u.p99.expect("a p99 ratio");
+    assert!(
+        p99.median < 1.0,
+        "compio's p99 (4 + wall) is the shorter: {p99:?}"
+    );
+    assert_eq!(
+        u.shorter_tail,
+        Some(crate::summary::uneven::Scheduling::ThreadPerCore)
+    );
+    // Even load: no such conclusion, whatever the models.
+    let even = conclude(&summarise(&uneven_runs(None), &order), None);
+    assert_eq!(even.groups[0].uneven, None);
+}

@@ -111,7 +111,7 @@ pub fn uneven(u: &crate::conclusions::uneven::UnevenConclusion) -> String {
         s = u.section,
         share = u.heavy_share,
         k = u.heavy_factor,
-        pct = crate::format::num(u.heavy_share * 100.0),
+        pct = crate::format::plain(u.heavy_share * 100.0),
         rounds = thousands(u.spin_rounds as f64),
         tpc = u.thread_per_core,
         ws = u.work_stealing,
