@@ -151,7 +151,10 @@ fn socket(addr: SocketAddr) -> anyhow::Result<TcpSocket> {
 /// Accepts and serves connections until `stop` completes, then drains for at most [`DRAIN`].
 pub async fn serve(listener: TcpListener, stop: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
-    let http = hyper::server::conn::http1::Builder::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // One buffer, one write(2) per response: the head and a small body copied together cost
+    // less than writev(2) of two slices (`scripts/server-capacity.sh`, docs/results/io.md).
+    http.writev(false);
     tokio::pin!(stop);
     loop {
         let (stream, peer) = tokio::select! {
