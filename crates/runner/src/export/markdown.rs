@@ -239,6 +239,7 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
         let _ = writeln!(out, "{}\n", crate::words::resolution(c, moved));
     }
     out.push_str(&medians_table(f));
+    out.push_str(&super::columns::notes(f));
     if has_forest(f) {
         let _ = writeln!(out, "\n![Paired speed-ups](plots/{})", forest_plot(f));
     }
@@ -258,7 +259,7 @@ fn group_section(f: &FamilySummary, margin_pct: f64) -> String {
 }
 
 /// The columns of a group's table of medians that some entry has ([`Metric::RssPerInFlight`]
-/// only where every entry holds [`MANY_IN_FLIGHT`] requests or more).
+/// only where every entry holds [`super::columns::MANY_IN_FLIGHT`] requests or more).
 const MEDIAN_COLUMNS: [(Metric, &str); 12] = [
     (Metric::Wall, "wall (s)"),
     (Metric::SwitchNs, "per switch (ns)"),
@@ -274,18 +275,11 @@ const MEDIAN_COLUMNS: [(Metric, &str); 12] = [
     (Metric::LoadgenBusyPct, "load generator busy (%)"),
 ];
 
-/// The budget from which memory per request in flight is a column: below it the runtime's and
-/// the library's fixed cost, spread over few requests, would pass for a cost per request.
-const MANY_IN_FLIGHT: u64 = 1_000;
-
 /// A row per entry: its own keys, runs, budget, the medians of the main metrics, and its
 /// paired speed-up with its standing.
 fn medians_table(f: &FamilySummary) -> String {
     let io = f.family == Family::Io;
-    let many = f
-        .entries
-        .iter()
-        .all(|e| e.in_flight.is_some_and(|n| n >= MANY_IN_FLIGHT));
+    let many = super::columns::many_in_flight(f);
     let cols: Vec<(Metric, &str)> = MEDIAN_COLUMNS
         .into_iter()
         .filter(|(m, _)| *m != Metric::RssPerInFlight || many)
@@ -325,7 +319,7 @@ fn medians_table(f: &FamilySummary) -> String {
             let _ = write!(out, " {cell} |");
         }
         if tail {
-            let _ = write!(out, " {} |", p99_cell(f, e));
+            let _ = write!(out, " {} |", super::columns::p99_cell(f, e));
         }
         let standing = crate::words::standing_in(f, &e.label);
         let (speed, standing) = match &e.speedup {
@@ -336,15 +330,6 @@ fn medians_table(f: &FamilySummary) -> String {
         let _ = writeln!(out, " {speed} | {standing} |");
     }
     out
-}
-
-/// An entry's p99 latency over the baseline's, paired (uneven-load groups).
-fn p99_cell(f: &FamilySummary, e: &EntrySummary) -> String {
-    match &e.p99_ratio {
-        _ if e.label == f.baseline => "1".into(),
-        Some(p) => speedup(p),
-        None => "–".into(),
-    }
 }
 
 /// The keys an entry ran with that differ from its group's config line.

@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod ci;
+pub mod columns;
 pub mod counts;
 pub mod csv;
 pub mod forest;
