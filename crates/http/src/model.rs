@@ -68,14 +68,10 @@ impl<M: IoModel> Model for Io<M> {
                 position: None,
                 key: "io.client".into(),
                 message: format!(
-                    "{} sends with ureq{}: \"{}\" is for the async models (io-tokio, io-smol, \
+                    "{}{} sends with ureq: \"{}\" is for the async models (io-tokio, io-smol, \
                      io-async-std, io-hybrid loop-per-thread, io-compio, io-monoio)",
                     M::NAME,
-                    if M::NAME == "io-hybrid" {
-                        " in blocking-pool mode"
-                    } else {
-                        ""
-                    },
+                    M::variant(cfg).map_or(String::new(), |v| format!(" ({v})")),
                     cfg.io.client.name()
                 ),
             }

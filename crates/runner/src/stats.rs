@@ -262,6 +262,15 @@ pub fn against_margin(ci95: [f64; 2], margin_pct: f64) -> std::cmp::Ordering {
 }
 
 impl Paired {
+    /// The median and its interval without the ratios of every round (those are kept once, for
+    /// the speed-up).
+    pub fn interval_only(self) -> Self {
+        Self {
+            ratios: Vec::new(),
+            ..self
+        }
+    }
+
     /// The median and its interval of `ratios`; `None` when there are none.
     pub fn of(ratios: &[f64]) -> Option<Self> {
         let n = ratios.len();

@@ -544,17 +544,12 @@ fn open_loop(entries: &[EntrySummary]) -> bool {
 /// Each entry's speed relative to `baseline`, paired by round: in every round where both ran,
 /// the baseline's wall time over the entry's; the median of those ratios and its interval.
 fn set_speedups(entries: &mut [EntrySummary], baseline: &str, runs: &[&RunRecord], family: Family) {
-    // The interval only: the ratios of every round are kept once, for the speed-up.
-    let clear = |p: Paired| Paired {
-        ratios: Vec::new(),
-        ..p
-    };
     for e in entries {
         e.speedup = paired_ratio(runs, baseline, &e.label, Metric::Wall);
-        e.cpu_ratio = paired_ratio(runs, &e.label, baseline, Metric::CpuSeconds).map(clear);
+        e.cpu_ratio = paired_ratio(runs, &e.label, baseline, Metric::CpuSeconds).map(Paired::interval_only);
         e.p99_ratio = uneven::p99_metric(family)
             .and_then(|m| paired_ratio(runs, &e.label, baseline, m))
-            .map(clear);
+            .map(Paired::interval_only);
     }
 }
 

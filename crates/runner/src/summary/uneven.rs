@@ -124,10 +124,6 @@ pub(super) fn of(
         ),
         _ => (None, None),
     };
-    let clear = |p: Paired| Paired {
-        ratios: Vec::new(),
-        ..p
-    };
     Some(Uneven {
         section: section.into(),
         spin_rounds: skew.spin_rounds,
@@ -135,7 +131,7 @@ pub(super) fn of(
         heavy_factor: skew.heavy_factor,
         work_stealing: ws,
         thread_per_core: tpc,
-        wall: wall.map(clear),
-        p99: p99.map(clear),
+        wall: wall.map(Paired::interval_only),
+        p99: p99.map(Paired::interval_only),
     })
 }
